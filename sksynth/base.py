@@ -1,0 +1,434 @@
+"""Base classes and shared validation for generators and pruners.
+
+A *generator* is a scikit-learn transformer that can also draw new rows
+(:class:`GeneratorMixin`); a *pruner* is fitted on trusted (real) rows and
+then judges candidate (synthetic) rows (:class:`PrunerMixin`). The contracts
+are described in ``doc/design.rst``.
+"""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from scipy.special import logsumexp
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+
+__all__ = [
+    "GeneratorMixin",
+    "PrunerMixin",
+    "check_n_samples",
+    "is_generator",
+    "is_pruner",
+]
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def check_n_samples(n_samples, name="n_samples", *, allow_zero=True):
+    """Validate a number of rows to draw.
+
+    Parameters
+    ----------
+    n_samples : int
+        The requested number of rows.
+    name : str, default="n_samples"
+        Parameter name used in error messages.
+    allow_zero : bool, default=True
+        Whether ``0`` is accepted.
+
+    Returns
+    -------
+    n_samples : int
+        The validated count as a Python ``int``.
+
+    Raises
+    ------
+    TypeError
+        If ``n_samples`` is not an integer (floats and booleans are refused).
+    ValueError
+        If ``n_samples`` is negative (or zero when ``allow_zero=False``).
+
+    Examples
+    --------
+    >>> from sksynth.base import check_n_samples
+    >>> check_n_samples(np.int64(3))
+    3
+    """
+    if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, numbers.Integral):
+        raise TypeError(
+            f"{name} must be a non-negative integer, got {n_samples!r} of type "
+            f"{type(n_samples).__name__}; pass e.g. {name}=100."
+        )
+    n_samples = int(n_samples)
+    lower = 0 if allow_zero else 1
+    if n_samples < lower:
+        raise ValueError(f"{name} must be an integer >= {lower}, got {n_samples}.")
+    return n_samples
+
+
+def is_generator(estimator):
+    """Return True if ``estimator`` follows the generator contract (has ``sample``).
+
+    Examples
+    --------
+    >>> from sksynth.generators import GaussianGenerator
+    >>> is_generator(GaussianGenerator())
+    True
+    """
+    return callable(getattr(estimator, "sample", None)) and callable(
+        getattr(estimator, "fit", None)
+    )
+
+
+def is_pruner(estimator):
+    """Return True if ``estimator`` follows the pruner contract (has ``keep_mask``).
+
+    Examples
+    --------
+    >>> from sksynth.pruning import LabelVerifier
+    >>> is_pruner(LabelVerifier())
+    True
+    """
+    return callable(getattr(estimator, "keep_mask", None)) and callable(
+        getattr(estimator, "fit", None)
+    )
+
+
+def _seed_from(random_state):
+    """Draw an integer seed from anything ``check_random_state`` accepts."""
+    return int(check_random_state(random_state).randint(_MAX_SEED))
+
+
+class _ContainerSpec:
+    """What ``fit`` saw of ``X`` (and ``y``) so samples come back alike.
+
+    Records the container type (ndarray or DataFrame), column names and dtypes,
+    so that :meth:`restore` turns a float matrix of samples back into the same
+    kind of object, with integer columns rounded and boolean columns thresholded.
+    """
+
+    def __init__(self, X):
+        self.is_frame = isinstance(X, pd.DataFrame)
+        if self.is_frame:
+            self.columns = X.columns.copy()
+            self.dtypes = X.dtypes.copy()
+            self.dtype = None
+        else:
+            self.columns = None
+            self.dtypes = None
+            dtype = getattr(X, "dtype", None)
+            self.dtype = dtype if dtype is not None and dtype.kind == "f" else np.float64
+
+    def restore(self, X):
+        """Return ``X`` (n_samples, n_features) float array in the fitted container."""
+        if not self.is_frame:
+            return np.asarray(X, dtype=self.dtype)
+        frame = pd.DataFrame(X, columns=self.columns)
+        for column, dtype in self.dtypes.items():
+            frame[column] = _cast_numeric(frame[column].to_numpy(), dtype)
+        return frame
+
+
+def _cast_numeric(values, dtype):
+    """Cast a float column to ``dtype``: round integers (clipped), threshold booleans."""
+    if pd.api.types.is_bool_dtype(dtype):
+        values = values >= 0.5
+    elif pd.api.types.is_integer_dtype(dtype):
+        info = np.iinfo(np.dtype(str(dtype).lower()))
+        values = np.clip(np.rint(values), info.min, info.max)
+    return pd.Series(values, copy=False).astype(dtype).array
+
+
+class _TargetSpec:
+    """What ``fit`` saw of ``y``: task type, classes and container."""
+
+    def __init__(self, y, *, allow_regression):
+        self.name = y.name if isinstance(y, pd.Series) else None
+        self.is_series = isinstance(y, pd.Series)
+        y_arr = np.asarray(y)
+        if y_arr.ndim != 1:
+            raise ValueError(
+                f"y must be one-dimensional with shape (n_samples,), got shape {y_arr.shape}."
+            )
+        if y_arr.dtype.kind in "fc" and not np.all(np.isfinite(y_arr)):
+            raise ValueError("Input y contains NaN or infinity; remove or impute those rows.")
+        if y_arr.dtype == object and pd.isna(y_arr).any():
+            raise ValueError("Input y contains NaN; remove or impute those rows.")
+        target_type = type_of_target(y_arr, input_name="y", raise_unknown=True)
+        if target_type in ("binary", "multiclass"):
+            self.task = "classification"
+            self.classes, self.encoded = np.unique(y_arr, return_inverse=True)
+            self.dtype = y_arr.dtype
+        elif target_type == "continuous":
+            if not allow_regression:
+                raise ValueError(
+                    "y must hold class labels for this generator (got a continuous "
+                    "target); use GaussianGenerator to model a regression target jointly."
+                )
+            self.task = "regression"
+            self.classes = None
+            self.encoded = y_arr.astype(np.float64)
+            self.dtype = y_arr.dtype
+        else:
+            raise ValueError(
+                f"Unsupported target type {target_type!r} for y: pass class labels or a "
+                "one-dimensional continuous target."
+            )
+
+    def encode(self, y):
+        """Validate labels passed to ``sample`` and return class indices or floats."""
+        y_arr = np.asarray(y)
+        if y_arr.ndim != 1:
+            raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}.")
+        if self.task == "regression":
+            try:
+                values = y_arr.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise TypeError("y must be numeric for a regression target.") from exc
+            if not np.all(np.isfinite(values)):
+                raise ValueError("y contains NaN or infinity; pass finite targets.")
+            return values
+        index = np.searchsorted(self.classes, y_arr)
+        index = np.clip(index, 0, len(self.classes) - 1)
+        unseen = self.classes[index] != y_arr
+        if np.any(unseen):
+            bad = np.unique(y_arr[unseen])[:5].tolist()
+            raise ValueError(
+                f"y contains labels never seen in fit: {bad}; the fitted classes are "
+                f"{self.classes.tolist()}."
+            )
+        return index
+
+    def decode(self, y_enc):
+        """Turn class indices (or floats) back into labels in the fitted container."""
+        if self.task == "classification":
+            values = self.classes[y_enc]
+        else:
+            values = np.asarray(y_enc, dtype=self.dtype if self.dtype.kind == "f" else float)
+        if self.is_series:
+            return pd.Series(values, name=self.name)
+        return values
+
+
+class GeneratorMixin:
+    """Mixin for generators: fitted models of a distribution that can draw rows.
+
+    Subclasses implement ``_fit(X, y_enc)`` where ``X`` is validated, and
+    ``_sample(n_samples, y_enc, random_state)`` returning ``(X_new, y_new_enc)``
+    as float arrays (``y_new_enc`` is ``None`` for generators fitted without
+    ``y``). Optionally ``_score_samples(X, y_enc)`` returns per-row log-likelihoods.
+
+    The public methods validate and delegate:
+
+    - :meth:`sample` returns rows in the container ``fit`` saw (ndarray or
+      DataFrame with the same columns and dtypes), and ``(X, y)`` when the
+      generator was fitted with a target.
+    - Randomness: ``fit`` seeds an internal random stream from ``random_state``;
+      each :meth:`sample` call without its own ``random_state`` advances it, so
+      successive calls give new rows and refitting replays the same sequence;
+      ``sample(..., random_state=k)`` gives exactly reproducible rows.
+    """
+
+    #: Whether the generator can model a continuous target jointly with ``X``.
+    _supports_regression_target = False
+
+    # -- fit helpers ---------------------------------------------------------
+    def _validate_fit_input(self, X, y=None, **check_params):
+        """Record the input containers and validate ``X`` (and ``y``).
+
+        Returns the validated float ``X`` and the encoded target (class indices,
+        floats, or ``None``).
+        """
+        self._x_spec = _ContainerSpec(X)
+        check_params.setdefault("dtype", [np.float64, np.float32])
+        X = validate_data(self, X, **check_params)
+        if y is None:
+            self._y_spec = None
+            return X, None
+        if _num_samples(y) != X.shape[0]:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
+                f"{_num_samples(y)}."
+            )
+        self._y_spec = _TargetSpec(y, allow_regression=self._supports_regression_target)
+        if self._y_spec.task == "classification":
+            self.classes_ = self._y_spec.classes
+        return X, self._y_spec.encoded
+
+    def _init_sampling_stream(self, random_state):
+        """Seed the stream that ``sample`` advances when called without a seed."""
+        self._sampling_rng = np.random.RandomState(_seed_from(random_state))
+
+    # -- sampling ------------------------------------------------------------
+    def sample(self, n_samples=1, *, y=None, random_state=None):
+        """Draw new rows from the fitted distribution.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows to draw. ``0`` returns an empty result with the
+            fitted columns. When ``y`` is given it must be 1 (the default) or
+            ``len(y)``.
+        y : array-like of shape (n_rows,), default=None
+            Targets to condition on: rows are drawn from ``X | y``. Only for
+            generators fitted with ``y``.
+        random_state : int, RandomState instance or None, default=None
+            Seed for this call alone. ``None`` advances the generator's own
+            stream, seeded by its ``random_state`` at ``fit``.
+
+        Returns
+        -------
+        X_new : ndarray or DataFrame of shape (n_samples, n_features_in_)
+            Drawn rows, in the container, columns and dtypes seen at ``fit``.
+        y_new : ndarray or Series of shape (n_samples,)
+            Only when fitted with ``y``: the targets of the drawn rows.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        y_enc = None
+        if y is not None:
+            if self._y_spec is None:
+                raise ValueError(
+                    "y was passed to sample() but the generator was fitted without y; "
+                    "refit with fit(X, y) to sample conditionally."
+                )
+            y_enc = self._y_spec.encode(y)
+            if n_samples not in (1, len(y_enc)):
+                raise ValueError(
+                    f"n_samples={n_samples} does not match len(y)={len(y_enc)}; when "
+                    "conditioning on y, leave n_samples at its default or set it to len(y)."
+                )
+            n_samples = len(y_enc)
+        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
+        X_new, y_new = self._sample(n_samples, y_enc, rng)
+        return self._format_sample(X_new, y_new)
+
+    def iter_sample(self, n_samples, batch_size=10_000, *, random_state=None):
+        """Stream ``n_samples`` rows in batches of at most ``batch_size``.
+
+        Memory stays proportional to ``batch_size`` whatever ``n_samples`` is.
+
+        Parameters
+        ----------
+        n_samples : int
+            Total number of rows.
+        batch_size : int, default=10_000
+            Rows per batch.
+        random_state : int, RandomState instance or None, default=None
+            Seed for the whole stream; ``None`` advances the generator's own stream.
+
+        Yields
+        ------
+        batch : ndarray, DataFrame or tuple
+            What :meth:`sample` returns, for each batch.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        batch_size = check_n_samples(batch_size, "batch_size", allow_zero=False)
+        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
+        for start in range(0, n_samples, batch_size):
+            yield self.sample(min(batch_size, n_samples - start), random_state=rng)
+
+    def _format_sample(self, X_new, y_new):
+        X_out = self._x_spec.restore(X_new)
+        if self._y_spec is None:
+            return X_out
+        return X_out, self._y_spec.decode(y_new)
+
+    # -- likelihood ----------------------------------------------------------
+    def score_samples(self, X, y=None):
+        """Log-likelihood of each row under the fitted model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+            Rows to evaluate.
+        y : array-like of shape (n_samples,), default=None
+            Targets, for generators fitted with ``y``: gives the joint
+            ``log p(x, y)``; ``None`` gives the marginal ``log p(x)``.
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        y_enc = None
+        if y is not None and self._y_spec is not None:
+            y_enc = self._y_spec.encode(y)
+            if len(y_enc) != X.shape[0]:
+                raise ValueError(
+                    f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
+                    f"{len(y_enc)}."
+                )
+        return self._score_samples(X, y_enc)
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of ``X`` (and ``y``), comparable across sample sizes.
+
+        This is what ``GridSearchCV(generator, ...)`` maximises.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+        y : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X, y)))
+
+
+class PrunerMixin:
+    """Mixin for pruners: filters fitted on trusted rows that judge candidate rows.
+
+    Subclasses implement ``fit(X, y)`` and ``keep_mask(X, y=None)`` (usually via
+    ``score_samples`` and a threshold); :meth:`filter` is derived.
+    """
+
+    def filter(self, X, y=None, **kwargs):
+        """Return the rows (and labels) that the pruner keeps.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Candidate rows.
+        y : array-like of shape (n_samples,), default=None
+            Candidate labels.
+        **kwargs : dict
+            Passed to :meth:`keep_mask` (e.g. ``correct`` for
+            :class:`~sksynth.pruning.BernoulliVerifier`).
+
+        Returns
+        -------
+        X_kept : same container as X, of shape (n_kept, n_features)
+        y_kept : same container as y, of shape (n_kept,)
+            Only when ``y`` is given.
+        """
+        mask = self.keep_mask(X, y, **kwargs)
+        X_kept = _take_rows(X, mask)
+        if y is None:
+            return X_kept
+        return X_kept, _take_rows(y, mask)
+
+
+def _take_rows(data, mask):
+    """Row-select ``data`` (ndarray, DataFrame, Series or list) with a boolean mask."""
+    if hasattr(data, "iloc"):
+        return data.iloc[np.flatnonzero(mask)]
+    return np.asarray(data)[mask]
+
+
+def _stack_rows(first, second):
+    """Concatenate two row blocks of the same container type."""
+    if isinstance(first, (pd.DataFrame, pd.Series)):
+        return pd.concat([first, second], ignore_index=True)
+    return np.concatenate([np.asarray(first), np.asarray(second)], axis=0)
+
+
+def _log_gaussian_mixture(log_joint):
+    """Marginal log-likelihood from per-component ``log p(x, k)`` (n, K)."""
+    return logsumexp(log_joint, axis=1)

@@ -1,0 +1,10 @@
+"""Generators: estimators that learn a distribution and draw new rows.
+
+Every generator is a scikit-learn transformer with ``fit``, ``sample``,
+``iter_sample``, ``transform`` and ``score`` (mean log-likelihood).
+"""
+
+from ._gaussian import GaussianGenerator, GaussianMixtureGenerator
+from ._noise import LabelNoise
+
+__all__ = ["GaussianGenerator", "GaussianMixtureGenerator", "LabelNoise"]

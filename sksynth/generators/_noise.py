@@ -1,0 +1,215 @@
+"""Label noise on top of any class-conditional generator."""
+
+from numbers import Real
+
+import numpy as np
+import pandas as pd
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ..base import GeneratorMixin, check_n_samples
+from ._gaussian import GaussianMixtureGenerator
+
+
+class LabelNoise(GeneratorMixin, TransformerMixin, BaseEstimator):
+    """Flip the labels a class-conditional generator samples, at a known rate.
+
+    Each sampled label is replaced, with probability ``rate``, by a different
+    class drawn uniformly (for two classes: the other class). The rows
+    themselves come from the wrapped generator given the *clean* label, so
+    ``sample(..., return_flipped=True)`` tells which labels are wrong, which
+    is what verifier studies need to measure ``rho`` and ``phi`` (El Firdoussi
+    et al., 2024, label noise ``eps``).
+
+    Parameters
+    ----------
+    generator : generator estimator, default=None
+        A generator that can be fitted with class labels and sampled with
+        ``sample(n, y=..., random_state=...)``. ``None`` uses
+        :class:`GaussianMixtureGenerator`.
+    rate : float in [0, 1], default=0.1
+        Probability that a sampled label is flipped.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the wrapped generator's fit and this generator's sampling stream.
+
+    Attributes
+    ----------
+    generator_ : generator estimator
+        The fitted clone of ``generator``.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in fit.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sksynth.generators import LabelNoise
+    >>> rng = np.random.RandomState(0)
+    >>> y = np.repeat([0, 1], 100)
+    >>> X = rng.normal(size=(200, 2)) + y[:, None]
+    >>> noisy = LabelNoise(rate=0.2, random_state=0).fit(X, y)
+    >>> X_new, y_new, flipped = noisy.sample(10_000, return_flipped=True)
+    >>> float(np.round(flipped.mean(), 2))
+    0.2
+    """
+
+    _parameter_constraints = {
+        "generator": [None, HasMethods(["fit", "sample"])],
+        "rate": [Interval(Real, 0, 1, closed="both")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, generator=None, *, rate=0.1, random_state=None):
+        self.generator = generator
+        self.rate = rate
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit the wrapped generator on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows.
+        y : array-like of shape (n_samples,)
+            Class labels (required).
+
+        Returns
+        -------
+        self : object
+            The fitted generator.
+        """
+        if y is None:
+            raise ValueError(
+                "LabelNoise requires y to be passed, but the target y is None: fit it "
+                "with class labels, fit(X, y)."
+            )
+        self._validate_fit_input(X, y)
+        if self._y_spec.task != "classification":
+            raise ValueError("LabelNoise needs class labels in y, not a continuous target.")
+        rng = check_random_state(self.random_state)
+        generator = GaussianMixtureGenerator() if self.generator is None else self.generator
+        self.generator_ = clone(generator)
+        if "random_state" in self.generator_.get_params():
+            self.generator_.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
+        self.generator_.fit(X, y)
+        self._init_sampling_stream(rng)
+        return self
+
+    def sample(self, n_samples=1, *, y=None, random_state=None, return_flipped=False):
+        """Draw rows with clean labels, then flip labels with probability ``rate``.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows (ignored when ``y`` is given, unless equal to ``len(y)``).
+        y : array-like of shape (n_rows,), default=None
+            Clean labels to condition on before flipping.
+        random_state : int, RandomState instance or None, default=None
+            Seed for this call alone; ``None`` advances the sampling stream.
+        return_flipped : bool, default=False
+            Also return the boolean mask of flipped labels.
+
+        Returns
+        -------
+        X_new : ndarray or DataFrame of shape (n_samples, n_features_in_)
+        y_noisy : ndarray or Series of shape (n_samples,)
+        flipped : ndarray of shape (n_samples,), dtype=bool
+            Only when ``return_flipped=True``.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
+        X_new, y_clean = self.generator_.sample(n_samples, y=y, random_state=rng)
+        y_noisy, flipped = self._flip(y_clean, rng)
+        if return_flipped:
+            return X_new, y_noisy, flipped
+        return X_new, y_noisy
+
+    def _flip(self, y_clean, rng):
+        clean = self._y_spec.encode(np.asarray(y_clean))
+        n_classes = len(self.classes_)
+        flipped = rng.random_sample(clean.shape[0]) < self.rate
+        if n_classes < 2:
+            flipped[:] = False
+        # a uniform draw among the other classes: shift by 1..K-1 modulo K
+        shift = rng.randint(1, max(n_classes, 2), size=clean.shape[0])
+        noisy = np.where(flipped, (clean + shift) % max(n_classes, 1), clean)
+        labels = self.classes_[noisy]
+        if isinstance(y_clean, pd.Series):
+            labels = pd.Series(labels, name=y_clean.name, index=y_clean.index)
+        return labels, flipped
+
+    def _score_samples(self, X, y_enc):
+        """``log p(x, y_noisy)`` = log sum_c p(x, c) P(y_noisy | c)."""
+        n_classes = len(self.classes_)
+        log_joint = np.column_stack(
+            [self.generator_.score_samples(X, y=np.repeat(c, X.shape[0])) for c in self.classes_]
+        )
+        if y_enc is None:
+            return logsumexp(log_joint, axis=1)
+        if n_classes < 2:
+            return log_joint[:, 0]
+        log_keep = np.log1p(-self.rate) if self.rate < 1 else -np.inf
+        log_move = np.log(self.rate / (n_classes - 1)) if self.rate > 0 else -np.inf
+        transition = np.full((n_classes, n_classes), log_move)
+        np.fill_diagonal(transition, log_keep)
+        return logsumexp(log_joint + transition[:, y_enc].T, axis=1)
+
+    def _sample(self, n_samples, y_enc, rng):  # pragma: no cover - sample() is overridden
+        raise NotImplementedError
+
+    def transform(self, X):
+        """The wrapped generator's latent representation of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features_in_)
+
+        Returns
+        -------
+        Z : ndarray
+        """
+        check_is_fitted(self)
+        return self.generator_.transform(X)
+
+    def inverse_transform(self, Z):
+        """The wrapped generator's inverse of :meth:`transform`.
+
+        Parameters
+        ----------
+        Z : array-like
+
+        Returns
+        -------
+        X : ndarray
+        """
+        check_is_fitted(self)
+        return self.generator_.inverse_transform(Z)
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names of the wrapped generator's :meth:`transform`.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Unused, kept for API consistency.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        return self.generator_.get_feature_names_out(input_features)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags

@@ -1,0 +1,5 @@
+"""Utilities: estimator discovery for tests and documentation."""
+
+from ._discovery import all_estimators
+
+__all__ = ["all_estimators"]
