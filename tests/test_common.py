@@ -4,15 +4,27 @@ Estimators are discovered automatically (:func:`sksynth.utils.all_estimators`),
 so a new public estimator is checked without editing this file.
 """
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth.utils import all_estimators
 
 ESTIMATORS = [cls() for _, cls in all_estimators()]
 
+_WEIGHTS_REACH_ESTIMATOR_ONLY = (
+    "sample_weight weights the real rows for the final estimator only; the generator is "
+    "fitted on the rows themselves, so repeating a row changes the synthetic data while "
+    "weighting it does not. Equivalence would need weighted generators (not all have one)."
+)
+
 # Each entry names the check and why it cannot pass for that estimator.
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "AugmentedClassifier": {
+        "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_REACH_ESTIMATOR_ONLY,
+    },
+    "AugmentedRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _WEIGHTS_REACH_ESTIMATOR_ONLY,
+    },
+}
 
 
 def _expected_failed_checks(estimator):
