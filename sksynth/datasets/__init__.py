@@ -1,0 +1,12 @@
+"""Bundled and simulated data sets.
+
+:func:`load_adult` loads the UCI Adult census data shipped with the package
+(no network access). :func:`make_disease` and :func:`make_gaussian_mixture`
+simulate the data-generating processes used in the debiased-inference and
+random-matrix / generative-data-augmentation studies.
+"""
+
+from ._adult import load_adult
+from ._simulated import make_disease, make_gaussian_mixture
+
+__all__ = ["load_adult", "make_disease", "make_gaussian_mixture"]
