@@ -280,7 +280,7 @@ class GeneratorMixin:
 
         Returns
         -------
-        X_new : ndarray or DataFrame of shape (n_samples, n_features_in_)
+        X_new : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
             Drawn rows, in the container, columns and dtypes seen at ``fit``.
         y_new : ndarray or Series of shape (n_samples,)
             Only when fitted with ``y``: the targets of the drawn rows.
@@ -343,7 +343,7 @@ class GeneratorMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Rows to evaluate.
         y : array-like of shape (n_samples,), default=None
             Targets, for generators fitted with ``y``: gives the joint
@@ -372,7 +372,7 @@ class GeneratorMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
         y : array-like of shape (n_samples,), default=None
 
         Returns

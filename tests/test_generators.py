@@ -428,3 +428,13 @@ def test_non_numeric_columns_are_refused_with_a_clear_error():
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": pd.Categorical(["x", "y", "x"])})
     with pytest.raises((TypeError, ValueError), match="(?i)could not convert|numeric|dtype"):
         GaussianGenerator().fit(frame)
+
+
+@pytest.mark.parametrize("cls, n_out", [(GaussianGenerator, 3), (GaussianMixtureGenerator, 3),
+                                        (LabelNoise, 3)])
+def test_set_output_pandas(cls, n_out):
+    X, y = _labelled()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    Z = cls().set_output(transform="pandas").fit(frame, y).transform(frame)
+    assert isinstance(Z, pd.DataFrame) and Z.shape == (X.shape[0], n_out)
+    np.testing.assert_array_equal(Z.index, frame.index)

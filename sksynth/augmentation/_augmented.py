@@ -217,7 +217,7 @@ class AugmentedClassifier(ClassifierMixin, _BaseAugmented):
         The kept synthetic rows, when ``store_synthetic=True``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
@@ -382,7 +382,7 @@ class AugmentedRegressor(RegressorMixin, _BaseAugmented):
         The kept synthetic rows, when ``store_synthetic=True``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also

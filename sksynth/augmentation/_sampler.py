@@ -122,8 +122,8 @@ class SyntheticAugmenter(AugmentationMixin, BaseEstimator):
 
         Returns
         -------
-        X_resampled : array-like of shape (n_samples + n_kept_, n_features)
-        y_resampled : array-like of shape (n_samples + n_kept_,)
+        X_resampled : array-like of shape (n_samples + `n_kept_`, n_features)
+        y_resampled : array-like of shape (n_samples + `n_kept_`,)
         """
         X, y = self._validate_fit_data(X, y)
         check_classification_targets(y)

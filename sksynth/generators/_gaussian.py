@@ -91,25 +91,25 @@ class GaussianGenerator(_BaseGaussianGenerator):
 
     Attributes
     ----------
-    means_ : ndarray of shape (n_components, n_features_in_)
+    means_ : ndarray of shape (n_components, `n_features_in_`)
         Component means (one component, or one per class).
     covariances_ : ndarray
         ``(n_components, p, p)`` for "full", ``(n_components, p)`` for "diag".
     weights_ : ndarray of shape (n_components,)
         Component weights (class proportions when fitted with labels).
-    location_ : ndarray of shape (n_features_in_,)
+    location_ : ndarray of shape (`n_features_in_`,)
         Mean of ``X`` used by :meth:`transform`.
-    covariance_ : ndarray of shape (n_features_in_, n_features_in_)
+    covariance_ : ndarray of shape (`n_features_in_`, `n_features_in_`)
         Covariance of ``X`` used by :meth:`transform` (shrunk as requested).
     classes_ : ndarray of shape (n_classes,)
         Class labels, when fitted with class labels.
     target_mean_ : float
         Mean of a continuous target, when fitted with one.
-    target_coef_ : ndarray of shape (n_features_in_,)
+    target_coef_ : ndarray of shape (`n_features_in_`,)
         ``Cov(X, y) / Var(y)``: the slope of ``E[X | y]`` in ``y``.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
@@ -269,11 +269,11 @@ class GaussianGenerator(_BaseGaussianGenerator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, n_features_in_)
+        Z : ndarray of shape (n_samples, `n_features_in_`)
             Whitened rows; standard normal for data from the fitted Gaussian.
         """
         check_is_fitted(self)
@@ -286,11 +286,11 @@ class GaussianGenerator(_BaseGaussianGenerator):
 
         Parameters
         ----------
-        Z : array-like of shape (n_samples, n_features_in_)
+        Z : array-like of shape (n_samples, `n_features_in_`)
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, `n_features_in_`)
         """
         check_is_fitted(self)
         Z = validate_data(self, Z, reset=False, dtype=[np.float64, np.float32])
@@ -334,7 +334,7 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
 
     Attributes
     ----------
-    means_ : ndarray of shape (n_components, n_features_in_)
+    means_ : ndarray of shape (n_components, `n_features_in_`)
         Component (class) means.
     covariances_ : ndarray
         In the layout of ``covariance_type`` (see Notes).
@@ -348,7 +348,7 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
         EM iterations run (1 for the closed-form fit with labels).
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
@@ -503,7 +503,7 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
 
         Returns
         -------
@@ -523,7 +523,7 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
+        X : ndarray of shape (n_samples, `n_features_in_`)
         """
         check_is_fitted(self)
         R = np.asarray(R, dtype=np.float64)
