@@ -244,3 +244,22 @@ def test_generator_that_ignores_y_is_refused():
     X, y = _data()
     with pytest.raises(TypeError, match="returns \\(X, y\\)|models the target"):
         AugmentedClassifier(generator=UnsupervisedOnly()).fit(X, y)
+
+
+def test_weights_go_to_the_final_step_of_a_pipeline():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _data()
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    clf = AugmentedClassifier(pipe, n_synthetic=1.0, synthetic_weight=0.5, store_synthetic=True,
+                              random_state=0).fit(X, y)
+    X_all = np.vstack([X, clf.X_synthetic_])
+    reference = make_pipeline(StandardScaler(), LogisticRegression()).fit(
+        X_all, np.r_[y, clf.y_synthetic_],
+        logisticregression__sample_weight=np.r_[np.ones(60), np.full(clf.n_kept_, 0.5)],
+    )
+    np.testing.assert_allclose(clf.predict_proba(X), reference.predict_proba(X))
+    with pytest.raises(ValueError, match="KNeighborsClassifier does not accept sample_weight"):
+        AugmentedClassifier(make_pipeline(StandardScaler(), KNeighborsClassifier()),
+                            synthetic_weight=0.5).fit(X, y)

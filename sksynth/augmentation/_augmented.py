@@ -18,6 +18,7 @@ from sklearn.base import (
     clone,
 )
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
@@ -118,10 +119,7 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
             self.y_synthetic_ = _take_rows(y_all, synthetic)
         weights = self._weights(X, sample_weight, n_real)
         self.estimator_ = clone(self._default_estimator())
-        if weights is None:
-            self.estimator_.fit(X_all, y_all)
-        else:
-            self.estimator_.fit(X_all, y_all, sample_weight=weights)
+        self._fit_estimator(X_all, y_all, weights)
         return self
 
     def _weights(self, X, sample_weight, n_real):
@@ -129,14 +127,24 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
         if sample_weight is None and self.synthetic_weight == 1:
             return None
         real = _check_sample_weight(sample_weight, np.empty((n_real, 0)))
-        weights = np.concatenate([real, np.full(self.n_kept_, float(self.synthetic_weight))])
-        if not has_fit_parameter(self._default_estimator(), "sample_weight"):
+        return np.concatenate([real, np.full(self.n_kept_, float(self.synthetic_weight))])
+
+    def _fit_estimator(self, X, y, weights):
+        """Fit ``estimator_``, routing weights to a Pipeline's final step."""
+        if weights is None:
+            return self.estimator_.fit(X, y)
+        final = self.estimator_
+        param = "sample_weight"
+        if isinstance(final, Pipeline):
+            name, final = final.steps[-1]
+            param = f"{name}__sample_weight"
+        if not has_fit_parameter(final, "sample_weight"):
             raise ValueError(
-                f"estimator {type(self._default_estimator()).__name__} does not accept "
-                "sample_weight, so synthetic_weight must be 1 and sample_weight None; use an "
-                "estimator whose fit takes sample_weight."
+                f"estimator {type(final).__name__} does not accept sample_weight, so "
+                "synthetic_weight must be 1 and sample_weight None; use an estimator whose "
+                "fit takes sample_weight."
             )
-        return weights
+        return self.estimator_.fit(X, y, **{param: weights})
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):
@@ -190,7 +198,8 @@ class AugmentedClassifier(ClassifierMixin, _BaseAugmented):
     synthetic_weight : float, default=1.0
         ``sample_weight`` of each synthetic row (real rows weigh 1, or their
         ``sample_weight``). Values other than 1 need an estimator whose ``fit``
-        takes ``sample_weight``.
+        takes ``sample_weight``; for a ``Pipeline`` the weights go to its final
+        step only (earlier steps, e.g. a scaler, are fitted unweighted).
     class_distribution : {"match", "balanced"}, default="match"
         Labels of the synthetic rows: in the training proportions, or equal
         counts per class.

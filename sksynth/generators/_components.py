@@ -79,8 +79,11 @@ def draw(n_samples, mean, factor, rng):
     """Draw ``n_samples`` rows from N(mean, factor factor^T) (or diag factor**2)."""
     noise = rng.standard_normal((n_samples, mean.shape[0]))
     if factor.ndim == 1:
-        return mean + noise * factor
-    return mean + noise @ factor.T
+        noise *= factor
+    else:
+        noise = noise @ factor.T
+    noise += mean  # in place: sampling holds about one output-sized temporary
+    return noise
 
 
 def draw_by_label(labels, means, component_factors, rng):
@@ -88,8 +91,12 @@ def draw_by_label(labels, means, component_factors, rng):
 
     Rows come back in the order of ``labels``.
     """
+    present = np.unique(labels)
+    if present.shape[0] == 1:  # one component: no scatter copy
+        k = present[0]
+        return draw(labels.shape[0], means[k], component_factors[k], rng)
     X = np.empty((labels.shape[0], means.shape[1]))
-    for k in np.unique(labels):
+    for k in present:
         rows = np.flatnonzero(labels == k)
         X[rows] = draw(rows.shape[0], means[k], component_factors[k], rng)
     return X
