@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
+from sklearn.base import clone
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
@@ -99,6 +100,21 @@ def is_pruner(estimator):
 def _seed_from(random_state):
     """Draw an integer seed from anything ``check_random_state`` accepts."""
     return int(check_random_state(random_state).randint(_MAX_SEED))
+
+
+def _seeded_clone(estimator, seed):
+    """Clone ``estimator`` and set every ``random_state`` the user left at None.
+
+    Nested parameters (``step__random_state``) are seeded too; a seed the user
+    chose is kept.
+    """
+    estimator = clone(estimator)
+    unset = {
+        key: seed
+        for key, value in estimator.get_params(deep=True).items()
+        if (key == "random_state" or key.endswith("__random_state")) and value is None
+    }
+    return estimator.set_params(**unset)
 
 
 class _ContainerSpec:

@@ -3,14 +3,11 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from sklearn.utils.validation import validate_data
 
-from ..base import _stack_rows, _take_rows, check_n_samples
-
-_MAX_SEED = np.iinfo(np.int32).max
+from ..base import _seed_from, _seeded_clone, _stack_rows, _take_rows, check_n_samples
 
 # Shared by every augmenting estimator; each adds its own keys.
 AUGMENTATION_CONSTRAINTS = {
@@ -56,14 +53,6 @@ def allocate_labels(classes, y_counts, n_synthetic, class_distribution, rng):
     return labels[rng.permutation(labels.shape[0])]
 
 
-def seeded_clone(estimator, rng):
-    """Clone ``estimator`` and seed its ``random_state`` (if any) from ``rng``."""
-    estimator = clone(estimator)
-    if "random_state" in estimator.get_params(deep=False):
-        estimator.set_params(random_state=int(rng.randint(_MAX_SEED)))
-    return estimator
-
-
 def draw_synthetic(X, y, *, generator, n_synthetic, pruner, rng, labels=None):
     """Fit ``generator`` (and ``pruner``) on ``(X, y)``, sample and prune.
 
@@ -81,7 +70,7 @@ def draw_synthetic(X, y, *, generator, n_synthetic, pruner, rng, labels=None):
     X_syn, y_syn : the kept synthetic rows and targets.
     generator_, pruner_ : the fitted clones.
     """
-    generator_ = seeded_clone(generator, rng).fit(X, y)
+    generator_ = _seeded_clone(generator, _seed_from(rng)).fit(X, y)
     if labels is None:
         drawn = generator_.sample(n_synthetic, random_state=rng)
     else:
@@ -95,7 +84,7 @@ def draw_synthetic(X, y, *, generator, n_synthetic, pruner, rng, labels=None):
     X_syn, y_syn = drawn
     pruner_ = None
     if pruner is not None:
-        pruner_ = seeded_clone(pruner, rng).fit(X, y)
+        pruner_ = _seeded_clone(pruner, _seed_from(rng)).fit(X, y)
         mask = np.asarray(pruner_.keep_mask(X_syn, y_syn), dtype=bool)
         X_syn, y_syn = _take_rows(X_syn, mask), _take_rows(y_syn, mask)
     return X_syn, y_syn, generator_, pruner_

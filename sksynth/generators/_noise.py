@@ -5,12 +5,12 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import GeneratorMixin, check_n_samples
+from ..base import GeneratorMixin, _seed_from, _seeded_clone, check_n_samples
 from ._gaussian import GaussianMixtureGenerator
 
 
@@ -96,10 +96,7 @@ class LabelNoise(GeneratorMixin, TransformerMixin, BaseEstimator):
             raise ValueError("LabelNoise needs class labels in y, not a continuous target.")
         rng = check_random_state(self.random_state)
         generator = GaussianMixtureGenerator() if self.generator is None else self.generator
-        self.generator_ = clone(generator)
-        if "random_state" in self.generator_.get_params():
-            self.generator_.set_params(random_state=rng.randint(np.iinfo(np.int32).max))
-        self.generator_.fit(X, y)
+        self.generator_ = _seeded_clone(generator, _seed_from(rng)).fit(X, y)
         self._init_sampling_stream(rng)
         return self
 

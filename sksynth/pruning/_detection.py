@@ -12,21 +12,10 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
-from ..base import PrunerMixin, _seed_from
+from ..base import PrunerMixin, _seed_from, _seeded_clone
 from ._common import _check_candidate_labels
 
 __all__ = ["DetectionPruner"]
-
-
-def _seeded_clone(classifier, seed):
-    """Clone ``classifier`` and fix every ``random_state`` the user left at None."""
-    classifier = clone(classifier)
-    unset = {
-        key: seed
-        for key, value in classifier.get_params(deep=True).items()
-        if (key == "random_state" or key.endswith("__random_state")) and value is None
-    }
-    return classifier.set_params(**unset)
 
 
 def _fit_predict_fold(classifier, X, target, train, test):
