@@ -13,7 +13,7 @@ import importlib
 
 __version__ = "0.1.0.dev0"
 
-_SUBMODULES = ["augmentation", "base", "datasets", "generators", "pruning"]
+_SUBMODULES = ["augmentation", "base", "datasets", "generators", "inference", "pruning"]
 
 __all__ = _SUBMODULES + ["__version__"]
 

@@ -1,0 +1,291 @@
+"""Debiased synthetic data: corrections against closed forms, shifts, coverage, errors."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LinearRegression
+
+from sksynth.base import GeneratorMixin
+from sksynth.datasets import make_disease
+from sksynth.generators import GaussianGenerator
+from sksynth.inference import (
+    DebiasedGenerator,
+    MeanEstimator,
+    MeanTarget,
+    NaiveOLS,
+    PartialRegressionTarget,
+    PartiallyLinearEstimator,
+    ProportionTarget,
+    RiskDifferenceTarget,
+)
+
+
+class NoisyBootstrap(GeneratorMixin, BaseEstimator):
+    """Test double for a mixed-type generator: resample rows, jitter and bias numbers.
+
+    ``bias`` is added to every sampled value of ``biased_column``: a generator
+    whose error is known exactly.
+    """
+
+    def __init__(self, noise=0.5, bias=0.0, biased_column=None, random_state=None):
+        self.noise = noise
+        self.bias = bias
+        self.biased_column = biased_column
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        self.data_ = X.reset_index(drop=True)
+        self.n_features_in_ = X.shape[1]
+        self._init_sampling_stream(self.random_state)
+        return self
+
+    def sample(self, n_samples=1, *, y=None, random_state=None):
+        rng = self._sampling_rng if random_state is None else np.random.RandomState(random_state) \
+            if isinstance(random_state, int) else random_state
+        rows = self.data_.iloc[rng.randint(len(self.data_), size=n_samples)].reset_index(drop=True)
+        for column in rows.columns:
+            if pd.api.types.is_float_dtype(rows[column].dtype):
+                rows[column] = rows[column] + self.noise * rng.standard_normal(n_samples)
+        if self.biased_column is not None:
+            rows[self.biased_column] = rows[self.biased_column] + self.bias
+        return rows
+
+
+def _gaussian_frame(n=400, seed=0):
+    rng = np.random.RandomState(seed)
+    x = rng.normal(size=n)
+    a = 0.5 * x + rng.normal(size=n)
+    y = 2.0 * a - x + rng.normal(size=n)
+    return pd.DataFrame({"y": y, "a": a, "x": x})
+
+
+# ---------------------------------------------------------------------------
+# corrections against closed forms
+# ---------------------------------------------------------------------------
+def test_mean_correction_removes_a_known_generator_bias():
+    real = make_disease(1000, random_state=0)
+    gen = DebiasedGenerator(NoisyBootstrap(bias=3.0, biased_column="age"),
+                            [MeanTarget("age")], n_aux=50_000, random_state=0).fit(real)
+    # bootstrap noise has mean zero, so the DGM's mean is the real mean + 3 (MC error 10/sqrt(M))
+    assert gen.bias_["mean(age)"] == pytest.approx(-3.0, abs=5 * 10 / np.sqrt(50_000))
+    synthetic = gen.sample(50_000)
+    assert synthetic["age"].mean() == pytest.approx(real["age"].mean(), abs=5 * 10 / np.sqrt(5e4))
+
+
+def test_gaussian_generator_nuisances_match_closed_form():
+    real = _gaussian_frame(2000)
+    gen = DebiasedGenerator(GaussianGenerator(),
+                            [PartialRegressionTarget("y", "a", ["x"])],
+                            n_aux=100_000, random_state=0).fit(real)
+    mean, cov = gen.generator_.means_[0], gen.generator_.covariances_[0]
+    # for a joint Gaussian, the partial regression coefficient of a is exact OLS on cov
+    idx = [1, 2]  # a, x
+    beta = np.linalg.solve(cov[np.ix_(idx, idx)], cov[idx, 0])
+    nuisances = gen.nuisances_["coef(a on y | x)"]
+    # Monte-Carlo error of the auxiliary estimate: residual sd / (sd(r_a) sqrt(M))
+    assert nuisances["psi"] == pytest.approx(beta[0], abs=5 / np.sqrt(100_000))
+    # E[a | x] is linear with slope cov_ax / var_x
+    slope = cov[1, 2] / cov[2, 2]
+    grid = pd.DataFrame({"x": [-1.0, 0.0, 1.0]})
+    expected = mean[1] + slope * (grid["x"] - mean[2])
+    np.testing.assert_allclose(nuisances["m_a"](grid), expected, atol=0.02)
+    # the Gaussian fit has the data's own moments, so no first-order bias remains
+    assert abs(gen.bias_["coef(a on y | x)"]) < 0.02
+
+
+def test_shift_moves_the_estimand_by_exactly_the_correction():
+    real = make_disease(600, random_state=1)
+    target = PartialRegressionTarget("bp", "therapy", ["stage"])
+    gen = DebiasedGenerator(NoisyBootstrap(noise=5.0), [target], n_aux=20_000,
+                            random_state=0).fit(real)
+    nuisances = gen.nuisances_[target.name]
+    raw = gen.generator_.sample(3000, random_state=3)
+    shifted = target.shift(raw, 1.7, nuisances)
+
+    def coefficient(data):
+        r_a, r_y = target._residualised(data, nuisances)
+        return np.sum(r_a * r_y) / np.sum(r_a**2)
+
+    assert coefficient(shifted) - coefficient(raw) == pytest.approx(1.7, abs=1e-10)
+    mean_target = MeanTarget("age")
+    assert (mean_target.shift(raw, -2.5, {})["age"] - raw["age"]).eq(-2.5).all()
+
+
+def test_proportion_correction_closed_form():
+    rng = np.random.RandomState(0)
+    real = pd.DataFrame({"death": rng.rand(500) < 0.3, "arm": rng.rand(500) < 0.5})
+    aux = pd.DataFrame({"death": rng.rand(800) < 0.2, "arm": rng.rand(800) < 0.6})
+    target = ProportionTarget("death", "arm", True)
+    nu = target.nuisances(aux)
+    p_real, share_real = real.death[real.arm].mean(), real.arm.mean()
+    expected = share_real / nu["arm_share"] * (p_real - nu["psi"])
+    assert target.correction(real, nu) == pytest.approx(expected)
+    rd = RiskDifferenceTarget("death", "arm")
+    rd_nu = rd.nuisances(aux)
+    treated, control = rd.correction(real, rd_nu)
+    assert treated - control == pytest.approx(rd.eif(real, rd_nu).mean())
+
+
+# ---------------------------------------------------------------------------
+# properties
+# ---------------------------------------------------------------------------
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 10_000), constant=st.floats(-100, 100))
+def test_debiased_estimate_invariant_to_row_order_and_outcome_constant(seed, constant):
+    real = _gaussian_frame(300, seed=seed)
+    target = [PartialRegressionTarget("y", "a", ["x"])]
+
+    def debiased(data):
+        gen = DebiasedGenerator(GaussianGenerator(), target, n_aux=5000,
+                                random_state=seed).fit(data)
+        synthetic = gen.sample(2000, random_state=1)
+        estimate = PartiallyLinearEstimator("a", random_state=0).fit(
+            synthetic[["a", "x"]], synthetic["y"]).estimate_
+        return gen.bias_[target[0].name], estimate
+
+    bias, estimate = debiased(real)
+    permuted = real.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    for other in (permuted, real.assign(y=real["y"] + constant)):
+        other_bias, other_estimate = debiased(other)
+        assert other_bias == pytest.approx(bias, abs=1e-6)
+        assert other_estimate == pytest.approx(estimate, abs=1e-6)
+
+
+def test_estimators_are_row_order_invariant():
+    data = make_disease(400, random_state=0)
+    perm = data.sample(frac=1.0, random_state=1)
+    a = MeanEstimator().fit(data[["age"]])
+    b = MeanEstimator().fit(perm[["age"]])
+    assert a.estimate_ == pytest.approx(b.estimate_) and a.stderr_ == pytest.approx(b.stderr_)
+    ols_a = NaiveOLS("therapy").fit(data[["therapy", "stage"]], data["bp"])
+    ols_b = NaiveOLS("therapy").fit(perm[["therapy", "stage"]], perm["bp"])
+    assert ols_a.estimate_ == pytest.approx(ols_b.estimate_)
+
+
+# ---------------------------------------------------------------------------
+# standard errors and coverage
+# ---------------------------------------------------------------------------
+def test_naive_ols_matches_closed_form_and_partially_linear_agrees():
+    data = make_disease(3000, random_state=0)
+    ols = NaiveOLS("therapy").fit(data[["therapy", "stage"]], data["bp"])
+    design = pd.get_dummies(data[["therapy", "stage"]], dtype=float).to_numpy()
+    reference = LinearRegression().fit(design, data["bp"])
+    assert ols.estimate_ == pytest.approx(reference.coef_[0], abs=1e-8)
+    # OLS SE for a balanced binary treatment with sigma=10: 2*10/sqrt(n)
+    assert ols.stderr_ == pytest.approx(20 / np.sqrt(3000), rel=0.05)
+    ple = PartiallyLinearEstimator("therapy", random_state=0).fit(
+        data[["therapy", "stage"]], data["bp"])
+    assert ple.estimate_ == pytest.approx(ols.estimate_, abs=3 * ple.stderr_ / 5)
+    assert ple.stderr_ == pytest.approx(ols.stderr_, rel=0.1)
+
+
+def test_stderr_corrections():
+    x = np.random.RandomState(0).normal(size=(400, 1))
+    plain = MeanEstimator().fit(x)
+    assert MeanEstimator(n_real=400).fit(x).stderr_ == pytest.approx(plain.stderr_ * np.sqrt(2))
+    tight = MeanEstimator(n_real=100, real_variance=0.25).fit(x)
+    assert tight.stderr_ == pytest.approx(np.sqrt(0.25 / 100 + plain.stderr_**2))
+    low, high = plain.confint(0.1)
+    assert (high - low) / 2 == pytest.approx(1.6448536 * plain.stderr_)
+
+
+def _coverage_run(seed, n, debias):
+    real = make_disease(n, random_state=seed)
+    # a generator whose error shrinks slower than 1/sqrt(n): bias 10 * n^(-1/4) in age
+    biased = NoisyBootstrap(noise=2.0, bias=10 * n ** -0.25, biased_column="age")
+    targets = [MeanTarget("age")] if debias else None
+    gen = DebiasedGenerator(biased, targets, n_aux=20_000, random_state=seed).fit(real)
+    synthetic = gen.sample(n, random_state=seed + 1)
+    est = MeanEstimator(n_real=n).fit(synthetic[["age"]])
+    low, high = est.confint()
+    return low < 50 < high
+
+
+def test_debiased_intervals_cover_and_naive_ones_do_not():
+    runs, n = 200, 400
+    debiased = np.mean([_coverage_run(seed, n, True) for seed in range(runs)])
+    naive = np.mean([_coverage_run(seed, n, False) for seed in range(runs)])
+    # Monte-Carlo SE of a coverage at 200 runs is 0.015: 4 SE around 0.95
+    assert 0.89 <= debiased <= 1.0
+    assert naive <= 0.88
+
+
+def test_cross_fitted_corrections_average_folds():
+    real = make_disease(500, random_state=0)
+    gen = DebiasedGenerator(NoisyBootstrap(bias=2.0, biased_column="age"), [MeanTarget("age")],
+                            n_aux=20_000, cv=5, random_state=0).fit(real)
+    assert len(gen.generators_) == 5
+    assert gen.bias_["mean(age)"] == pytest.approx(-2.0, abs=0.4)
+    synthetic = gen.sample(1001)
+    assert len(synthetic) == 1001
+    assert synthetic["age"].mean() == pytest.approx(real["age"].mean(), abs=1.5)
+    assert gen.eif_variance_["mean(age)"] == pytest.approx(100, rel=0.2)
+
+
+def test_array_input_uses_integer_columns_and_returns_arrays():
+    X = np.random.RandomState(0).normal(size=(300, 3)) + 5
+    gen = DebiasedGenerator(targets=[MeanTarget(1)], n_aux=5000, random_state=0).fit(X)
+    sample = gen.sample(10)
+    assert isinstance(sample, np.ndarray) and sample.shape == (10, 3)
+    assert gen.sample(0).shape == (0, 3)
+
+
+def test_targets_none_releases_the_generator_samples():
+    X = np.random.RandomState(0).normal(size=(100, 2))
+    gen = DebiasedGenerator(GaussianGenerator(random_state=3), None, random_state=0).fit(X)
+    np.testing.assert_allclose(gen.sample(5, random_state=1),
+                               gen.generator_.sample(5, random_state=1))
+    assert gen.bias_ == {}
+
+
+# ---------------------------------------------------------------------------
+# bad input
+# ---------------------------------------------------------------------------
+def test_missing_target_column():
+    with pytest.raises(ValueError, match="not found"):
+        DebiasedGenerator(NoisyBootstrap(), [MeanTarget("height")], n_aux=1000).fit(
+            make_disease(50, random_state=0))
+
+
+def test_treatment_must_be_binary_for_risk_difference():
+    data = make_disease(200, random_state=0).assign(death=lambda d: (d.bp > 130).astype(int))
+    with pytest.raises(ValueError, match="binary"):
+        DebiasedGenerator(NoisyBootstrap(), [RiskDifferenceTarget("death", "age")],
+                          n_aux=1000).fit(data)
+
+
+def test_conflicting_targets_are_refused():
+    with pytest.raises(ValueError, match="conflict"):
+        DebiasedGenerator(NoisyBootstrap(), [MeanTarget("bp"),
+                          PartialRegressionTarget("bp", "therapy", ["stage"])]).fit(
+            make_disease(50, random_state=0))
+    # shifts of different, unused columns combine
+    gen = DebiasedGenerator(NoisyBootstrap(), [MeanTarget("age"),
+                            PartialRegressionTarget("bp", "therapy", ["stage"])], n_aux=2000,
+                            random_state=0).fit(make_disease(200, random_state=0))
+    assert set(gen.bias_) == {"mean(age)", "coef(therapy on bp | stage)"}
+
+
+def test_covariate_level_absent_from_synthetic_data_falls_back_to_overall_mean():
+    real = make_disease(300, random_state=0)
+    aux = real[real.stage != "IV"]
+    target = PartialRegressionTarget("bp", "therapy", ["stage"])
+    nuisances = target.nuisances(aux)
+    level_iv = real[real.stage == "IV"]
+    np.testing.assert_allclose(nuisances["m_y"](level_iv[["stage"]]), aux.bp.mean())
+
+
+def test_estimators_need_two_rows():
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        MeanEstimator().fit(np.ones((1, 1)))
+    with pytest.raises(ValueError, match="real_variance needs n_real"):
+        MeanEstimator(real_variance=1.0).fit(np.ones((5, 1)))
+    data = make_disease(30, random_state=0)
+    with pytest.raises(ValueError, match="not a column"):
+        PartiallyLinearEstimator("aspirin").fit(data[["therapy", "stage"]], data["bp"])
+    with pytest.raises(ValueError, match="identified"):
+        PartiallyLinearEstimator("therapy", cv=2).fit(
+            data[["therapy", "stage"]].assign(therapy=True), data["bp"])
