@@ -289,3 +289,35 @@ def test_estimators_need_two_rows():
     with pytest.raises(ValueError, match="identified"):
         PartiallyLinearEstimator("therapy", cv=2).fit(
             data[["therapy", "stage"]].assign(therapy=True), data["bp"])
+
+
+# ---------------------------------------------------------------------------
+# the study helpers
+# ---------------------------------------------------------------------------
+def test_summarize_coverage_and_rates_on_known_inputs():
+    from sksynth.inference import convergence_rates, summarize_coverage
+
+    rows = []
+    for n in (100, 400, 1600):
+        sd = 10 / np.sqrt(n)  # mean(age): c = 10, alpha = 0.5 exactly
+        for i, z in enumerate([-1.0, 1.0, 0.0, 3.0]):
+            rows.append(dict(n=n, seed=i, target="mean(age)", path="original", se_kind="model",
+                             estimate=50 + z * sd * np.sqrt(2), se=sd))
+    table = summarize_coverage(pd.DataFrame(rows))
+    # |z| sqrt(2) <= 1.96 holds for z in {-1, 1, 0}, not 3
+    np.testing.assert_allclose(table.coverage, 0.75)
+    np.testing.assert_allclose(table.bias, 0.75 * np.sqrt(2) * 10 / np.sqrt(table.n))
+    rates = convergence_rates(table.assign(emp_se=10 / np.sqrt(table.n)))
+    assert rates.alpha.iloc[0] == pytest.approx(0.5)
+
+
+def test_coverage_study_smoke_and_shapes():
+    from sksynth.inference import coverage_study
+
+    results = coverage_study("gaussian", sizes=[100], runs=2, n_aux=1000)
+    # 2 targets x 6 (path, se) cases per run
+    assert len(results) == 2 * 2 * 6
+    original = results[results.path == "original"]
+    assert original.groupby("target").estimate.mean()["mean(age)"] == pytest.approx(50, abs=5)
+    with pytest.raises(ValueError, match="runs"):
+        coverage_study("gaussian", runs=1)
