@@ -102,7 +102,9 @@ class AugmentationMixin:
 
     Input checks follow the generator's capabilities: numeric-only generators
     get numeric, finite input (errors at ``fit``); generators whose tags allow
-    categorical/string columns or NaN receive the data untouched.
+    categorical/string columns or NaN receive the data untouched, and the
+    estimator raises its own error if it cannot take NaN (a ``Pipeline`` that
+    imputes first does not always declare that it can).
     """
 
     def _default_generator(self):
@@ -112,7 +114,7 @@ class AugmentationMixin:
         tags = self._default_generator().__sklearn_tags__().input_tags
         return {
             "dtype": None if (tags.categorical or tags.string) else "numeric",
-            "ensure_all_finite": not self.__sklearn_tags__().input_tags.allow_nan,
+            "ensure_all_finite": not tags.allow_nan,
         }
 
     def _validate_fit_data(self, X, y):

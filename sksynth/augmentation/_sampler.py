@@ -136,7 +136,8 @@ class SyntheticAugmenter(AugmentationMixin, BaseEstimator):
             return X, y
         labels = allocate_labels(classes, counts, self.n_synthetic_, self.class_distribution, rng)
         X_syn, y_syn, self.generator_, self.pruner_ = draw_synthetic(
-            X, y, generator=self._default_generator(), n_synthetic=self.n_synthetic_, pruner=self.pruner,
+            X, y, generator=self._default_generator(), n_synthetic=self.n_synthetic_,
+            pruner=self.pruner,
             rng=rng, labels=labels,
         )
         self.n_kept_ = _num_samples(X_syn)

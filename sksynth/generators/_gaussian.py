@@ -133,12 +133,18 @@ class GaussianGenerator(_BaseGaussianGenerator):
 
     _parameter_constraints = {
         "covariance_type": [StrOptions({"full", "diag"})],
-        "shrinkage": [None, StrOptions({"ledoit_wolf", "oas"}), Interval(Real, 0, 1, closed="both")],
+        "shrinkage": [
+            None,
+            StrOptions({"ledoit_wolf", "oas"}),
+            Interval(Real, 0, 1, closed="both"),
+        ],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, covariance_type="full", shrinkage=None, reg_covar=1e-6, random_state=None):
+    def __init__(
+        self, *, covariance_type="full", shrinkage=None, reg_covar=1e-6, random_state=None
+    ):
         self.covariance_type = covariance_type
         self.shrinkage = shrinkage
         self.reg_covar = reg_covar

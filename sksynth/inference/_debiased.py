@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import GeneratorMixin, _seed_from, _seeded_clone, check_n_samples
-from ..generators import GaussianGenerator
+from ..generators import GaussianCopulaGenerator
 from ._targets import check_targets
 
 
@@ -57,7 +57,7 @@ class DebiasedGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     ----------
     generator : generator, default=None
         The generator to debias; ``None`` uses
-        :class:`~sksynth.generators.GaussianGenerator` (numeric data only).
+        :class:`~sksynth.generators.GaussianCopulaGenerator` (mixed types).
     targets : Target or list of Target, default=None
         Estimands to debias, e.g. ``[MeanTarget("age")]``. Shifts of different
         targets must not touch columns another target uses (a clear error
@@ -174,12 +174,14 @@ class DebiasedGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         real = _as_frame(X)
         self.n_real_ = len(real)
-        generator = GaussianGenerator() if self.generator is None else self.generator
+        generator = GaussianCopulaGenerator() if self.generator is None else self.generator
         if self.cv is None:
             folds = [(np.arange(self.n_real_), np.arange(self.n_real_))]
         else:
             if self.n_real_ < self.cv:
-                raise ValueError(f"cv={self.cv} folds need at least {self.cv} rows, got {self.n_real_}.")
+                raise ValueError(
+                    f"cv={self.cv} folds need at least {self.cv} rows, got {self.n_real_}."
+                )
             folds = list(KFold(self.cv, shuffle=True, random_state=_seed_from(rng)).split(real))
         self._parts, influence = [], {t.name: [] for t in self.targets_}
         for train, held_out in folds:
@@ -302,6 +304,6 @@ class DebiasedGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = (GaussianGenerator() if self.generator is None else self.generator).__sklearn_tags__()
-        tags.input_tags = inner.input_tags
+        generator = GaussianCopulaGenerator() if self.generator is None else self.generator
+        tags.input_tags = generator.__sklearn_tags__().input_tags
         return tags

@@ -258,7 +258,10 @@ class RiskDifferenceTarget(Target):
         self.name = f"RD({outcome} by {treatment})"
         self.used_columns = (outcome, treatment)
         self.shifted_columns = (outcome,)
-        self._arms = (ProportionTarget(outcome, treatment, 1), ProportionTarget(outcome, treatment, 0))
+        self._arms = (
+            ProportionTarget(outcome, treatment, 1),
+            ProportionTarget(outcome, treatment, 0),
+        )
 
     def _check(self, data):
         _require_columns(data, self.used_columns, self.name)

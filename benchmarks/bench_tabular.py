@@ -1,0 +1,333 @@
+"""Benchmark mixed-type tabular generators against SDV, on Adult and breast cancer.
+
+For each data set (the bundled Adult census data and scikit-learn's breast
+cancer table, each split 70/30 stratified with a fixed seed) and each method,
+one row of the printed table gives:
+
+- ``fit_s``: wall time of ``fit`` on the 70% part (median of ``--repeats``);
+- ``sample_s``: wall time to draw ``--n-sample`` rows (100,000 by default);
+- ``peak_MiB``: peak traced memory (``tracemalloc``) of fit + sample, measured
+  in a separate run so tracing does not slow the timed one (PyTorch tensors
+  are not traced: neural rows should be read with that in mind);
+- ``shapes`` / ``trends``: sdmetrics' QualityReport "Column Shapes" and
+  "Column Pair Trends" when sdmetrics is installed, else this script's own
+  implementation of the same scores (KS / total-variation complements;
+  correlation / contingency similarity), on 5,000 real and 5,000 synthetic rows;
+- ``detect_auc``: cross-validated ROC AUC of a gradient-boosting classifier
+  telling 5,000 real rows from 5,000 synthetic ones (0.5 = indistinguishable);
+- ``tstr_acc`` / ``tstr_auc``: a fixed ``HistGradientBoostingClassifier``
+  trained on synthetic rows (as many as the 70% part) and tested on the real
+  30% hold-out; the ``real data`` row trains on the real 70% (TRTR).
+
+The last table gives, per data set, the ratio of SDV's GaussianCopula fit +
+sample time to ``GaussianCopulaGenerator``'s (target: >= 3) and the quality and
+TSTR differences (targets: >= 0).
+
+SDV (the ``bench`` extra, ``pip install "sksynth[bench]"``) is optional: the
+script says so and skips its rows when ``sdv`` cannot be imported. SDV 2.x
+pins pandas < 3; install it in a separate environment if your main one has
+pandas 3 (the script puts this checkout on ``sys.path``).
+
+Methods are a registry (``METHODS``): a neural generator adds one entry with a
+``fit(train_frame, target)`` and a ``sample(model, n)`` function. SDV's TVAE and
+CTGAN are registered but not run by default (``--methods`` selects, e.g.
+``--methods copula sdv_copula sdv_tvae``), as they take many minutes on 2 cores.
+
+Run ``python benchmarks/bench_tabular.py`` (a few minutes on 2 cores) or with
+``--quick`` (10,000 Adult rows, 20,000 sampled rows, one repeat). BLAS and
+OpenMP pools (and PyTorch) are limited to ``--threads`` threads (default 2).
+Nothing is written to disk.
+"""
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # run from a checkout without `pip install -e .`
+    sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import scipy  # noqa: E402
+import sklearn  # noqa: E402
+from sklearn.datasets import load_breast_cancer  # noqa: E402
+from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
+from sklearn.metrics import accuracy_score, roc_auc_score  # noqa: E402
+from sklearn.model_selection import cross_val_predict, train_test_split  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+import sksynth  # noqa: E402
+from sksynth.datasets import load_adult  # noqa: E402
+from sksynth.generators import GaussianCopulaGenerator  # noqa: E402
+
+MB = 1024**2
+N_EVAL = 5000  # rows per side for quality and detection
+SEED = 0
+
+
+# -- data ----------------------------------------------------------------------
+def adult(quick):
+    data = load_adult()
+    frame = data.frame
+    if quick:
+        frame = frame.sample(10_000, random_state=SEED).reset_index(drop=True)
+    return frame, "income"
+
+
+def breast_cancer(quick):
+    data = load_breast_cancer(as_frame=True)
+    frame = data.frame.copy()
+    frame["target"] = pd.Categorical(np.array(["malignant", "benign"])[data.target],
+                                     categories=["malignant", "benign"])
+    return frame, "target"
+
+
+DATASETS = {"adult": adult, "breast_cancer": breast_cancer}
+
+
+# -- methods -------------------------------------------------------------------
+def _fit_copula(train, target):
+    X, y = train.drop(columns=target), train[target]
+    return GaussianCopulaGenerator(random_state=SEED).fit(X, y), target
+
+
+def _sample_copula(model, n):
+    generator, target = model
+    X, y = generator.sample(n)
+    return X.assign(**{target: np.asarray(y)})
+
+
+def _sdv_synthesizer(name, **params):
+    def fit(train, target):
+        from sdv.metadata import Metadata
+        from sdv import single_table
+
+        # rdt 2.0 fails on category dtypes with unobserved categories: give it objects
+        train = train.astype({c: object for c, d in train.dtypes.items()
+                              if isinstance(d, pd.CategoricalDtype)})
+        metadata = Metadata.detect_from_dataframes({"table": train})
+        synthesizer = getattr(single_table, name)(metadata, **params)
+        synthesizer.fit({"table": train})  # SDV 2.x takes {table name: frame}
+        return synthesizer
+
+    def sample(model, n):
+        out = model.sample(num_rows=n)
+        return out["table"] if isinstance(out, dict) else out
+
+    return fit, sample
+
+
+METHODS = {
+    # name: (label, fit, sample, needs)
+    "copula": ("sksynth GaussianCopulaGenerator", _fit_copula, _sample_copula, None),
+    "sdv_copula": ("SDV GaussianCopulaSynthesizer", *_sdv_synthesizer(
+        "GaussianCopulaSynthesizer"), "sdv"),
+    "sdv_tvae": ("SDV TVAESynthesizer", *_sdv_synthesizer("TVAESynthesizer"), "sdv"),
+    "sdv_ctgan": ("SDV CTGANSynthesizer", *_sdv_synthesizer("CTGANSynthesizer"), "sdv"),
+}
+DEFAULT_METHODS = ["copula", "sdv_copula"]
+
+
+# -- evaluation ----------------------------------------------------------------
+def align(frame, like):
+    """Cast ``frame``'s columns to the dtypes of ``like`` (SDV returns objects)."""
+    out = frame[like.columns].copy()
+    for name, dtype in like.dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            out[name] = pd.Categorical(out[name].astype(object), dtype=dtype)
+        elif dtype.kind in "iu" and out[name].isna().any():
+            out[name] = out[name].astype("float64")
+        else:
+            out[name] = out[name].astype(dtype)
+    return out
+
+
+def _own_quality(real, synthetic):
+    """Column shapes and pair trends as sdmetrics defines them (own implementation)."""
+    shapes, trends = [], []
+    numeric = [c for c in real.columns if real[c].dtype.kind in "fiub"]
+    binned = {}
+    for c in real.columns:
+        r, s = real[c], synthetic[c]
+        if c in numeric:
+            r, s = r.dropna().astype(float), s.dropna().astype(float)
+            shapes.append(1 - scipy.stats.ks_2samp(r, s).statistic)
+            edges = np.unique(np.quantile(r, np.linspace(0, 1, 11)))
+            binned[c] = (np.digitize(real[c].astype(float), edges[1:-1]).astype(str),
+                         np.digitize(synthetic[c].astype(float), edges[1:-1]).astype(str))
+        else:
+            p = r.astype(object).fillna("NaN").value_counts(normalize=True)
+            q = s.astype(object).fillna("NaN").value_counts(normalize=True)
+            shapes.append(1 - 0.5 * p.subtract(q, fill_value=0).abs().sum())
+            binned[c] = (r.astype(object).fillna("NaN").astype(str).to_numpy(),
+                         s.astype(object).fillna("NaN").astype(str).to_numpy())
+    columns = list(real.columns)
+    for i, a in enumerate(columns):
+        for b in columns[i + 1:]:
+            if a in numeric and b in numeric:
+                ra = real[[a, b]].dropna().astype(float).corr().iloc[0, 1]
+                sa = synthetic[[a, b]].dropna().astype(float).corr().iloc[0, 1]
+                if np.isfinite(ra) and np.isfinite(sa):
+                    trends.append(1 - abs(ra - sa) / 2)
+            else:
+                p = pd.crosstab(*binned[a][:1], binned[b][0], normalize=True).stack()
+                q = pd.crosstab(binned[a][1], binned[b][1], normalize=True).stack()
+                trends.append(1 - 0.5 * p.subtract(q, fill_value=0).abs().sum())
+    return float(np.mean(shapes)), float(np.mean(trends))
+
+
+def quality(real, synthetic):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from sdmetrics.reports.single_table import QualityReport
+        from sdv.metadata import Metadata
+    except ImportError:
+        return _own_quality(real, synthetic)
+    metadata = Metadata.detect_from_dataframes({"table": real}).to_dict()
+    metadata = metadata["tables"]["table"]
+    report = QualityReport()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report.generate(real, synthetic, metadata, verbose=False)
+    scores = report.get_properties().set_index("Property")["Score"]
+    return float(scores["Column Shapes"]), float(scores["Column Pair Trends"])
+
+
+def _classifier():
+    return HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=200,
+                                          learning_rate=0.1, random_state=SEED)
+
+
+def detection_auc(real, synthetic):
+    both = pd.concat([real, synthetic], ignore_index=True)
+    label = np.r_[np.zeros(len(real)), np.ones(len(synthetic))]
+    proba = cross_val_predict(_classifier(), both, label, cv=3, method="predict_proba")[:, 1]
+    return roc_auc_score(label, proba)
+
+
+def tstr(train, test, target):
+    model = _classifier().fit(train.drop(columns=target), train[target])
+    proba = model.predict_proba(test.drop(columns=target))
+    positive = list(model.classes_).index(test[target].cat.categories[-1])
+    y_true = (test[target] == test[target].cat.categories[-1]).to_numpy()
+    return (accuracy_score(test[target], model.predict(test.drop(columns=target))),
+            roc_auc_score(y_true, proba[:, positive]))
+
+
+def timed(func, repeats):
+    times, out = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
+
+
+def peak_memory(func):
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        func()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def run_case(method, train, test, target, args):
+    label, fit, sample, _ = METHODS[method]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit_s, model = timed(lambda: fit(train, target), args.repeats)
+        sample_s, synthetic = timed(lambda: sample(model, args.n_sample), args.repeats)
+        peak = peak_memory(lambda: sample(fit(train, target), args.n_sample))
+    synthetic = align(synthetic, train)
+    rng = np.random.RandomState(SEED)
+    real_eval = train.sample(min(N_EVAL, len(train)), random_state=rng)
+    syn_eval = synthetic.sample(min(N_EVAL, len(synthetic)), random_state=rng)
+    shapes, trends = quality(real_eval, syn_eval)
+    detect = detection_auc(real_eval, syn_eval)
+    acc, auc = tstr(synthetic.iloc[:len(train)], test, target)
+    return dict(method=label, fit_s=fit_s, sample_s=sample_s, peak_MiB=peak / MB,
+                shapes=shapes, trends=trends, detect_auc=detect, tstr_acc=acc, tstr_auc=auc)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--n-sample", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--methods", nargs="+", default=DEFAULT_METHODS, choices=list(METHODS))
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    args = parser.parse_args(argv)
+    args.n_sample = args.n_sample or (20_000 if args.quick else 100_000)
+    args.repeats = args.repeats or (1 if args.quick else 3)
+
+    try:
+        import sdv
+        sdv_version = sdv.__version__
+    except ImportError:
+        sdv_version = None
+        print("SDV is not installed (the `bench` extra): its rows are skipped.")
+    try:
+        import sdmetrics
+        metrics_source = f"sdmetrics {sdmetrics.__version__}"
+    except ImportError:
+        metrics_source = "own implementation of sdmetrics' scores (sdmetrics not installed)"
+    methods = [m for m in args.methods if METHODS[m][3] != "sdv" or sdv_version]
+    try:
+        import torch
+        torch.set_num_threads(args.threads)
+        torch_version = torch.__version__
+    except ImportError:
+        torch_version = "not installed"
+    print(f"machine: {platform.machine()}, {platform.processor() or platform.system()}, "
+          f"python {platform.python_version()}, threads={args.threads}")
+    print(f"sksynth {sksynth.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
+          f"scikit-learn {sklearn.__version__}, scipy {scipy.__version__}, sdv {sdv_version}, "
+          f"torch {torch_version}; quality: {metrics_source}")
+    print(f"n_sample={args.n_sample}, repeats={args.repeats}\n")
+
+    rows = []
+    with threadpool_limits(limits=args.threads if args.threads > 0 else None):
+        for name in args.datasets:
+            frame, target = DATASETS[name](args.quick)
+            train, test = train_test_split(frame, test_size=0.3, stratify=frame[target],
+                                           random_state=SEED)
+            train, test = train.reset_index(drop=True), test.reset_index(drop=True)
+            acc, auc = tstr(train, test, target)
+            rows.append(dict(data=name, n_train=len(train), method="real data (TRTR)",
+                             tstr_acc=acc, tstr_auc=auc))
+            for method in methods:
+                result = run_case(method, train, test, target, args)
+                rows.append(dict(data=name, n_train=len(train), **result))
+                print(f"  done: {name} / {result['method']}", flush=True)
+    table = pd.DataFrame(rows)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print()
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
+    if "copula" in methods and "sdv_copula" in methods:
+        print("\nGaussianCopulaGenerator vs SDV GaussianCopulaSynthesizer (same run):")
+        ratios = []
+        for name in args.datasets:
+            ours = table[(table.data == name) & (table.method == METHODS["copula"][0])].iloc[0]
+            ref = table[(table.data == name) & (table.method == METHODS["sdv_copula"][0])].iloc[0]
+            ratios.append(dict(
+                data=name,
+                speedup_fit_plus_sample=(ref.fit_s + ref.sample_s) / (ours.fit_s + ours.sample_s),
+                shapes_diff=ours.shapes - ref.shapes, trends_diff=ours.trends - ref.trends,
+                detect_auc_diff=ours.detect_auc - ref.detect_auc,
+                tstr_acc_diff=ours.tstr_acc - ref.tstr_acc,
+                tstr_auc_diff=ours.tstr_auc - ref.tstr_auc))
+        print(pd.DataFrame(ratios).to_string(index=False, float_format=lambda v: f"{v:+.3f}"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,995 @@
+"""Mixed-type tables: column typing, marginals and the :class:`TabularEncoder`.
+
+The helpers here are shared by every generator of mixed tables:
+
+- :func:`_validate_table` checks ``X`` (array or DataFrame) and records
+  ``n_features_in_`` / ``feature_names_in_`` without converting it to numbers;
+- :class:`_TableSpec` infers the type of each column (numeric, integer,
+  categorical, boolean, datetime), turns columns into floats or category
+  codes, and rebuilds a table of the fitted container, columns and dtypes
+  from decoded columns;
+- :class:`_CategoryCoder` maps categories (and missing values) to codes;
+- :class:`_NumericMarginal` is a one-dimensional distribution with atoms
+  (values seen many times) and a continuous part (empirical, KDE or
+  parametric) stored as a piecewise-linear quantile function, so that the
+  CDF, its inverse and the density are vectorised ``np.interp`` calls.
+
+:class:`TabularEncoder` turns a mixed table into a float matrix (and back) for
+neural generators.
+"""
+
+import warnings
+from collections import namedtuple
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy import stats
+from scipy.special import ndtr, ndtri
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+__all__ = ["TabularEncoder", "OutputSpan", "COLUMN_TYPES"]
+
+#: The column types a mixed table may hold.
+COLUMN_TYPES = ("numeric", "integer", "categorical", "boolean", "datetime")
+
+#: Smallest and largest probability used before ``ndtri`` (scores stay within about +-8.2).
+_U_EPS = 1e-16
+
+_NS_PER = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+# ---------------------------------------------------------------------------
+# validation
+# ---------------------------------------------------------------------------
+def _validate_table(estimator, X, *, reset):
+    """Check a mixed table and return it as a DataFrame (columns as passed or 0..p-1).
+
+    Numbers stay numbers and strings stay strings; ``n_features_in_`` and
+    ``feature_names_in_`` are set (``reset=True``) or checked (``reset=False``).
+    """
+    if sp.issparse(X):
+        raise TypeError(
+            f"{type(estimator).__name__} does not accept sparse input (a sparse matrix was "
+            "passed); pass a dense array or a DataFrame, e.g. X.toarray()."
+        )
+    if isinstance(X, pd.DataFrame):
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+        frame = X
+        if frame.shape[1] == 0:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 "
+                "is required."
+            )
+        if frame.shape[0] == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 "
+                "is required."
+            )
+        for name, column in frame.items():
+            if column.dtype.kind == "c":
+                raise ValueError(f"Complex data not supported (column {name!r}).")
+            if column.dtype.kind == "f" and np.isinf(column.to_numpy()).any():
+                raise ValueError(
+                    f"Input X contains infinity in column {name!r}; replace it by a finite "
+                    "value or NaN (missing)."
+                )
+    else:
+        X = check_array(
+            X, dtype=None, ensure_all_finite="allow-nan", input_name="X", estimator=estimator
+        )
+        if X.dtype.kind == "c":
+            raise ValueError("Complex data not supported.")
+        validate_data(estimator, X, reset=reset, skip_check_array=True)
+        frame = pd.DataFrame(X, copy=False)
+    return frame
+
+
+# ---------------------------------------------------------------------------
+# column types
+# ---------------------------------------------------------------------------
+def _hashable_values(values):
+    """Object values as a list where unhashable cells are replaced by their ``repr``."""
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        try:
+            hash(value)
+            out[i] = value
+        except TypeError:
+            out[i] = repr(value)
+    return out
+
+
+def _infer_type(series):
+    """Type of one column: numeric, integer, categorical, boolean or datetime."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "categorical"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "integer"
+    if pd.api.types.is_float_dtype(dtype):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        observed = values[~np.isnan(values)]
+        if observed.size and np.all(observed == np.rint(observed)):
+            return "integer"
+        return "numeric"
+    if dtype.kind == "c":
+        raise ValueError(f"Complex data not supported (column {series.name!r}).")
+    try:
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+    except TypeError:
+        kind = "mixed"
+    if kind == "boolean":
+        return "boolean"
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal", "empty"):
+        values = pd.to_numeric(series, errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+        observed = values[~np.isnan(values)]
+        if observed.size and np.all(observed == np.rint(observed)):
+            return "integer"
+        return "numeric"
+    if kind in ("datetime64", "datetime", "date"):
+        return "datetime"
+    return "categorical"
+
+
+def _to_datetime_ns(series):
+    """Datetime column as float nanoseconds since the epoch (NaN for NaT), UTC for tz."""
+    values = pd.to_datetime(series)
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    missing = values.isna().to_numpy()
+    ints = values.to_numpy(dtype="datetime64[ns]").view("int64").astype(np.float64)
+    ints[missing] = np.nan
+    return ints
+
+
+class _TableSpec:
+    """What ``fit`` saw of a mixed table: container, columns, types, dtypes.
+
+    ``restore`` builds the same kind of object from decoded columns (categorical
+    values, floats with NaN for missing), rounding integer columns, clipping to
+    the integer dtype's range and casting back to each column's dtype.
+    """
+
+    def __init__(self, frame, X, column_types=None):
+        self.is_frame = isinstance(X, pd.DataFrame)
+        self.columns = frame.columns.copy()
+        self.dtypes = list(frame.dtypes)
+        self.array_dtype = None if self.is_frame else np.asarray(X).dtype
+        overrides = dict(column_types or {})
+        unknown = set(overrides) - set(self.columns)
+        if unknown:
+            raise ValueError(
+                f"column_types names columns that X does not have: {sorted(map(str, unknown))}; "
+                f"the columns are {list(self.columns)}."
+            )
+        self.types = []
+        for name, column in frame.items():
+            kind = overrides.get(name)
+            if kind is None:
+                kind = _infer_type(column)
+            elif kind not in COLUMN_TYPES:
+                raise ValueError(
+                    f"column_types[{name!r}]={kind!r} is not a column type; use one of "
+                    f"{list(COLUMN_TYPES)}."
+                )
+            self.types.append(kind)
+        self.resolution = {}
+        for j, kind in enumerate(self.types):
+            if kind == "datetime":
+                ns = _to_datetime_ns(frame.iloc[:, j])
+                observed = ns[~np.isnan(ns)].astype(np.int64)
+                self.resolution[j] = next(
+                    (step for step in _NS_PER.values() if np.all(observed % step == 0)), 1
+                )
+
+    @property
+    def n_columns(self):
+        return len(self.types)
+
+    def floats(self, frame, j):
+        """Column ``j`` as float64 with NaN for missing values (numeric types only)."""
+        column = frame.iloc[:, j]
+        if self.types[j] == "datetime":
+            return _to_datetime_ns(column)
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        try:
+            values = pd.to_numeric(column, errors="raise")
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"column {self.columns[j]!r} is {self.types[j]} but holds non-numeric values; "
+                "fix the data or set its type with column_types."
+            ) from exc
+        values = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isinf(values).any():
+            raise ValueError(
+                f"column {self.columns[j]!r} contains infinity; replace it by a finite value "
+                "or NaN (missing)."
+            )
+        return values
+
+    def objects(self, frame, j):
+        """Column ``j`` as an object array (categorical and boolean types)."""
+        values = frame.iloc[:, j].astype(object).to_numpy()
+        return values
+
+    def is_integer(self, j):
+        return self.types[j] in ("integer", "datetime")
+
+    def restore(self, columns):
+        """Rebuild the fitted container from a list of decoded columns."""
+        n_rows = len(columns[0]) if columns else 0
+        series = [self._restore_column(j, values) for j, values in enumerate(columns)]
+        if self.is_frame:
+            series = [pd.Series(s, copy=False).reset_index(drop=True) for s in series]
+            frame = pd.concat(series, axis=1, ignore_index=True) if series else pd.DataFrame(
+                index=pd.RangeIndex(n_rows))
+            return frame.set_axis(self.columns, axis=1)
+        if self.array_dtype is not None and self.array_dtype.kind in "fiub":
+            out_dtype = self.array_dtype if self.array_dtype.kind == "f" else np.float64
+            if not series:
+                return np.empty((0, 0), dtype=out_dtype)
+            return np.column_stack([np.asarray(s, dtype=np.float64) for s in series]).astype(
+                out_dtype, copy=False
+            )
+        out = np.empty((n_rows, len(series)), dtype=object)
+        for j, values in enumerate(series):
+            out[:, j] = np.asarray(values, dtype=object)
+        return out
+
+    def _restore_column(self, j, values):
+        kind, dtype = self.types[j], self.dtypes[j]
+        if kind in ("numeric", "integer"):
+            values = np.asarray(values, dtype=np.float64)
+            missing = np.isnan(values)
+            if kind == "integer":
+                values = np.rint(values)
+            if pd.api.types.is_integer_dtype(dtype) and not isinstance(
+                dtype, pd.api.extensions.ExtensionDtype
+            ):
+                if missing.any():  # cannot happen for data fitted without NaN
+                    return pd.array(np.where(missing, 0, values).astype(np.int64), dtype="Int64")
+                info = np.iinfo(dtype)
+                return np.clip(values, info.min, info.max).astype(dtype)
+            if pd.api.types.is_bool_dtype(dtype):
+                return values >= 0.5
+            if pd.api.types.is_float_dtype(dtype) or dtype == object:
+                if dtype == object:
+                    out = values.astype(object)
+                    out[missing] = np.nan
+                    return pd.Series(out, dtype=object)
+                return pd.Series(values).astype(dtype).array
+            return pd.Series(values).astype(dtype).array
+        if kind == "datetime":
+            values = np.asarray(values, dtype=np.float64)
+            missing = np.isnan(values)
+            step = self.resolution.get(j, 1)
+            ints = (np.rint(np.where(missing, 0, values) / step) * step).astype(np.int64)
+            stamps = pd.Series(ints.view("datetime64[ns]"))
+            stamps[missing] = pd.NaT
+            tz = getattr(dtype, "tz", None)
+            if tz is not None:
+                stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+            if pd.api.types.is_datetime64_any_dtype(dtype):
+                return stamps.astype(dtype).array
+            return pd.Series(stamps.astype(object).array, dtype=object)
+        values = np.asarray(values, dtype=object)
+        if isinstance(dtype, pd.CategoricalDtype):
+            return pd.Categorical(values, dtype=dtype)
+        if pd.api.types.is_bool_dtype(dtype):
+            if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                return pd.array(values, dtype=dtype)
+            return values.astype(bool)
+        if dtype == object or self.array_dtype is not None:
+            return pd.Series(values, dtype=object)
+        return pd.array(values, dtype=dtype)
+
+
+class _CategoryCoder:
+    """Codes of the observed categories of a column; code ``len(categories)`` = missing."""
+
+    def __init__(self, values, order=None):
+        values = np.asarray(values, dtype=object)
+        missing = pd.isna(values)
+        observed = values[~missing]
+        try:
+            codes, uniques = pd.factorize(observed, sort=False)
+        except TypeError:
+            observed = _hashable_values(observed)
+            codes, uniques = pd.factorize(observed, sort=False)
+        counts = np.bincount(codes, minlength=len(uniques))
+        if order is not None:  # keep a categorical dtype's order
+            rank = {cat: i for i, cat in enumerate(order)}
+            keys = np.array([rank.get(u, len(rank)) for u in uniques])
+            perm = np.argsort(keys, kind="stable")
+        else:
+            try:
+                perm = np.argsort(np.asarray(uniques, dtype=object), kind="stable")
+            except TypeError:  # unorderable mix (e.g. str and int): first appearance
+                perm = np.arange(len(uniques))
+        self.categories = np.asarray(uniques, dtype=object)[perm]
+        self.counts = np.append(counts[perm], np.count_nonzero(missing))
+        self.has_missing = bool(missing.any())
+        self._index = pd.Index(self.categories, dtype=object)
+
+    @property
+    def n_categories(self):
+        return len(self.categories)
+
+    def codes(self, values):
+        """Codes of ``values``; missing -> ``n_categories``, unseen -> -1."""
+        values = np.asarray(values, dtype=object)
+        missing = pd.isna(values)
+        try:
+            codes = self._index.get_indexer(values)
+        except TypeError:
+            codes = self._index.get_indexer(_hashable_values(values))
+        codes[missing] = self.n_categories
+        return codes
+
+    def unseen(self, values, codes, name):
+        """Error message for values never seen in fit (or None)."""
+        values = np.asarray(values, dtype=object)
+        missing = pd.isna(values)
+        bad = (codes < 0) | (missing & (not self.has_missing))
+        if not bad.any():
+            return None
+        shown = pd.unique(np.asarray(values[bad], dtype=object))[:5].tolist()
+        return (
+            f"column {name!r} holds values never seen in fit: {shown}; the fitted categories "
+            f"are {self.categories.tolist()[:20]}"
+            + (" and missing (NaN)" if self.has_missing else " (no missing values)")
+            + "."
+        )
+
+    def decode(self, codes):
+        """Values of ``codes`` (``n_categories`` -> NaN)."""
+        table = np.append(self.categories, np.nan).astype(object)
+        return table[np.asarray(codes)]
+
+
+# ---------------------------------------------------------------------------
+# numeric marginals
+# ---------------------------------------------------------------------------
+def _interval_mean_score(u_lo, u_hi):
+    """``E[Z | Phi(Z) in (u_lo, u_hi)]`` for standard normal ``Z``; the point when equal."""
+    u_lo = np.clip(u_lo, _U_EPS, 1 - _U_EPS)
+    u_hi = np.clip(u_hi, _U_EPS, 1 - _U_EPS)
+    a, b = ndtri(u_lo), ndtri(u_hi)
+    mass = u_hi - u_lo
+    wide = mass > 1e-12
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (stats.norm.pdf(a) - stats.norm.pdf(b)) / np.where(wide, mass, 1.0)
+    return np.where(wide, mean, 0.5 * (a + b))
+
+
+def _scores(u):
+    """Normal scores of probabilities (clipped away from 0 and 1)."""
+    return ndtri(np.clip(u, _U_EPS, 1 - _U_EPS))
+
+
+class _NumericMarginal:
+    """Distribution of one numeric column: atoms plus a continuous part.
+
+    Values seen at least ``max(2, 0.001 n)`` times are atoms (their CDF jumps
+    by their frequency); the rest follow an empirical, KDE or parametric
+    distribution truncated to the observed range. The quantile function is
+    piecewise linear through ``(knots_u, knots_x)`` (flat at atoms), so
+    sampled values stay within ``[low, high]``.
+    """
+
+    _GRID = 1025
+    _MAX_CENTRES = 2000
+    _PARAMETRIC = ("norm", "uniform", "beta", "gamma")
+
+    def __init__(self, values, method="empirical"):
+        values = np.sort(np.asarray(values, dtype=np.float64))
+        n = values.shape[0]
+        self.n = n
+        self.low, self.high = float(values[0]), float(values[-1])
+        self.scale = float(np.std(values)) or max(abs(self.low), 1.0)
+        uniq, counts = np.unique(values, return_counts=True)
+        atom = counts >= max(2, 0.001 * n)
+        self.atoms = uniq[atom]
+        self.method = method
+        self.distribution = None
+        continuous = np.repeat(uniq[~atom], counts[~atom])
+        if method == "empirical" or continuous.size < 5 or uniq.size < 3:
+            self.method = "empirical" if method == "empirical" or atom.all() else method
+            self._empirical(uniq, counts, atom, n)
+        else:
+            self._smooth(uniq, counts, atom, continuous, method)
+        self.atom_lo, self.atom_hi = self._atom_bounds()
+
+    # -- construction ----------------------------------------------------------
+    def _empirical(self, uniq, counts, atom, n):
+        cum = np.cumsum(counts) / n
+        start = cum - counts / n
+        mid = 0.5 * (start + cum)
+        u = np.column_stack([np.where(atom, start, mid), cum])
+        x = np.column_stack([uniq, uniq])
+        keep = np.column_stack([np.ones_like(atom), atom])
+        self.knots_u, self.knots_x = u[keep], x[keep]
+
+    def _smooth(self, uniq, counts, atom, continuous, method):
+        n = counts.sum()
+        p_atoms = counts[atom] / n
+        p_cont = 1.0 - p_atoms.sum()
+        lo_c, hi_c = self.low, self.high
+        cdf = self._continuous_cdf(continuous, method, lo_c, hi_c)
+        grid = np.linspace(lo_c, hi_c, self._GRID)
+        grid = grid[~np.isin(grid, self.atoms)]
+        cum_atoms = np.concatenate([[0.0], np.cumsum(p_atoms)])
+        below = cum_atoms[np.searchsorted(self.atoms, grid, side="right")]
+        u_grid = below + p_cont * cdf(grid)
+        before = cum_atoms[:-1] + p_cont * cdf(self.atoms)
+        x = np.concatenate([grid, self.atoms, self.atoms])
+        u = np.concatenate([u_grid, before, before + p_atoms])
+        order = np.lexsort((u, x))
+        self.knots_x, self.knots_u = x[order], np.maximum.accumulate(u[order])
+
+    def _continuous_cdf(self, values, method, lo, hi):
+        """CDF of the continuous part, truncated to ``[lo, hi]`` (vectorised callable)."""
+        if values.size > self._MAX_CENTRES:
+            values = np.quantile(values, np.linspace(0, 1, self._MAX_CENTRES))
+        if method == "kde":
+            std = np.std(values)
+            iqr = np.subtract(*np.percentile(values, [75, 25]))
+            spread = min(std, iqr / 1.349) if iqr > 0 else std
+            h = 0.9 * spread * values.size ** (-0.2) or (hi - lo) / 100 or 1.0
+            self.distribution = ("kde", float(h))
+
+            def raw(x):
+                x = np.atleast_1d(x)
+                out = np.empty(x.shape)
+                for start in range(0, x.size, 256):  # bounded memory
+                    block = x[start:start + 256, None]
+                    out[start:start + 256] = ndtr((block - values) / h).mean(axis=1)
+                return out
+        else:
+            raw = self._best_parametric(values, lo, hi)
+        at_lo, at_hi = raw(np.array([lo]))[0], raw(np.array([hi]))[0]
+        span = at_hi - at_lo
+        if not span > 1e-12:
+            return lambda x: (np.asarray(x) - lo) / max(hi - lo, 1e-300)
+        return lambda x: np.clip((raw(np.asarray(x)) - at_lo) / span, 0.0, 1.0)
+
+    def _best_parametric(self, values, lo, hi):
+        """Fit the candidate families; keep the smallest Kolmogorov-Smirnov distance."""
+        width = hi - lo
+        eps = 1e-6 * max(width, 1.0)
+        ecdf = np.arange(1, values.size + 1) / values.size
+        best = None
+        for name in self._PARAMETRIC:
+            try:
+                with np.errstate(all="ignore"):
+                    if name == "norm":
+                        dist = stats.norm(values.mean(), values.std() or 1.0)
+                    elif name == "uniform":
+                        dist = stats.uniform(lo, width or 1.0)
+                    elif name == "beta":
+                        a, b, _, _ = stats.beta.fit(values, floc=lo - eps, fscale=width + 2 * eps)
+                        dist = stats.beta(a, b, loc=lo - eps, scale=width + 2 * eps)
+                    else:
+                        a, loc, scale = stats.gamma.fit(values, floc=lo - eps)
+                        dist = stats.gamma(a, loc=loc, scale=scale)
+                    cdf = dist.cdf(values)
+                    distance = np.max(np.maximum(np.abs(cdf - ecdf),
+                                                 np.abs(cdf - ecdf + 1 / values.size)))
+            except (ValueError, RuntimeError, FloatingPointError):  # pragma: no cover
+                continue
+            if np.isfinite(distance) and (best is None or distance < best[0]):
+                best = (distance, name, dist)
+        self.distribution = (best[1], float(best[0]))
+        return best[2].cdf
+
+    def _atom_bounds(self):
+        """CDF just below and at each atom."""
+        idx_hi = np.searchsorted(self.knots_x, self.atoms, side="right") - 1
+        idx_lo = np.searchsorted(self.knots_x, self.atoms, side="left")
+        return self.knots_u[idx_lo], self.knots_u[idx_hi]
+
+    # -- evaluation ------------------------------------------------------------
+    @property
+    def is_constant(self):
+        return self.low == self.high
+
+    def atom_index(self, x):
+        """Index of the atom equal to each ``x``, or -1."""
+        if self.atoms.size == 0:
+            return np.full(np.shape(x), -1)
+        idx = np.clip(np.searchsorted(self.atoms, x), 0, self.atoms.size - 1)
+        return np.where(self.atoms[idx] == x, idx, -1)
+
+    def cdf_bounds(self, x):
+        """``(F(x-), F(x))``: an interval at atoms, a point elsewhere (clamped to the range)."""
+        x = np.asarray(x, dtype=np.float64)
+        u = np.interp(x, self.knots_x, self.knots_u)
+        lo, hi = u.copy(), u.copy()
+        atom = self.atom_index(x)
+        is_atom = atom >= 0
+        lo[is_atom] = self.atom_lo[atom[is_atom]]
+        hi[is_atom] = self.atom_hi[atom[is_atom]]
+        return lo, hi
+
+    def quantile(self, u):
+        """Inverse CDF (piecewise linear, flat at atoms)."""
+        return np.interp(u, self.knots_u, self.knots_x)
+
+    def log_density(self, x):
+        """Log mass at atoms, log density elsewhere, with a Laplace tail off the range.
+
+        A proxy for held-out rows: values outside ``[low, high]`` get
+        ``log(1 / (2 n)) - |d| / scale - log(scale)``.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        floor = np.log(0.5 / self.n) - np.log(self.scale)
+        outside = np.maximum(self.low - x, 0) + np.maximum(x - self.high, 0)
+        idx = np.clip(np.searchsorted(self.knots_x, x, side="right"), 1, self.knots_x.size - 1)
+        dx = self.knots_x[idx] - self.knots_x[idx - 1]
+        du = self.knots_u[idx] - self.knots_u[idx - 1]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            slope = np.where(dx > 0, du / np.where(dx > 0, dx, 1.0), 0.0)
+            log_slope = np.log(np.maximum(slope, np.exp(floor)))
+        out = np.where(outside > 0, floor - outside / self.scale, log_slope)
+        atom = self.atom_index(x)
+        is_atom = atom >= 0
+        out[is_atom] = np.log(
+            self.atom_hi[atom[is_atom]] - self.atom_lo[atom[is_atom]]
+        )
+        return out
+
+
+# ---------------------------------------------------------------------------
+# the encoder
+# ---------------------------------------------------------------------------
+OutputSpan = namedtuple("OutputSpan", ["column", "kind", "start", "stop"])
+OutputSpan.__doc__ = """Where one block of a column lies in :class:`TabularEncoder`'s output.
+
+``kind`` is ``"offset"`` (scaled offset within the mode, continuous),
+``"modes"`` (one-hot mode indicator: softmax), ``"value"`` (one continuous
+value), ``"categories"`` (one-hot category: softmax) or ``"missing"`` (0/1
+missing indicator: sigmoid). ``start:stop`` are the output columns.
+"""
+
+_RARE = "__rare__"
+
+
+class _NumericBlock:
+    """Encoding of one numeric (integer, datetime) column."""
+
+    def __init__(self, values, method, max_modes, weight_threshold, seed):
+        observed = ~np.isnan(values)
+        self.has_missing = bool((~observed).any())
+        self.all_missing = not observed.any()
+        self.method = method
+        if self.all_missing:
+            self.n_out = 1
+            return
+        obs = values[observed]
+        self.low, self.high = float(obs.min()), float(obs.max())
+        self.impute = float(obs.mean())
+        if method == "mode_specific":
+            self._fit_modes(obs, max_modes, weight_threshold, seed)
+            self.n_out = 1 + self.means.size
+        elif method == "quantile":
+            self.marginal = _NumericMarginal(obs, "empirical")
+            self.n_out = 1
+        else:
+            self.mean, self.std = float(obs.mean()), float(obs.std()) or 1.0
+            self.n_out = 1
+        self.n_out += self.has_missing
+
+    def _fit_modes(self, obs, max_modes, weight_threshold, seed):
+        n_unique = np.unique(obs).size
+        k = min(max_modes, n_unique)
+        tiny = 1e-6 * max(float(np.std(obs)), abs(float(obs.mean())), 1e-12)
+        if k < 2:
+            self.means, self.stds, self.weights = np.array([obs[0]]), np.array([1.0]), np.ones(1)
+            return
+        mixture = BayesianGaussianMixture(
+            n_components=k,
+            weight_concentration_prior_type="dirichlet_process",
+            weight_concentration_prior=1e-3,
+            max_iter=100,
+            random_state=seed,
+        )
+        with warnings.catch_warnings():
+            # an unconverged variational fit still gives usable modes (as in CTGAN)
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            mixture.fit(obs[:, None])
+        active = mixture.weights_ > weight_threshold
+        if not active.any():
+            active[np.argmax(mixture.weights_)] = True
+        self.means = mixture.means_[active, 0]
+        self.stds = np.maximum(np.sqrt(mixture.covariances_[active].reshape(-1)), tiny)
+        self.weights = mixture.weights_[active] / mixture.weights_[active].sum()
+
+    def encode(self, values):
+        n = values.shape[0]
+        out = np.zeros((n, self.n_out))
+        missing = np.isnan(values)
+        if self.all_missing:
+            out[:, 0] = 1.0
+            return out
+        x = np.where(missing, self.impute, values)
+        if self.method == "mode_specific":
+            log_post = (np.log(self.weights) - np.log(self.stds)
+                        - 0.5 * ((x[:, None] - self.means) / self.stds) ** 2)
+            mode = np.argmax(log_post, axis=1)
+            out[:, 0] = (x - self.means[mode]) / (4 * self.stds[mode])
+            out[np.arange(n), 1 + mode] = 1.0
+        elif self.method == "quantile":
+            out[:, 0] = _interval_mean_score(*self.marginal.cdf_bounds(x))
+        else:
+            out[:, 0] = (x - self.mean) / self.std
+        if self.has_missing:
+            out[:, -1] = missing
+        return out
+
+    def decode(self, block, clip):
+        n = block.shape[0]
+        if self.all_missing:
+            return np.full(n, np.nan)
+        if self.method == "mode_specific":
+            modes = block[:, 1:1 + self.means.size]
+            mode = np.argmax(modes, axis=1)
+            x = self.means[mode] + 4 * self.stds[mode] * block[:, 0]
+        elif self.method == "quantile":
+            x = self.marginal.quantile(ndtr(block[:, 0]))
+        else:
+            x = self.mean + self.std * block[:, 0]
+        if clip:
+            x = np.clip(x, self.low, self.high)
+        if self.has_missing:
+            x = np.where(block[:, -1] >= 0.5, np.nan, x)
+        return x
+
+    def names(self, name):
+        if self.all_missing:
+            return [f"{name}__missing"]
+        if self.method == "mode_specific":
+            out = [f"{name}__offset"] + [f"{name}__mode{k}" for k in range(self.means.size)]
+        else:
+            out = [f"{name}__value"]
+        return out + ([f"{name}__missing"] if self.has_missing else [])
+
+    def spans(self, column, start):
+        if self.all_missing:
+            return [OutputSpan(column, "missing", start, start + 1)]
+        if self.method == "mode_specific":
+            k = self.means.size
+            out = [OutputSpan(column, "offset", start, start + 1),
+                   OutputSpan(column, "modes", start + 1, start + 1 + k)]
+        else:
+            out = [OutputSpan(column, "value", start, start + 1)]
+        if self.has_missing:
+            out.append(OutputSpan(column, "missing", start + self.n_out - 1, start + self.n_out))
+        return out
+
+
+class _CategoricalBlock:
+    """One-hot encoding of a categorical or boolean column, rare categories grouped."""
+
+    def __init__(self, values, min_frequency, order):
+        self.coder = _CategoryCoder(values, order)
+        counts = self.coder.counts[:-1]
+        n = len(values)
+        if min_frequency is None:
+            rare = np.zeros(counts.size, dtype=bool)
+        else:
+            threshold = min_frequency if isinstance(min_frequency, Integral) else min_frequency * n
+            rare = counts < threshold
+            if rare.sum() < 2:
+                rare[:] = False
+        kept = np.flatnonzero(~rare)
+        # slot of each fitted category (and of the missing code)
+        self.slot = np.empty(counts.size + 1, dtype=np.intp)
+        self.slot[kept] = np.arange(kept.size)
+        self.has_rare = bool(rare.any())
+        self.slot[np.flatnonzero(rare)] = kept.size
+        self.rare_members = np.flatnonzero(rare)
+        self.rare_weights = counts[rare] / max(counts[rare].sum(), 1)
+        self.n_kept = kept.size
+        self.kept = kept
+        self.has_missing = self.coder.has_missing
+        self.slot[-1] = kept.size + self.has_rare
+        self.n_out = kept.size + self.has_rare + self.has_missing
+        # category code of each slot (the rare slot -> its most frequent member)
+        top_rare = self.rare_members[np.argmax(counts[rare])] if self.has_rare else -1
+        self.slot_code = np.concatenate(
+            [kept, [top_rare] if self.has_rare else [], [counts.size] if self.has_missing else []]
+        ).astype(np.intp)
+        self.labels = [str(c) for c in self.coder.categories[kept]] + (
+            [_RARE] if self.has_rare else []) + (["__missing__"] if self.has_missing else [])
+
+    def encode(self, values, name, handle_unknown):
+        codes = self.coder.codes(values)
+        message = self.coder.unseen(values, codes, name)
+        bad = (codes < 0) | ((codes == self.coder.n_categories) & (not self.has_missing))
+        if message is not None and handle_unknown == "error":
+            raise ValueError(message + " Set handle_unknown='ignore' to encode them as zeros.")
+        out = np.zeros((codes.shape[0], self.n_out))
+        rows = np.flatnonzero(~bad)
+        out[rows, self.slot[codes[rows]]] = 1.0
+        return out
+
+    def decode(self, block, rng):
+        slot = np.argmax(block, axis=1)
+        codes = self.slot_code[slot]
+        if rng is not None and self.has_rare:
+            in_rare = slot == self.n_kept
+            codes[in_rare] = rng.choice(self.rare_members, size=in_rare.sum(),
+                                        p=self.rare_weights)
+        return self.coder.decode(codes)
+
+    def names(self, name):
+        return [f"{name}={label}" for label in self.labels]
+
+    def spans(self, column, start):
+        return [OutputSpan(column, "categories", start, start + self.n_out)]
+
+
+class TabularEncoder(TransformerMixin, BaseEstimator):
+    """Encode a mixed-type table as a float matrix, and decode it back.
+
+    The reusable front end of neural tabular generators (TVAE/CTGAN style):
+    each column becomes a block of output columns, described by
+    ``output_info_``.
+
+    - numeric columns (floats, integers, datetimes as nanoseconds):
+      ``"mode_specific"`` normalisation (Xu et al., 2019): a variational
+      Gaussian mixture (``BayesianGaussianMixture`` with a Dirichlet-process
+      prior) per column, then a one-hot indicator of the most likely mode and
+      the offset ``(x - mu_k) / (4 sigma_k)``; or ``"quantile"`` (normal scores
+      of the empirical CDF) or ``"standard"`` (z-scores);
+    - categorical and boolean columns: one-hot, categories rarer than
+      ``min_frequency`` grouped into one slot;
+    - missing values: numeric columns get a 0/1 indicator column (the value
+      block holds the mean of the observed values there); categorical columns
+      get a "missing" category slot. Decoding restores NaN (NaT, None) where
+      the indicator is set.
+
+    Parameters
+    ----------
+    column_types : dict, default=None
+        Type of some columns, ``{column: type}`` with ``type`` one of
+        ``"numeric"``, ``"integer"``, ``"categorical"``, ``"boolean"``,
+        ``"datetime"``; keys are column names for DataFrames and positions for
+        arrays. Other columns are inferred from their dtype: bool, datetime,
+        integer (also floats holding only whole numbers), numeric floats,
+        categorical (category, string and object columns).
+    numeric_method : {"mode_specific", "quantile", "standard"}, default="mode_specific"
+        How numeric columns are encoded (see above).
+    max_modes : int, default=10
+        Most mixture components per numeric column (``"mode_specific"``).
+    weight_threshold : float, default=0.005
+        Components with a smaller mixture weight are dropped.
+    min_frequency : int or float, default=None
+        Categories seen fewer times (int) or with a smaller frequency (float in
+        (0, 1)) share one "rare" slot; grouping happens only when at least two
+        categories are rare. ``None`` keeps every category (exact round trip).
+    handle_unknown : {"error", "ignore"}, default="error"
+        What :meth:`transform` does with a category never seen in ``fit``:
+        raise a ``ValueError`` naming it, or encode the row's block as zeros.
+    clip : bool, default=True
+        Clip decoded numeric values to the range seen in ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the mixtures' initialisation.
+
+    Attributes
+    ----------
+    column_types_ : dict
+        Type of every column, inferred or given.
+    output_info_ : list of OutputSpan
+        One ``(column, kind, start, stop)`` entry per output block, in order.
+    categories_ : dict
+        For categorical and boolean columns: the categories of each one-hot
+        slot (``"__rare__"`` and ``"__missing__"`` for the special slots).
+    n_features_out_ : int
+        Number of output columns.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when ``X`` has string column names.
+
+    See Also
+    --------
+    GaussianCopulaGenerator : Mixed-type generator built on the same column typing.
+
+    Notes
+    -----
+    ``inverse_transform(transform(X))`` returns ``X`` exactly for categorical,
+    boolean, integer and datetime columns (at the resolution seen in ``fit``)
+    when no category is grouped, and up to floating-point error for other
+    numeric columns. :meth:`inverse_transform` accepts scores rather than
+    exact one-hot rows (it takes the arg-max of each one-hot block and
+    thresholds missing indicators at 0.5), so it decodes a network's output
+    directly. Rows decoded into the "rare" slot get its most frequent
+    category, or a category drawn by frequency when ``random_state`` is given.
+
+    References
+    ----------
+    .. [1] Xu, L., Skoularidou, M., Cuesta-Infante, A. and Veeramachaneni, K.
+       (2019). "Modeling tabular data using conditional GAN." NeurIPS 2019,
+       arXiv:1907.00503.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sksynth.generators import TabularEncoder
+    >>> X = pd.DataFrame({"age": [23, 35, 51, 35, None],
+    ...                   "job": ["a", "b", "a", None, "c"]})
+    >>> enc = TabularEncoder(numeric_method="standard").fit(X)
+    >>> enc.transform(X).shape
+    (5, 6)
+    >>> [(s.column, s.kind) for s in enc.output_info_]
+    [('age', 'value'), ('age', 'missing'), ('job', 'categories')]
+    >>> bool(enc.inverse_transform(enc.transform(X)).equals(X))
+    True
+    """
+
+    _parameter_constraints = {
+        "column_types": [None, dict],
+        "numeric_method": [StrOptions({"mode_specific", "quantile", "standard"})],
+        "max_modes": [Interval(Integral, 1, None, closed="left")],
+        "weight_threshold": [Interval(Real, 0, 1, closed="left")],
+        "min_frequency": [None, Interval(Integral, 1, None, closed="left"),
+                          Interval(Real, 0, 1, closed="neither")],
+        "handle_unknown": [StrOptions({"error", "ignore"})],
+        "clip": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, column_types=None, numeric_method="mode_specific", max_modes=10,
+                 weight_threshold=0.005, min_frequency=None, handle_unknown="error", clip=True,
+                 random_state=None):
+        self.column_types = column_types
+        self.numeric_method = numeric_method
+        self.max_modes = max_modes
+        self.weight_threshold = weight_threshold
+        self.min_frequency = min_frequency
+        self.handle_unknown = handle_unknown
+        self.clip = clip
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the type and encoding of every column.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            The table; may mix numbers, strings, categories, booleans,
+            datetimes and missing values.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted encoder.
+        """
+        frame = _validate_table(self, X, reset=True)
+        self._spec = _TableSpec(frame, X, self.column_types)
+        rng = check_random_state(self.random_state)
+        self._blocks = []
+        for j, kind in enumerate(self._spec.types):
+            seed = rng.randint(np.iinfo(np.int32).max)
+            if kind in ("categorical", "boolean"):
+                dtype = self._spec.dtypes[j]
+                order = list(dtype.categories) if isinstance(dtype, pd.CategoricalDtype) else None
+                if kind == "boolean":
+                    order = [False, True]
+                block = _CategoricalBlock(self._spec.objects(frame, j), self.min_frequency, order)
+            else:
+                block = _NumericBlock(self._spec.floats(frame, j), self.numeric_method,
+                                      self.max_modes, self.weight_threshold, seed)
+            self._blocks.append(block)
+        names = list(self._spec.columns)
+        self.column_types_ = dict(zip(names, self._spec.types))
+        self.output_info_, self.categories_, start = [], {}, 0
+        for name, block in zip(names, self._blocks):
+            self.output_info_.extend(block.spans(name, start))
+            start += block.n_out
+            if isinstance(block, _CategoricalBlock):
+                self.categories_[name] = np.array(
+                    [*block.coder.categories[block.kept], *([_RARE] if block.has_rare else []),
+                     *(["__missing__"] if block.has_missing else [])], dtype=object)
+        self.n_features_out_ = start
+        return self
+
+    def transform(self, X):
+        """Encode ``X`` as floats.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
+
+        Returns
+        -------
+        Xt : ndarray of shape (n_samples, `n_features_out_`)
+        """
+        check_is_fitted(self)
+        frame = _validate_table(self, X, reset=False)
+        parts = []
+        for j, (name, block) in enumerate(zip(self._spec.columns, self._blocks)):
+            if isinstance(block, _CategoricalBlock):
+                parts.append(block.encode(self._spec.objects(frame, j), name, self.handle_unknown))
+            else:
+                parts.append(block.encode(self._spec.floats(frame, j)))
+        return np.hstack(parts)
+
+    def inverse_transform(self, X, *, random_state=None):
+        """Decode encoded rows into a table like the one seen in ``fit``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, `n_features_out_`)
+            Encoded rows, or scores in the same layout (one-hot blocks are
+            decoded by arg-max, missing indicators thresholded at 0.5).
+        random_state : int, RandomState instance or None, default=None
+            When given, rows decoded into the "rare" slot get a rare category
+            drawn by frequency instead of the most frequent one.
+
+        Returns
+        -------
+        X_original : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
+            In the container, column order and dtypes seen in ``fit``.
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype=np.float64, input_name="X")
+        if X.shape[1] != self.n_features_out_:
+            raise ValueError(
+                f"X has {X.shape[1]} columns, but {type(self).__name__} encodes into "
+                f"{self.n_features_out_}; pass the output of transform (or a generator)."
+            )
+        rng = None if random_state is None else check_random_state(random_state)
+        columns, start = [], 0
+        for block in self._blocks:
+            part = X[:, start:start + block.n_out]
+            start += block.n_out
+            if isinstance(block, _CategoricalBlock):
+                columns.append(block.decode(part, rng))
+            else:
+                columns.append(block.decode(part, self.clip))
+        return self._spec.restore(columns)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns, e.g. ``age__offset``, ``job=a``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored (the names seen in ``fit`` are used), kept for API
+            compatibility.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        names = []
+        for name, block in zip(self._spec.columns, self._blocks):
+            names.extend(block.names(name))
+        return np.asarray(names, dtype=object)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags

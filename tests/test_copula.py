@@ -1,0 +1,233 @@
+"""Tests of GaussianCopulaGenerator: marginals, dependence, missingness, conditions."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import GridSearchCV, cross_val_score
+
+from sksynth.augmentation import AugmentedClassifier
+from sksynth.datasets import load_adult
+from sksynth.generators import GaussianCopulaGenerator
+
+RHO = np.array([[1.0, 0.6, -0.4], [0.6, 1.0, 0.2], [-0.4, 0.2, 1.0]])
+
+
+def _latent_frame(n, seed=0):
+    """Mixed columns driven by a Gaussian copula with correlation RHO (planted truth)."""
+    rng = np.random.default_rng(seed)
+    z = rng.multivariate_normal(np.zeros(3), RHO, size=n)
+    u = stats.norm.cdf(z)
+    return pd.DataFrame({
+        "income": stats.lognorm(s=0.6, scale=30_000).ppf(u[:, 0]),
+        "age": np.floor(stats.gamma(a=9, scale=4).ppf(u[:, 1])).astype(np.int64),
+        "level": pd.Categorical(np.array(["low", "mid", "high"])[
+            np.searchsorted([0.5, 0.8], u[:, 2])], categories=["low", "mid", "high"]),
+    })
+
+
+def _ks_bound(n, m, alpha=1e-3):
+    """Critical two-sample Kolmogorov-Smirnov distance at level alpha."""
+    return np.sqrt(-0.5 * np.log(alpha / 2)) * np.sqrt((n + m) / (n * m))
+
+
+@pytest.mark.parametrize("marginals", ["empirical", "kde", "parametric"])
+def test_marginals_are_preserved(marginals):
+    X = _latent_frame(3000)
+    gen = GaussianCopulaGenerator(marginals=marginals, random_state=0).fit(X)
+    S = gen.sample(20_000)
+    # KS at level 1e-3 (the smooth marginals are estimates: allow them a 1.5 factor)
+    slack = 1.0 if marginals == "empirical" else 1.5
+    for column in ["income", "age"]:
+        distance = stats.ks_2samp(X[column], S[column]).statistic
+        assert distance < slack * _ks_bound(len(X), len(S)), (column, distance)
+    freq_real = X["level"].value_counts(normalize=True)
+    freq_syn = S["level"].value_counts(normalize=True)
+    np.testing.assert_allclose(freq_syn[freq_real.index], freq_real,
+                               atol=5 * np.sqrt(0.25 / len(S)))
+    assert S.dtypes.equals(X.dtypes)
+    assert S["income"].between(X["income"].min(), X["income"].max()).all()
+    assert S["age"].between(X["age"].min(), X["age"].max()).all()
+
+
+def test_spearman_correlations_are_preserved():
+    n, m = 4000, 20_000
+    X = _latent_frame(n, seed=1)
+    S = GaussianCopulaGenerator(random_state=0).fit(X).sample(m)
+    codes = lambda f: np.column_stack([f["income"], f["age"], f["level"].cat.codes])  # noqa: E731
+    real = stats.spearmanr(codes(X)).statistic
+    syn = stats.spearmanr(codes(S)).statistic
+    # sd of a Spearman coefficient <= ~1/sqrt(n): 4 sd for the fit plus the sample
+    tol = 4 * (1 / np.sqrt(n) + 1 / np.sqrt(m))
+    np.testing.assert_allclose(syn, real, atol=tol)
+
+
+def test_latent_correlation_recovers_planted_rho():
+    # interval scores attenuate correlations; the Hermite correction undoes it
+    n = 20_000
+    gen = GaussianCopulaGenerator(shrinkage=0.0).fit(_latent_frame(n, seed=2))
+    R = gen.correlation_
+    se = (1 - RHO**2) / np.sqrt(n)
+    np.testing.assert_allclose(R, RHO, atol=5 * se.max() + 0.01)
+
+
+def test_never_invents_categories_and_keeps_integers():
+    X = _latent_frame(500)
+    X["flag"] = np.random.default_rng(0).random(500) < 0.2
+    S = GaussianCopulaGenerator(random_state=1).fit(X).sample(5000)
+    assert set(S["level"].unique()) <= {"low", "mid", "high"}
+    assert S["flag"].dtype == bool and S["age"].dtype == np.int64
+    assert set(S["age"]) <= set(range(X["age"].min(), X["age"].max() + 1))
+
+
+def test_heavy_missingness_rate_is_reproduced():
+    rng = np.random.default_rng(0)
+    n, m = 2000, 20_000
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    X.loc[rng.random(n) < 0.9, "b"] = np.nan
+    S = GaussianCopulaGenerator(random_state=0).fit(X).sample(m)
+    rate = X["b"].isna().mean()
+    # binomial sd of the fitted rate and of the sampled one, 5 sd
+    assert abs(S["b"].isna().mean() - rate) < 5 * np.sqrt(rate * (1 - rate) * (1 / n + 1 / m))
+
+
+def test_missingness_depending_on_another_column_keeps_its_dependence():
+    rng = np.random.default_rng(0)
+    n = 4000
+    a = rng.normal(size=n)
+    b = rng.normal(size=n)
+    b[a > 0.5] = np.nan  # missing exactly when a is large
+    X = pd.DataFrame({"a": a, "b": b, "c": np.where(a > 0, "p", "q")})
+    X.loc[rng.random(n) < 0.3, "c"] = None
+    S = GaussianCopulaGenerator(random_state=0).fit(X).sample(20_000)
+    high = S["a"] > 1.0
+    low = S["a"] < 0.0
+    assert S.loc[high, "b"].isna().mean() > 0.95
+    assert S.loc[low, "b"].isna().mean() < 0.05
+    # missingness of a categorical column is modelled too
+    assert abs(S["c"].isna().mean() - X["c"].isna().mean()) < 0.02
+
+
+def test_conditional_sampling_matches_gaussian_conditional():
+    rng = np.random.default_rng(0)
+    n = 5000
+    X = pd.DataFrame(rng.multivariate_normal([0, 0], [[1, 0.7], [0.7, 1]], size=n),
+                     columns=["x", "y"])
+    gen = GaussianCopulaGenerator(shrinkage=0.0, random_state=0).fit(X)
+    S = gen.sample(20_000, conditions={"x": 1.0})
+    assert (S["x"] == 1.0).all()
+    # E[y | x = 1] = 0.7, Var = 1 - 0.49; tolerance: fit error + sampling error
+    assert abs(S["y"].mean() - 0.7) < 5 * (1 / np.sqrt(n) + np.sqrt(0.51 / len(S)))
+    assert abs(S["y"].std() - np.sqrt(0.51)) < 0.03
+
+
+def test_conditions_on_categories_missing_and_per_row_values():
+    X = load_adult().data.iloc[:5000]
+    gen = GaussianCopulaGenerator(random_state=0).fit(X)
+    S = gen.sample(2000, conditions={"sex": "Female", "workclass": np.nan})
+    assert (S["sex"] == "Female").all() and S["workclass"].isna().all()
+    # occupation is missing (almost) exactly when workclass is (1.0 in the data; two
+    # interval conditions go through the Gibbs sampler)
+    assert S["occupation"].isna().mean() > 0.8
+    ages = np.repeat([25, 60], 50)
+    S = gen.sample(conditions={"age": ages, "sex": "Male"})
+    assert len(S) == 100 and S["age"].tolist() == ages.tolist()
+    assert S["marital_status"].iloc[:50].eq("Never-married").mean() > S[
+        "marital_status"].iloc[50:].eq("Never-married").mean()
+
+
+@pytest.mark.parametrize("conditions, match", [
+    ({"sex": "Alien"}, "never seen in fit"),
+    ({"age": 200}, "outside the range"),
+    ({"age": 30.5}, "non-integer"),
+    ({"race": np.nan}, "no missing values"),
+    ({"nope": 1}, "did not have"),
+])
+def test_impossible_conditions_raise(conditions, match):
+    gen = GaussianCopulaGenerator(random_state=0).fit(load_adult().data.iloc[:2000])
+    with pytest.raises(ValueError, match=match):
+        gen.sample(10, conditions=conditions)
+
+
+def test_class_conditional_sampling_with_labels():
+    data = load_adult()
+    X, y = data.data.iloc[:6000], data.target.iloc[:6000]
+    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    X_new, y_new = gen.sample(20_000)
+    share = (y == ">50K").mean()
+    assert abs((y_new == ">50K").mean() - share) < 5 * np.sqrt(share * (1 - share) / 6000)
+    X_rich, y_rich = gen.sample(y=np.repeat([">50K"], 4000))
+    assert (y_rich == ">50K").all()
+    real = X.loc[y == ">50K", "age"]
+    assert abs(X_rich["age"].mean() - real.mean()) < 5 * real.std() / np.sqrt(len(real))
+
+
+def test_continuous_target_is_modelled_jointly():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=3000)})
+    y = 2 * X["x"] + rng.normal(scale=0.5, size=3000)
+    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    X_new, y_new = gen.sample(y=np.full(5000, 2.0))
+    assert np.allclose(y_new, 2.0)
+    # x | y = 2: mean 2 * 2 / 4.25 in the Gaussian model
+    assert abs(X_new["x"].mean() - 4 / 4.25) < 0.1
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 2))
+def test_same_random_state_replays_and_pickles(seed):
+    X = _latent_frame(300)
+    first = GaussianCopulaGenerator(random_state=seed).fit(X)
+    second = GaussianCopulaGenerator(random_state=seed).fit(X)
+    a1, a2 = first.sample(5), first.sample(5)
+    pd.testing.assert_frame_equal(a1, second.sample(5))
+    assert not a1.equals(a2)
+    clone = pickle.loads(pickle.dumps(first))
+    pd.testing.assert_frame_equal(clone.sample(7), first.sample(7))
+    pd.testing.assert_frame_equal(first.sample(4, random_state=3), first.sample(4, random_state=3))
+
+
+def test_transform_is_deterministic_and_inverts_exactly():
+    X = load_adult().data.iloc[:3000]
+    gen = GaussianCopulaGenerator(random_state=0).fit(X)
+    Z = gen.transform(X)
+    np.testing.assert_array_equal(Z, GaussianCopulaGenerator(random_state=5).fit(X).transform(X))
+    assert np.isfinite(Z).all() and Z.shape[1] == len(gen.get_feature_names_out())
+    pd.testing.assert_frame_equal(gen.inverse_transform(Z), X.reset_index(drop=True))
+
+
+def test_score_is_finite_on_held_out_rows_and_prefers_real_data():
+    data = load_adult().data
+    gen = GaussianCopulaGenerator(random_state=0).fit(data.iloc[:3000])
+    held_out = data.iloc[3000:4000]
+    scores = gen.score_samples(held_out)
+    assert np.isfinite(scores).all()
+    rng = np.random.default_rng(0)
+    shuffled = held_out.apply(lambda c: c.to_numpy()[rng.permutation(len(c))])
+    assert gen.score(held_out) > gen.score(shuffled)  # dependence is worth likelihood
+
+
+def test_works_inside_augmentation_and_grid_search():
+    data = load_adult()
+    X, y = data.data.iloc[:1500], data.target.iloc[:1500]
+    clf = AugmentedClassifier(
+        estimator=HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=20),
+        generator=GaussianCopulaGenerator(), n_synthetic=1.0, random_state=0)
+    assert cross_val_score(clf, X, y, cv=2).mean() > 0.75
+    search = GridSearchCV(GaussianCopulaGenerator(), {"marginals": ["empirical", "kde"]}, cv=2)
+    assert np.isfinite(search.fit(X).cv_results_["mean_test_score"]).all()
+
+
+def test_edge_columns_constant_all_missing_and_one_row():
+    X = pd.DataFrame({"c": [3.0] * 4, "m": [np.nan] * 4, "k": ["z"] * 4, "x": [1.0, 2, 3, 4]})
+    S = GaussianCopulaGenerator(random_state=0).fit(X).sample(6)
+    assert (S["c"] == 3.0).all() and S["m"].isna().all() and (S["k"] == "z").all()
+    one = GaussianCopulaGenerator(random_state=0).fit(X.iloc[:1]).sample(3)
+    assert one.shape == (3, 4)
+    with pytest.raises(ValueError, match="entirely missing"):
+        GaussianCopulaGenerator().fit(X).sample(2, conditions={"m": 1.0})
