@@ -263,3 +263,16 @@ def test_weights_go_to_the_final_step_of_a_pipeline():
     with pytest.raises(ValueError, match="KNeighborsClassifier does not accept sample_weight"):
         AugmentedClassifier(make_pipeline(StandardScaler(), KNeighborsClassifier()),
                             synthetic_weight=0.5).fit(X, y)
+
+
+def test_estimators_that_take_a_synthetic_mask_receive_it():
+    from sklearn.linear_model import LogisticRegression as _LR
+
+    class MaskRecorder(_LR):
+        def fit(self, X, y, sample_weight=None, synthetic_mask=None):
+            self.mask_ = synthetic_mask
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    X, y = _data(60)
+    clf = AugmentedClassifier(MaskRecorder(), n_synthetic=30, random_state=0).fit(X, y)
+    assert clf.estimator_.mask_.tolist() == [False] * 60 + [True] * 30

@@ -119,7 +119,7 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
             self.y_synthetic_ = _take_rows(y_all, synthetic)
         weights = self._weights(X, sample_weight, n_real)
         self.estimator_ = clone(self._default_estimator())
-        self._fit_estimator(X_all, y_all, weights)
+        self._fit_estimator(X_all, y_all, weights, n_real)
         return self
 
     def _weights(self, X, sample_weight, n_real):
@@ -129,22 +129,29 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
         real = _check_sample_weight(sample_weight, np.empty((n_real, 0)))
         return np.concatenate([real, np.full(self.n_kept_, float(self.synthetic_weight))])
 
-    def _fit_estimator(self, X, y, weights):
-        """Fit ``estimator_``, routing weights to a Pipeline's final step."""
-        if weights is None:
-            return self.estimator_.fit(X, y)
-        final = self.estimator_
-        param = "sample_weight"
+    def _fit_estimator(self, X, y, weights, n_real):
+        """Fit ``estimator_``, routing weights (and the synthetic mask) to its final step.
+
+        An estimator whose ``fit`` takes ``synthetic_mask`` (e.g.
+        :class:`~sksynth.linear_model.RMTRidgeClassifier`) is told which rows are
+        synthetic; for a ``Pipeline`` both go to the final step.
+        """
+        final, prefix = self.estimator_, ""
         if isinstance(final, Pipeline):
             name, final = final.steps[-1]
-            param = f"{name}__sample_weight"
-        if not has_fit_parameter(final, "sample_weight"):
-            raise ValueError(
-                f"estimator {type(final).__name__} does not accept sample_weight, so "
-                "synthetic_weight must be 1 and sample_weight None; use an estimator whose "
-                "fit takes sample_weight."
-            )
-        return self.estimator_.fit(X, y, **{param: weights})
+            prefix = f"{name}__"
+        params = {}
+        if has_fit_parameter(final, "synthetic_mask"):
+            params[prefix + "synthetic_mask"] = np.arange(_num_samples(X)) >= n_real
+        if weights is not None:
+            if not has_fit_parameter(final, "sample_weight"):
+                raise ValueError(
+                    f"estimator {type(final).__name__} does not accept sample_weight, so "
+                    "synthetic_weight must be 1 and sample_weight None; use an estimator whose "
+                    "fit takes sample_weight."
+                )
+            params[prefix + "sample_weight"] = weights
+        return self.estimator_.fit(X, y, **params)
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):

@@ -183,7 +183,7 @@ def summarize_coverage(results, level=0.95):
     table : DataFrame
         Per (generator, target, path, se_kind, n): runs, bias, emp_se, mean_se,
         coverage, type1 (rejection rate of the true value), se_ratio
-        (mean_se / emp_se), bias_over_se (|bias| / emp_se).
+        (mean_se / emp_se), bias_over_se (absolute bias / emp_se).
     """
     z = stats.norm.ppf(0.5 + level / 2)
     results = results.copy()
