@@ -1,0 +1,867 @@
+"""The ``sksynth`` command line.
+
+::
+
+    sksynth demo [--out DIR]                      fit generators to the bundled Adult data,
+                                                  evaluate them, write HTML reports + CSV
+    sksynth fit DATA --generator NAME [--param k=v ...] [--target COL] --out MODEL
+    sksynth sample MODEL -n N --out FILE [--batch-size B] [--seed S]
+    sksynth evaluate REAL SYNTH [--holdout H] [--target COL] --report FILE [--summary CSV]
+
+Tables are CSV (``.csv``, ``.tsv``, compressed ``.csv.gz``/``.bz2``/``.xz``/``.zip``)
+or Parquet (``.parquet``, ``.pq``; needs pyarrow), chosen by file extension.
+Every output is written to a temporary file beside its target and renamed into
+place once complete, and an output path that names one of the command's
+inputs is refused. Errors are one line on standard error with a non-zero exit
+status (``--debug`` shows the traceback).
+
+Model files hold a one-line magic string, a one-line JSON header
+(``{"format": "sksynth-model", "format_version": 1, "sksynth_version": ...}``)
+and the pickled generator (joblib). The header is read first, so a file that
+is not a model, or one written by another sksynth version, is rejected before
+anything is unpickled. Unpickling runs code: load only model files you trust.
+"""
+
+import argparse
+import ast
+import bz2
+import gzip
+import json
+import lzma
+import os
+import sys
+import time
+import warnings
+
+__all__ = ["main", "load_model", "save_model"]
+
+MODEL_MAGIC = b"SKSYNTH-MODEL\n"
+MODEL_FORMAT = "sksynth-model"
+MODEL_FORMAT_VERSION = 1
+
+#: Generators the demo tries, in order, when present in sksynth.generators.
+DEMO_GENERATORS = ("GaussianCopulaGenerator", "TabularVAE", "ConditionalTabularGAN")
+
+#: Short names accepted by ``--generator`` (besides the class names).
+ALIASES = {
+    "copula": "GaussianCopulaGenerator",
+    "gaussian": "GaussianGenerator",
+    "mixture": "GaussianMixtureGenerator",
+    "vae": "TabularVAE",
+    "gan": "ConditionalTabularGAN",
+    "ctgan": "ConditionalTabularGAN",
+}
+
+_CSV_SUFFIXES = {".csv": None, ".txt": None, ".tsv": None}
+_COMPRESSION = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
+
+class CLIError(Exception):
+    """An error reported to the user as one line, with exit status ``code``."""
+
+    def __init__(self, message, code=1):
+        super().__init__(message)
+        self.code = code
+
+
+# ---------------------------------------------------------------------------
+# files
+# ---------------------------------------------------------------------------
+def _table_format(path):
+    """``("csv", sep, compression)`` or ``("parquet", None, None)`` from the extension."""
+    name = os.path.basename(os.fspath(path)).lower()
+    stem, ext = os.path.splitext(name)
+    compression = None
+    if ext in _COMPRESSION or ext == ".zip":
+        compression = ext
+        stem, ext = os.path.splitext(stem)
+    if ext in (".parquet", ".pq") and compression is None:
+        return "parquet", None, None
+    if ext in _CSV_SUFFIXES:
+        return "csv", "\t" if ext == ".tsv" else ",", compression
+    raise CLIError(
+        f"cannot tell the format of {os.fspath(path)!r} from its extension; use .csv, .tsv "
+        "(optionally .gz, .bz2, .xz, .zip) or .parquet"
+    )
+
+
+def _need_pyarrow(path):
+    try:
+        import pyarrow  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise CLIError(
+            f"{os.fspath(path)!r} is a Parquet file, which needs pyarrow: pip install pyarrow "
+            "(or pip install 'sksynth[parquet]'), or use a .csv file"
+        ) from None
+
+
+def _check_input_file(path, what):
+    if not os.path.exists(path):
+        raise CLIError(f"{what} file {path!r} does not exist")
+    if os.path.isdir(path):
+        raise CLIError(f"{what} {path!r} is a directory, not a file")
+    if not os.access(path, os.R_OK):
+        raise CLIError(f"{what} file {path!r} is not readable (permission denied)")
+
+
+def read_table(path, what="data"):
+    """Read a CSV or Parquet file into a DataFrame, or raise :class:`CLIError`."""
+    import pandas as pd
+
+    _check_input_file(path, what)
+    kind, sep, _ = _table_format(path)
+    try:
+        if kind == "parquet":
+            _need_pyarrow(path)
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, sep=sep)
+    except CLIError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise CLIError(f"{what} file {path!r} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError, EOFError) as exc:
+        raise CLIError(
+            f"cannot read {what} file {path!r} as {kind.upper()}: {_one_line(exc)}"
+        ) from None
+    except Exception as exc:  # pyarrow raises its own error types
+        raise CLIError(
+            f"cannot read {what} file {path!r} as {kind.upper()}: {_one_line(exc)}"
+        ) from None
+    if frame.shape[0] == 0:
+        raise CLIError(f"{what} file {path!r} has a header but no rows")
+    if frame.shape[1] == 0:
+        raise CLIError(f"{what} file {path!r} has no columns")
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
+    if unnamed and len(unnamed) == frame.shape[1]:
+        raise CLIError(f"{what} file {path!r} has no header row of column names")
+    return frame
+
+
+def _check_output(path, inputs, what="output"):
+    """Refuse outputs that name an input, a directory, or a missing directory."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise CLIError(f"{what} {path!r} is a directory; give a file name")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CLIError(f"the directory of {what} {path!r} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise CLIError(f"cannot write {what} {path!r}: directory not writable")
+    for source in inputs:
+        if source is None:
+            continue
+        same = os.path.abspath(path) == os.path.abspath(source)
+        if not same and os.path.exists(path) and os.path.exists(source):
+            same = os.path.samefile(path, source)
+        if same:
+            raise CLIError(
+                f"refusing to overwrite the input file {source!r} with the {what}; choose "
+                "another output path"
+            )
+    return path
+
+
+def _atomic():
+    from sksynth.report._atomic import atomic_output
+
+    return atomic_output
+
+
+def _open_text(path, compression):
+    if compression in _COMPRESSION:
+        return _COMPRESSION[compression](path, "wt", encoding="utf-8", newline="")
+    return open(path, "w", encoding="utf-8", newline="")
+
+
+class TableWriter:
+    """Write DataFrame batches to one CSV or Parquet file (used inside a temp path)."""
+
+    def __init__(self, path, target_path):
+        self.path = path
+        self.kind, self.sep, self.compression = _table_format(target_path)
+        if self.compression == ".zip":
+            raise CLIError("writing .zip is not supported; use .csv.gz, .csv.bz2 or .csv.xz")
+        self._fh = None
+        self._writer = None
+        self._schema = None
+
+    def write(self, frame):
+        if self.kind == "csv":
+            if self._fh is None:
+                self._fh = _open_text(self.path, self.compression)
+                frame.to_csv(self._fh, sep=self.sep, index=False, header=True)
+            else:
+                frame.to_csv(self._fh, sep=self.sep, index=False, header=False)
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(self.path, self._schema)
+        else:
+            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+        self._writer.write_table(table)
+
+    def close(self):
+        if self._fh is not None:
+            self._fh.close()
+        if self._writer is not None:
+            self._writer.close()
+
+
+# ---------------------------------------------------------------------------
+# models
+# ---------------------------------------------------------------------------
+def save_model(payload, path):
+    """Write a model file: magic line, JSON header line, joblib payload (atomically).
+
+    Parameters
+    ----------
+    payload : dict
+        Must hold ``"generator"``; ``"target"``, ``"columns"`` are recorded too.
+    path : str
+        Where to write.
+    """
+    import joblib
+
+    import sksynth
+
+    header = {
+        "format": MODEL_FORMAT,
+        "format_version": MODEL_FORMAT_VERSION,
+        "sksynth_version": sksynth.__version__,
+        "generator": type(payload["generator"]).__name__,
+        "target": payload.get("target"),
+        "columns": [str(c) for c in payload.get("columns", [])],
+    }
+    with _atomic()(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(MODEL_MAGIC)
+            fh.write(json.dumps(header).encode("utf-8") + b"\n")
+            joblib.dump(payload, fh)
+
+
+def load_model(path):
+    """Read a model file written by :func:`save_model`, checking its header first.
+
+    Returns
+    -------
+    header : dict
+    payload : dict
+
+    Raises
+    ------
+    CLIError
+        If the file is not an sksynth model, or was written by another version.
+    """
+    import joblib
+
+    import sksynth
+
+    _check_input_file(path, "model")
+    with open(path, "rb") as fh:
+        if fh.read(len(MODEL_MAGIC)) != MODEL_MAGIC:
+            raise CLIError(
+                f"{path!r} is not an sksynth model file (write one with: sksynth fit DATA "
+                "--generator NAME --out MODEL)"
+            )
+        line = fh.readline(100_000)
+        try:
+            header = json.loads(line.decode("utf-8"))
+            if not isinstance(header, dict):
+                raise ValueError
+        except (UnicodeDecodeError, ValueError):
+            raise CLIError(f"{path!r} has a damaged sksynth model header") from None
+        if header.get("format") != MODEL_FORMAT or header.get(
+                "format_version") != MODEL_FORMAT_VERSION:
+            raise CLIError(
+                f"{path!r} is an sksynth model file of an unknown format "
+                f"({header.get('format')!r} version {header.get('format_version')!r})"
+            )
+        version = header.get("sksynth_version")
+        if version != sksynth.__version__:
+            raise CLIError(
+                f"{path!r} was written by sksynth {version}, but this is sksynth "
+                f"{sksynth.__version__}; refit the model with this version (sksynth fit)"
+            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                payload = joblib.load(fh)
+        except Exception as exc:
+            raise CLIError(f"{path!r} is a damaged sksynth model file: {_one_line(exc)}") from None
+    if not isinstance(payload, dict) or "generator" not in payload:
+        raise CLIError(f"{path!r} is a damaged sksynth model file: no generator inside")
+    return header, payload
+
+
+def _generator_classes():
+    """Public generator classes of sksynth.generators, by name (those with ``sample``)."""
+    import inspect
+
+    import sksynth.generators as generators
+
+    found = {}
+    for name in getattr(generators, "__all__", []):
+        obj = getattr(generators, name, None)
+        if inspect.isclass(obj) and callable(getattr(obj, "sample", None)) and callable(
+                getattr(obj, "fit", None)):
+            found[name] = obj
+    return found
+
+
+def _resolve_generator(name):
+    classes = _generator_classes()
+    wanted = ALIASES.get(name.lower(), name)
+    for cls_name, cls in classes.items():
+        if cls_name.lower() == wanted.lower():
+            return cls
+    aliases = sorted(a for a, target in ALIASES.items() if target in classes)
+    raise CLIError(
+        f"unknown generator {name!r}; available: {', '.join(sorted(classes))} "
+        f"(or the short names {', '.join(aliases)})"
+    )
+
+
+def _parse_value(text):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        lowered = text.strip().lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        if lowered in ("none", "null"):
+            return None
+        return text
+
+
+def _parse_params(items):
+    params = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CLIError(f"--param expects KEY=VALUE, got {item!r}")
+        params[key] = _parse_value(value)
+    return params
+
+
+def _set_params(generator, params):
+    valid = generator.get_params(deep=False)
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise CLIError(
+            f"unknown parameter {unknown[0]!r} for {type(generator).__name__}; valid "
+            f"parameters: {', '.join(sorted(valid))}"
+        )
+    return generator.set_params(**params)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------
+def _one_line(exc):
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first
+
+
+def _progress(args, **kwargs):
+    from tqdm.auto import tqdm
+
+    return tqdm(disable=args.quiet, file=sys.stderr, dynamic_ncols=True, **kwargs)
+
+
+def _count(text):
+    """An integer count from ``"1000"``, ``"1_000"`` or ``"1e6"``."""
+    try:
+        value = int(text)
+    except ValueError:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not value.is_integer():
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        value = int(value)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative number, got {text!r}")
+    return value
+
+
+def _positive(text):
+    value = _count(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected a positive number, got 0")
+    return value
+
+
+def _sample_frames(generator, target, columns, n, batch_size, seed, bar):
+    """Yield DataFrame batches of ``n`` synthetic rows (target joined as a column)."""
+    import pandas as pd
+
+    batches = generator.iter_sample(n, batch_size=batch_size, random_state=seed)
+    for batch in batches:
+        if isinstance(batch, tuple):
+            X, y = batch
+            X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+            X = X.reset_index(drop=True)
+            X[target if target is not None else "target"] = pd.Series(y).to_numpy()
+            batch = X
+        elif not isinstance(batch, pd.DataFrame):
+            batch = pd.DataFrame(batch)
+        if columns and list(batch.columns) != columns and set(batch.columns) == set(columns):
+            batch = batch[columns]
+        bar.update(len(batch))
+        yield batch
+
+
+def _empty_frame(generator, target, columns):
+    import pandas as pd
+
+    sample = generator.sample(0)
+    if isinstance(sample, tuple):
+        X, y = sample
+        X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+        X[target if target is not None else "target"] = pd.Series(y).to_numpy()
+        sample = X
+    sample = sample if isinstance(sample, pd.DataFrame) else pd.DataFrame(sample)
+    if columns and list(sample.columns) != columns and set(sample.columns) == set(columns):
+        sample = sample[columns]
+    return sample
+
+
+# ---------------------------------------------------------------------------
+# commands
+# ---------------------------------------------------------------------------
+def cmd_fit(args):
+    cls = _resolve_generator(args.generator)
+    params = _parse_params(args.param)
+    generator = _set_params(cls(), params)
+    defaults = generator.get_params(deep=False)
+    if args.seed is not None and "random_state" in defaults and "random_state" not in params:
+        generator.set_params(random_state=args.seed)
+    if "verbose" in defaults and "verbose" not in params and not args.quiet:
+        generator.set_params(verbose=True)
+    out = _check_output(args.out, [args.data], "model file")
+    frame = read_table(args.data, "data")
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    y = None
+    if args.target is not None:
+        if args.target not in columns:
+            raise CLIError(
+                f"unknown column {args.target!r} for --target; the columns are "
+                f"{', '.join(columns[:20])}"
+            )
+        y = frame.pop(args.target)
+    start = time.perf_counter()
+    with _progress(args, total=1, desc=f"fit {cls.__name__}", unit="model") as bar:
+        try:
+            generator.fit(frame) if y is None else generator.fit(frame, y)
+        except (ValueError, TypeError) as exc:
+            raise CLIError(f"fitting {cls.__name__} failed: {_one_line(exc)}") from exc
+        bar.update(1)
+    save_model({"generator": generator, "target": args.target, "columns": columns}, out)
+    if not args.quiet:
+        print(f"fitted {cls.__name__} on {len(frame)} rows x {len(columns)} columns in "
+              f"{time.perf_counter() - start:.1f} s -> {out}")
+    return 0
+
+
+def cmd_sample(args):
+    out = _check_output(args.out, [args.model], "output")
+    kind = _table_format(out)[0]
+    if kind == "parquet":
+        _need_pyarrow(out)
+    header, payload = load_model(args.model)
+    generator = payload["generator"]
+    target, columns = payload.get("target"), payload.get("columns")
+    start = time.perf_counter()
+    atomic_output = _atomic()
+    with atomic_output(out) as tmp:
+        writer = TableWriter(tmp, out)
+        try:
+            with _progress(args, total=args.n, desc="sample", unit=" rows",
+                           unit_scale=True) as bar:
+                wrote = False
+                for frame in _sample_frames(generator, target, columns, args.n,
+                                            args.batch_size, args.seed, bar):
+                    writer.write(frame)
+                    wrote = True
+                if not wrote:
+                    writer.write(_empty_frame(generator, target, columns))
+        finally:
+            writer.close()
+    elapsed = time.perf_counter() - start
+    if not args.quiet:
+        rate = args.n / elapsed if elapsed > 0 else float("inf")
+        print(f"sampled {args.n} rows from {header['generator']} in {elapsed:.1f} s "
+              f"({rate:,.0f} rows/s) -> {out}")
+    return 0
+
+
+def _print_summary(results, file=sys.stdout):
+    import pandas as pd
+
+    show = results[results["column"].isna() | (results["category"] == "utility")]
+    show = show[["category", "metric", "value", "ci_low", "ci_high", "direction"]]
+    with pd.option_context("display.max_rows", 200, "display.width", 120,
+                           "display.float_format", "{:.4f}".format):
+        print(show.to_string(index=False), file=file)
+
+
+def cmd_evaluate(args):
+    from sksynth.report import SyntheticDataReport
+
+    inputs = [args.real, args.synthetic, args.holdout]
+    report_path = _check_output(args.report, inputs, "report")
+    summary_path = None
+    if args.summary is not None:
+        summary_path = _check_output(args.summary, inputs + [report_path], "summary")
+        if _table_format(summary_path)[0] != "csv":
+            raise CLIError("--summary must be a .csv file")
+    if args.target is not None and args.holdout is None:
+        raise CLIError("--target needs --holdout: utility is measured on real rows the "
+                       "generator never saw")
+    real = read_table(args.real, "real")
+    synthetic = read_table(args.synthetic, "synthetic")
+    holdout = read_table(args.holdout, "holdout") if args.holdout else None
+    if args.target is not None and args.target not in real.columns:
+        raise CLIError(f"unknown column {args.target!r} for --target; the columns are "
+                       f"{', '.join(map(str, list(real.columns)[:20]))}")
+    report = SyntheticDataReport(real, synthetic, holdout=holdout, target=args.target,
+                                 detection=not args.no_detection, random_state=args.seed,
+                                 title=args.title or f"{os.path.basename(args.synthetic)} vs "
+                                 f"{os.path.basename(args.real)}")
+    stages = ["fidelity", "detection", "utility", "privacy"]
+    with _progress(args, total=len(stages) + 1, desc="evaluate", unit="step") as bar:
+        def progress(name):
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        report.compute(progress=progress)
+        bar.set_postfix_str("report")
+        report.save(report_path)
+        bar.n = bar.total
+        bar.refresh()
+    if summary_path is not None:
+        with _atomic()(summary_path) as tmp:
+            report.results.to_csv(tmp, index=False)
+    if not args.quiet:
+        _print_summary(report.results)
+        print(f"report -> {report_path}" + (f", summary -> {summary_path}"
+                                            if summary_path else ""))
+    return 0
+
+
+def _demo_generators(only=None):
+    """The generators of the demo: those of DEMO_GENERATORS that exist here."""
+    classes = _generator_classes()
+    names = [n for n in DEMO_GENERATORS if n in classes]
+    if only:
+        wanted = [ALIASES.get(n.lower(), n) for n in only]
+        lookup = {c.lower(): c for c in classes}
+        missing = [n for n in wanted if n.lower() not in lookup]
+        if missing:
+            raise CLIError(f"unknown generator {missing[0]!r} for --generators; available: "
+                           f"{', '.join(sorted(classes))}")
+        names = [lookup[n.lower()] for n in wanted]
+    return [(n, classes[n]) for n in names], classes
+
+
+def _demo_instance(cls, args):
+    """A generator configured to finish quickly on the demo's data."""
+    generator = cls()
+    params = generator.get_params(deep=False)
+    settings = {"random_state": args.seed}
+    if "epochs" in params and args.epochs is not None:
+        settings["epochs"] = args.epochs
+    if "verbose" in params:
+        settings["verbose"] = False
+    return generator.set_params(**{k: v for k, v in settings.items() if k in params})
+
+
+def cmd_demo(args):
+    import numpy as np
+    import pandas as pd
+
+    from sksynth.datasets import load_adult
+    from sksynth.report import SyntheticDataReport
+
+    out_dir = os.path.abspath(args.out)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise CLIError(f"--out {args.out!r} exists and is not a directory")
+    os.makedirs(out_dir, exist_ok=True)
+    chosen, classes = _demo_generators(args.generators.split(",") if args.generators else None)
+    frame = load_adult().frame
+    target = "income"
+    rng = np.random.RandomState(args.seed)
+    order = rng.permutation(len(frame))
+    n_train = min(args.rows, len(frame) // 2)
+    n_hold = min(args.holdout_rows, len(frame) - n_train)
+    train = frame.iloc[order[:n_train]].reset_index(drop=True)
+    holdout = frame.iloc[order[n_train:n_train + n_hold]].reset_index(drop=True)
+    if not chosen:
+        fallback = classes.get("GaussianMixtureGenerator")
+        if fallback is None:
+            raise CLIError("no generator is available in sksynth.generators")
+        chosen = [("GaussianMixtureGenerator", fallback)]
+        print("GaussianCopulaGenerator is not available: using GaussianMixtureGenerator on "
+              "the numeric columns", file=sys.stderr)
+    print(f"Adult census data: {n_train} training rows, {n_hold} holdout rows, "
+          f"{train.shape[1]} columns; generators: {', '.join(n for n, _ in chosen)}",
+          file=sys.stderr)
+    numeric = list(train.select_dtypes("number").columns) + [target]
+    summaries, failures, timings = [], [], {}
+    start_all = time.perf_counter()
+    with _progress(args, total=4 * len(chosen), desc="demo", unit="step") as bar:
+        for done, (name, cls) in enumerate(chosen, start=1):
+            start = time.perf_counter()
+            try:
+                bar.set_postfix_str(f"{name}: fit")
+                generator = _demo_instance(cls, args)
+                real, hold = train, holdout
+                if name in ("GaussianMixtureGenerator", "GaussianGenerator"):
+                    # numeric-only models: the numeric columns, class-conditional on income
+                    real, hold = train[numeric], holdout[numeric]
+                    generator.fit(real.drop(columns=target), real[target])
+                else:
+                    generator.fit(real)
+                bar.update(1)
+                bar.set_postfix_str(f"{name}: sample")
+                synthetic = generator.sample(n_train, random_state=args.seed)
+                if isinstance(synthetic, tuple):
+                    X_syn, y_syn = synthetic
+                    synthetic = X_syn.assign(**{target: np.asarray(y_syn)})[real.columns]
+                bar.update(1)
+                report = SyntheticDataReport(
+                    real, synthetic, holdout=hold, target=target,
+                    title=f"{name} on the Adult census data", random_state=args.seed,
+                    n_bootstrap=args.n_bootstrap)
+
+                def progress(stage, name=name):
+                    bar.set_postfix_str(f"{name}: {stage}")
+
+                report.compute(progress=progress)
+                bar.update(1)
+                bar.set_postfix_str(f"{name}: report")
+                report.save(os.path.join(out_dir, f"report_{name}.html"))
+                bar.update(1)
+            except Exception as exc:  # one failing generator does not stop the demo
+                if args.debug:
+                    raise
+                failures.append((name, f"{type(exc).__name__}: {_one_line(exc)}"))
+                bar.update(4 * done - bar.n)
+                continue
+            timings[name] = time.perf_counter() - start
+            summaries.append(report.results.assign(generator=name))
+    for name, message in failures:
+        print(f"sksynth: warning: {name} skipped: {message}", file=sys.stderr)
+    if not summaries:
+        raise CLIError("every generator failed; nothing to report")
+    summary = pd.concat(summaries, ignore_index=True)
+    summary = summary[["generator"] + [c for c in summary.columns if c != "generator"]]
+    with _atomic()(os.path.join(out_dir, "summary.csv")) as tmp:
+        summary.to_csv(tmp, index=False)
+    headline = _demo_headline(summary, timings)
+    with _atomic()(os.path.join(out_dir, "index.html")) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(_demo_index(headline, n_train, n_hold))
+    if not args.quiet:
+        with pd.option_context("display.width", 160, "display.max_columns", 20,
+                               "display.float_format", "{:.3f}".format):
+            print(headline.to_string())
+        print(f"total {time.perf_counter() - start_all:.0f} s; reports, summary.csv and "
+              f"index.html in {out_dir}")
+    return 0
+
+
+_HEADLINE = [
+    ("quality_score", "quality (↑)"), ("detection_auc", "detection AUC (0.5)"),
+    ("mmd", "MMD (↓)"), ("tstr_roc_auc", "TSTR ROC-AUC (↑)"),
+    ("trtr_roc_auc", "TRTR ROC-AUC"), ("relative_loss_roc_auc", "relative loss (↓)"),
+    ("dcr_ratio", "DCR ratio (≥1)"), ("mia_auc", "MIA AUC (0.5)"),
+]
+
+
+def _demo_headline(summary, timings):
+    import pandas as pd
+
+    table = summary[summary["column"].isna() | (summary["category"] == "utility")]
+    wide = table.pivot_table(index="generator", columns="metric", values="value",
+                             aggfunc="first")
+    cols = [(m, label) for m, label in _HEADLINE if m in wide.columns]
+    headline = wide[[m for m, _ in cols]].rename(columns=dict(cols))
+    headline["seconds"] = pd.Series(timings)
+    return headline
+
+
+def _demo_index(headline, n_train, n_hold):
+    import html
+
+    rows = []
+    for name, rec in headline.iterrows():
+        cells = "".join(f"<td>{v:.3f}</td>" for v in rec.to_numpy())
+        rows.append(f'<tr><td><a href="report_{html.escape(name)}.html">{html.escape(name)}'
+                    f"</a></td>{cells}</tr>")
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in headline.columns)
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'\"><title>sksynth demo</title><style>"
+        "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccd;padding:.3em .7em}th{background:#eef}</style></head>"
+        "<body><h1>sksynth demo: synthetic Adult census data</h1>"
+        f"<p>Each generator was fitted on {n_train} rows of the UCI Adult data and drew as "
+        f"many synthetic rows; utility and privacy use {n_hold} holdout rows. Arrows: "
+        "higher (↑) or lower (↓) is better; (0.5): closer to 0.5 is better. Open a "
+        "generator's report for the plots.</p>"
+        f"<table><thead><tr><th>generator</th>{head}</tr></thead><tbody>{''.join(rows)}"
+        "</tbody></table></body></html>\n"
+    )
+
+
+# ---------------------------------------------------------------------------
+# entry point
+# ---------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _parser():
+    import sksynth
+
+    def flags(default):
+        # the sub-commands repeat the flags with SUPPRESS defaults, so that
+        # "sksynth --quiet fit ..." is not overridden by the sub-command's default
+        group = argparse.ArgumentParser(add_help=False)
+        group.add_argument("-q", "--quiet", action="store_true", default=default,
+                           help="no progress bars or summaries")
+        group.add_argument("--debug", action="store_true", default=default,
+                           help="show the full traceback of an error")
+        return group
+
+    common = flags(argparse.SUPPRESS)
+    parser = _Parser(prog="sksynth", description="Fit, sample and evaluate synthetic data.",
+                     parents=[flags(False)])
+    parser.add_argument("--version", action="version", version=f"sksynth {sksynth.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    demo = sub.add_parser("demo", parents=[common],
+                          help="fit the available generators to the bundled Adult data, "
+                               "evaluate them, write reports")
+    demo.add_argument("--out", default="sksynth_demo_output",
+                      help="output directory (default: sksynth_demo_output)")
+    demo.add_argument("--rows", type=_positive, default=10_000,
+                      help="training rows drawn from Adult (default 10000)")
+    demo.add_argument("--holdout-rows", type=_positive, default=5_000,
+                      help="holdout rows (default 5000)")
+    demo.add_argument("--generators", default=None,
+                      help="comma-separated generator names (default: those available of "
+                           + ", ".join(DEMO_GENERATORS) + ")")
+    demo.add_argument("--epochs", type=_positive, default=30,
+                      help="training epochs of the neural generators (default 30)")
+    demo.add_argument("--n-bootstrap", type=_count, default=100,
+                      help="bootstrap resamples of the utility intervals (default 100)")
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.set_defaults(func=cmd_demo)
+
+    fit = sub.add_parser("fit", parents=[common], help="fit a generator to a CSV/Parquet file")
+    fit.add_argument("data", help="training table (.csv, .tsv, .parquet)")
+    fit.add_argument("--generator", required=True,
+                     help="generator class name, e.g. GaussianCopulaGenerator (or copula)")
+    fit.add_argument("--param", action="append", metavar="KEY=VALUE",
+                     help="generator parameter, repeatable (values are Python literals)")
+    fit.add_argument("--target", default=None,
+                     help="column passed as y (a class-conditional or joint target)")
+    fit.add_argument("--seed", type=int, default=None, help="random_state of the generator")
+    fit.add_argument("--out", required=True, help="model file to write")
+    fit.set_defaults(func=cmd_fit)
+
+    sample = sub.add_parser("sample", parents=[common],
+                            help="stream synthetic rows from a model file to CSV/Parquet")
+    sample.add_argument("model", help="model file written by sksynth fit")
+    sample.add_argument("-n", "--n-samples", dest="n", type=_count, required=True,
+                        help="number of rows (e.g. 1000000 or 1e6)")
+    sample.add_argument("--out", required=True, help="output table (.csv[.gz], .parquet)")
+    sample.add_argument("--batch-size", type=_positive, default=100_000,
+                        help="rows per batch: memory is proportional to it (default 100000)")
+    sample.add_argument("--seed", type=int, default=None,
+                        help="seed of the draw (default: the model's own stream)")
+    sample.set_defaults(func=cmd_sample)
+
+    ev = sub.add_parser("evaluate", parents=[common],
+                        help="compare a synthetic table with the real one, write a report")
+    ev.add_argument("real", help="real table the generator was fitted on")
+    ev.add_argument("synthetic", help="synthetic table")
+    ev.add_argument("--holdout", default=None, help="real rows the generator never saw")
+    ev.add_argument("--target", default=None, help="column to predict for utility")
+    ev.add_argument("--report", required=True, help="HTML report to write")
+    ev.add_argument("--summary", default=None, help="also write the metric table as CSV")
+    ev.add_argument("--title", default=None, help="report title")
+    ev.add_argument("--no-detection", action="store_true",
+                    help="skip the classifier two-sample test (the slowest measure)")
+    ev.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    ev.set_defaults(func=cmd_evaluate)
+    return parser
+
+
+def _format_warning(message, category, filename, lineno, line=None):
+    return f"sksynth: warning: {_one_line(message)} ({category.__name__})\n"
+
+
+def main(argv=None):
+    """Run the ``sksynth`` command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        Arguments (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    status : int
+        0 on success, 1 on an error, 2 on a usage error, 130 when interrupted.
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    previous, warnings.formatwarning = warnings.formatwarning, _format_warning
+    try:
+        return _run(args)
+    finally:
+        warnings.formatwarning = previous
+
+
+def _run(args):
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as exc:
+        if args.debug:
+            raise
+        print(f"sksynth: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("sksynth: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, KeyError, OSError, MemoryError) as exc:
+        if args.debug:
+            raise
+        print(f"sksynth: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # never a traceback without --debug
+        if args.debug:
+            raise
+        print(f"sksynth: error: {type(exc).__name__}: {_one_line(exc)} (rerun with --debug "
+              "for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""The ``sksynth`` command line, run in subprocesses on small data."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sksynth
+from sksynth import cli
+from sksynth.datasets import load_adult
+from sksynth.report._atomic import atomic_output
+
+ENV = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1")
+
+
+def run(*args, cwd, extra_code=None):
+    """``python -m sksynth ARGS`` (or a snippet before ``main``) in a fresh interpreter."""
+    if extra_code is None:
+        cmd = [sys.executable, "-m", "sksynth", *map(str, args)]
+    else:
+        code = (f"{extra_code}\nimport sys\nfrom sksynth.cli import main\n"
+                f"sys.exit(main({list(map(str, args))!r}))")
+        cmd = [sys.executable, "-c", code]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=ENV, timeout=300)
+
+
+@pytest.fixture
+def invoke(monkeypatch, capsys):
+    """Run ``cli.main(args)`` in this process from ``cwd`` (the script's code path).
+
+    Interpreter start-up and imports take a few seconds per subprocess on a small
+    machine; the tests that need a real process use :func:`run`.
+    """
+    def _invoke(*args, cwd):
+        monkeypatch.chdir(cwd)
+        status = cli.main([str(a) for a in args])
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, status, out.out, out.err)
+
+    return _invoke
+
+
+def assert_clean_error(proc, match, code=1):
+    """Non-zero exit, one error line naming the problem, never a traceback."""
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    lines = [line for line in proc.stderr.splitlines() if "error" in line]
+    assert len(lines) == 1, proc.stderr
+    assert match in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """Small Adult CSVs and a fitted copula model, shared by the tests."""
+    path = tmp_path_factory.mktemp("cli")
+    frame = load_adult().frame.sample(900, random_state=0).reset_index(drop=True)
+    frame.iloc[:600].to_csv(path / "real.csv", index=False)
+    frame.iloc[600:].to_csv(path / "holdout.csv", index=False)
+    assert cli.main(["-q", "fit", str(path / "real.csv"), "--generator", "copula", "--seed",
+                     "0", "--out", str(path / "model.skm")]) == 0
+    return path
+
+
+def test_fit_sample_evaluate_round_trip(workdir):
+    proc = run("fit", "real.csv", "--generator", "copula", "--seed", "0", "--out", "m2.skm",
+               cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert "fitted GaussianCopulaGenerator on 600 rows" in proc.stdout
+    proc = run("sample", "m2.skm", "-n", "1500", "--batch-size", "600", "--out",
+               "syn.csv", "--seed", "3", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert "sample" in proc.stderr  # a progress bar
+    syn = pd.read_csv(workdir / "syn.csv")
+    real = pd.read_csv(workdir / "real.csv")
+    assert syn.shape == (1500, real.shape[1])
+    assert list(syn.columns) == list(real.columns)
+    assert set(syn["income"]) <= set(real["income"])
+    proc = run("evaluate", "real.csv", "syn.csv", "--holdout", "holdout.csv", "--target",
+               "income", "--report", "report.html", "--summary", "summary.csv", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert "quality_score" in proc.stdout and "tstr_roc_auc" in proc.stdout
+    page = (workdir / "report.html").read_text(encoding="utf-8")
+    assert page.count('class="column"') == real.shape[1]
+    summary = pd.read_csv(workdir / "summary.csv")
+    assert {"fidelity", "utility", "privacy"} == set(summary["category"])
+    quality = summary.set_index("metric").loc["quality_score", "value"]
+    assert 0.8 < quality <= 1.0
+    assert not [f for f in os.listdir(workdir) if f.endswith(".tmp")]
+
+
+def test_sampling_is_streamed_reproducible_and_compressed(workdir, invoke):
+    for name in ("a.csv", "b.csv.gz"):
+        proc = invoke("-q", "sample", "model.skm", "-n", "1e3", "--batch-size", "300", "--seed",
+                      "7", "--out", name, cwd=workdir)
+        assert proc.returncode == 0 and proc.stderr == "" and proc.stdout == "", proc.stderr
+    a, b = pd.read_csv(workdir / "a.csv"), pd.read_csv(workdir / "b.csv.gz")
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 1000
+    # an empty draw writes the header
+    proc = invoke("-q", "sample", "model.skm", "-n", "0", "--out", "empty.csv", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert (workdir / "empty.csv").read_text().splitlines() == [",".join(a.columns)]
+
+
+def test_parquet_output(workdir, invoke):
+    pytest.importorskip("pyarrow")
+    proc = invoke("sample", "model.skm", "-n", "1200", "--batch-size", "500", "--out", "s.parquet",
+               cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    frame = pd.read_parquet(workdir / "s.parquet")
+    assert frame.shape == (1200, 15)
+    proc = invoke("-q", "evaluate", "real.csv", "s.parquet", "--no-detection", "--report",
+                  "p.html", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_parquet_without_pyarrow_is_a_clear_error(workdir):
+    block = "import sys; sys.modules['pyarrow'] = None; sys.modules['pyarrow.parquet'] = None"
+    proc = run("sample", "model.skm", "-n", "10", "--out", "x.parquet", cwd=workdir,
+               extra_code=block)
+    assert_clean_error(proc, "needs pyarrow: pip install pyarrow")
+    assert not (workdir / "x.parquet").exists()
+
+
+def test_a_target_column_is_passed_as_y(workdir, invoke):
+    proc = invoke("-q", "fit", "real.csv", "--generator", "GaussianCopulaGenerator", "--target",
+                  "income", "--param", "marginals='kde'", "--out", "cond.skm", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    header = (workdir / "cond.skm").read_bytes().split(b"\n")[1]
+    assert json.loads(header)["target"] == "income"
+    proc = invoke("-q", "sample", "cond.skm", "-n", "50", "--out", "cond.csv", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    out = pd.read_csv(workdir / "cond.csv")
+    assert list(out.columns) == list(pd.read_csv(workdir / "real.csv").columns)
+
+
+@pytest.mark.parametrize("args, match", [
+    (("fit", "missing.csv", "--generator", "copula", "--out", "m.skm"),
+     "data file 'missing.csv' does not exist"),
+    (("fit", "garbage.csv", "--generator", "copula", "--out", "m.skm"),
+     "cannot read data file 'garbage.csv' as CSV"),
+    (("fit", "empty.csv", "--generator", "copula", "--out", "m.skm"),
+     "data file 'empty.csv' is empty"),
+    (("fit", "real.csv", "--generator", "nope", "--out", "m.skm"),
+     "unknown generator 'nope'; available: "),
+    (("fit", "real.csv", "--generator", "copula", "--param", "bogus=1", "--out", "m.skm"),
+     "unknown parameter 'bogus' for GaussianCopulaGenerator"),
+    (("fit", "real.csv", "--generator", "copula", "--param", "novalue", "--out", "m.skm"),
+     "--param expects KEY=VALUE"),
+    (("fit", "real.csv", "--generator", "copula", "--target", "nope", "--out", "m.skm"),
+     "unknown column 'nope' for --target"),
+    (("fit", "real.csv", "--generator", "copula", "--param", "marginals='bad'", "--out",
+      "m.skm"), "fitting GaussianCopulaGenerator failed"),
+    (("fit", "real.xlsx", "--generator", "copula", "--out", "m.skm"),
+     "does not exist"),
+    (("fit", "real.csv", "--generator", "copula", "--out", "real.csv"),
+     "refusing to overwrite the input file 'real.csv'"),
+    (("sample", "real.csv", "-n", "5", "--out", "o.csv"), "is not an sksynth model file"),
+    (("sample", "old.skm", "-n", "5", "--out", "o.csv"),
+     "was written by sksynth 0.0.1, but this is sksynth"),
+    (("sample", "broken.skm", "-n", "5", "--out", "o.csv"), "damaged sksynth model file"),
+    (("sample", "model.skm", "-n", "5", "--out", "model.skm"),
+     "refusing to overwrite the input file 'model.skm'"),
+    (("sample", "model.skm", "-n", "5", "--out", "o.xlsx"), "cannot tell the format"),
+    (("sample", "model.skm", "-n", "5", "--out", "no/such/dir/o.csv"),
+     "the directory of output 'no/such/dir/o.csv' does not exist"),
+    (("evaluate", "real.csv", "other.csv", "--report", "r.html"),
+     "synthetic does not have the columns of real: missing columns"),
+    (("evaluate", "real.csv", "real.csv", "--holdout", "holdout.csv", "--target", "nope",
+      "--report", "r.html"), "unknown column 'nope' for --target"),
+    (("evaluate", "real.csv", "real.csv", "--target", "income", "--report", "r.html"),
+     "--target needs --holdout"),
+    (("evaluate", "real.csv", "holdout.csv", "--report", "holdout.csv"),
+     "refusing to overwrite the input file 'holdout.csv'"),
+])
+def test_bad_input_is_one_clear_line(workdir, args, match, invoke):
+    # in-process; test_bad_input_in_a_subprocess checks real processes
+    _write_bad_inputs(workdir)
+    inputs = {name: (workdir / name).read_bytes() for name in ("real.csv", "holdout.csv",
+                                                               "model.skm")}
+    assert_clean_error(invoke("-q", *args, cwd=workdir), match)
+    # inputs are never touched
+    for name, content in inputs.items():
+        assert (workdir / name).read_bytes() == content
+
+
+@pytest.mark.parametrize("args, match", [
+    (("fit", "garbage.csv", "--generator", "copula", "--out", "m.skm"),
+     "cannot read data file 'garbage.csv' as CSV"),
+    (("sample", "old.skm", "-n", "5", "--out", "o.csv"),
+     "was written by sksynth 0.0.1, but this is sksynth"),
+    (("evaluate", "real.csv", "holdout.csv", "--report", "holdout.csv"),
+     "refusing to overwrite the input file 'holdout.csv'"),
+])
+def test_bad_input_in_a_subprocess(workdir, args, match):
+    _write_bad_inputs(workdir)
+    before = (workdir / "holdout.csv").read_bytes()
+    assert_clean_error(run(*args, cwd=workdir), match)
+    assert (workdir / "holdout.csv").read_bytes() == before
+
+
+def _write_bad_inputs(workdir):
+    (workdir / "garbage.csv").write_bytes(np.random.default_rng(0).bytes(2000))
+    (workdir / "empty.csv").write_text("")
+    pd.DataFrame({"a": [1, 2]}).to_csv(workdir / "other.csv", index=False)
+    model = (workdir / "model.skm").read_bytes()
+    magic, header, payload = model.split(b"\n", 2)
+    old = json.loads(header)
+    old["sksynth_version"] = "0.0.1"
+    (workdir / "old.skm").write_bytes(magic + b"\n" + json.dumps(old).encode() + b"\n" + payload)
+    (workdir / "broken.skm").write_bytes(magic + b"\n" + header + b"\n" + payload[:100])
+
+
+def test_usage_errors_exit_2(workdir):
+    proc = run("sample", "model.skm", "-n", "-3", "--out", "o.csv", cwd=workdir)
+    assert_clean_error(proc, "expected a non-negative number", code=2)
+    proc = run("frobnicate", cwd=workdir)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    proc = run("--version", cwd=workdir)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"sksynth {sksynth.__version__}"
+
+
+def test_atomic_output_keeps_the_old_file_on_failure(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_output(target) as tmp:
+            with open(tmp, "w") as fh:
+                fh.write("half")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["out.csv"]
+
+
+def test_demo_writes_reports_and_summary(tmp_path):
+    proc = run("demo", "--out", "demo", "--rows", "500", "--holdout-rows", "300",
+               "--generators", "copula", "--n-bootstrap", "10", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    files = sorted(os.listdir(tmp_path / "demo"))
+    assert files == ["index.html", "report_GaussianCopulaGenerator.html", "summary.csv"]
+    summary = pd.read_csv(tmp_path / "demo" / "summary.csv")
+    assert set(summary["generator"]) == {"GaussianCopulaGenerator"}
+    assert "GaussianCopulaGenerator" in proc.stdout and "demo" in proc.stderr
+
+
+def test_demo_falls_back_to_the_gaussian_mixture(tmp_path, monkeypatch, capsys):
+    classes = cli._generator_classes()
+    monkeypatch.setattr(cli, "_generator_classes", lambda: {
+        k: v for k, v in classes.items() if k not in cli.DEMO_GENERATORS})
+    status = cli.main(["-q", "demo", "--out", str(tmp_path / "d"), "--rows", "400",
+                       "--holdout-rows", "200", "--n-bootstrap", "0"])
+    assert status == 0
+    assert "using GaussianMixtureGenerator" in capsys.readouterr().err
+    summary = pd.read_csv(tmp_path / "d" / "summary.csv")
+    assert set(summary["generator"]) == {"GaussianMixtureGenerator"}
+    assert set(summary["column"].dropna()) <= set(
+        load_adult().frame.select_dtypes("number").columns) | {"income"}
+
+
+def test_model_files_round_trip_in_process(tmp_path, rng):
+    from sksynth.generators import GaussianGenerator
+
+    gen = GaussianGenerator(random_state=0).fit(rng.normal(size=(50, 2)))
+    cli.save_model({"generator": gen, "columns": ["a", "b"]}, tmp_path / "g.skm")
+    header, payload = cli.load_model(str(tmp_path / "g.skm"))
+    assert header["format"] == "sksynth-model" and header["sksynth_version"] == sksynth.__version__
+    np.testing.assert_array_equal(payload["generator"].sample(3, random_state=1),
+                                  gen.sample(3, random_state=1))
