@@ -13,7 +13,19 @@ import importlib
 
 __version__ = "0.1.0.dev0"
 
-_SUBMODULES = ["augmentation", "base", "datasets", "generators", "inference", "pruning"]
+_SUBMODULES = [
+    "augmentation",
+    "base",
+    "datasets",
+    "generators",
+    "inference",
+    "linear_model",
+    "metrics",
+    "pruning",
+    "report",
+    "testing",
+    "theory",
+]
 
 __all__ = _SUBMODULES + ["__version__"]
 

@@ -8,9 +8,9 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
-from ..base import GeneratorMixin, _seed_from, _seeded_clone, check_n_samples
+from ..base import GeneratorMixin, _seed_from, _seeded_clone, _TargetSpec, check_n_samples
 from ._gaussian import GaussianMixtureGenerator
 
 
@@ -91,7 +91,15 @@ class LabelNoise(GeneratorMixin, TransformerMixin, BaseEstimator):
                 "LabelNoise requires y to be passed, but the target y is None: fit it "
                 "with class labels, fit(X, y)."
             )
-        self._validate_fit_input(X, y)
+        # the wrapped generator validates X (it may model mixed types or NaN)
+        validate_data(self, X, skip_check_array=True)
+        if _num_samples(X) != _num_samples(y):
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {_num_samples(X)} and "
+                f"{_num_samples(y)}."
+            )
+        self._y_spec = _TargetSpec(y, allow_regression=False)
+        self.classes_ = self._y_spec.classes
         if self._y_spec.task != "classification":
             raise ValueError("LabelNoise needs class labels in y, not a continuous target.")
         rng = check_random_state(self.random_state)
@@ -144,11 +152,31 @@ class LabelNoise(GeneratorMixin, TransformerMixin, BaseEstimator):
             labels = pd.Series(labels, name=y_clean.name, index=y_clean.index)
         return labels, flipped
 
-    def _score_samples(self, X, y_enc):
-        """``log p(x, y_noisy)`` = log sum_c p(x, c) P(y_noisy | c)."""
+    def score_samples(self, X, y=None):
+        """Log-likelihood of each row (and noisy label) under the noisy model.
+
+        ``log p(x, y_noisy) = log sum_c p(x, c) P(y_noisy | c)``, with the wrapped
+        generator's ``p(x, c)``; without ``y``, the marginal ``log p(x)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, `n_features_in_`)
+        y : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        y_enc = None if y is None else self._y_spec.encode(y)
+        n_rows = _num_samples(X)
+        if y_enc is not None and len(y_enc) != n_rows:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {n_rows} and {len(y_enc)}."
+            )
         n_classes = len(self.classes_)
         log_joint = np.column_stack(
-            [self.generator_.score_samples(X, y=np.repeat(c, X.shape[0])) for c in self.classes_]
+            [self.generator_.score_samples(X, y=np.repeat(c, n_rows)) for c in self.classes_]
         )
         if y_enc is None:
             return logsumexp(log_joint, axis=1)
@@ -159,9 +187,6 @@ class LabelNoise(GeneratorMixin, TransformerMixin, BaseEstimator):
         transition = np.full((n_classes, n_classes), log_move)
         np.fill_diagonal(transition, log_keep)
         return logsumexp(log_joint + transition[:, y_enc].T, axis=1)
-
-    def _sample(self, n_samples, y_enc, rng):  # pragma: no cover - sample() is overridden
-        raise NotImplementedError
 
     def transform(self, X):
         """The wrapped generator's latent representation of ``X``.
@@ -208,5 +233,7 @@ class LabelNoise(GeneratorMixin, TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        generator = GaussianMixtureGenerator() if self.generator is None else self.generator
+        tags.input_tags = generator.__sklearn_tags__().input_tags
         tags.target_tags.required = True
         return tags
