@@ -241,10 +241,19 @@ def test_demo_writes_reports_and_summary(tmp_path):
                "--generators", "copula", "--n-bootstrap", "10", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     files = sorted(os.listdir(tmp_path / "demo"))
-    assert files == ["index.html", "report_GaussianCopulaGenerator.html", "summary.csv"]
+    assert files == ["index.html", "inference.csv", "report_GaussianCopulaGenerator.html",
+                     "summary.csv"]
     summary = pd.read_csv(tmp_path / "demo" / "summary.csv")
     assert set(summary["generator"]) == {"GaussianCopulaGenerator"}
     assert "GaussianCopulaGenerator" in proc.stdout and "demo" in proc.stderr
+    inference = pd.read_csv(tmp_path / "demo" / "inference.csv")
+    assert len(inference) == 6 and (inference.ci_low < inference.estimate).all()
+    real_mean = inference.query("data == 'real' and estimand == 'mean(hours_per_week)'")
+    debiased = inference.query("data == 'debiased synthetic' and estimand == "
+                               "'mean(hours_per_week)'")
+    # the debiased estimate lies within the real interval's half-width of the real one
+    half = (real_mean.ci_high - real_mean.ci_low).iloc[0] / 2
+    assert abs(debiased.estimate.iloc[0] - real_mean.estimate.iloc[0]) < half
 
 
 def test_demo_falls_back_to_the_gaussian_mixture(tmp_path, monkeypatch, capsys):
