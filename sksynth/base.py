@@ -19,6 +19,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, validate_dat
 __all__ = [
     "GeneratorMixin",
     "PrunerMixin",
+    "WrappedGeneratorMixin",
     "check_n_samples",
     "is_generator",
     "is_pruner",
@@ -396,6 +397,58 @@ class GeneratorMixin:
         score : float
         """
         return float(np.mean(self.score_samples(X, y)))
+
+
+class WrappedGeneratorMixin:
+    """Delegate the latent representation to a fitted inner generator ``generator_``.
+
+    For generators that wrap another one (label noise, debiasing): their
+    ``transform``, ``inverse_transform`` and ``get_feature_names_out`` are the
+    inner generator's. Place it left of ``GeneratorMixin``.
+    """
+
+    def transform(self, X):
+        """The wrapped generator's latent representation of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, `n_features_in_`)
+
+        Returns
+        -------
+        Z : ndarray
+        """
+        check_is_fitted(self)
+        return self.generator_.transform(X)
+
+    def inverse_transform(self, Z):
+        """The wrapped generator's inverse of :meth:`transform`.
+
+        Parameters
+        ----------
+        Z : array-like
+
+        Returns
+        -------
+        X : ndarray
+        """
+        check_is_fitted(self)
+        return self.generator_.inverse_transform(Z)
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names of the wrapped generator's :meth:`transform`.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Unused, kept for API consistency.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        return self.generator_.get_feature_names_out(input_features)
 
 
 class PrunerMixin:

@@ -10,11 +10,18 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
-from ..base import GeneratorMixin, _seed_from, _seeded_clone, _TargetSpec, check_n_samples
+from ..base import (
+    GeneratorMixin,
+    WrappedGeneratorMixin,
+    _seed_from,
+    _seeded_clone,
+    _TargetSpec,
+    check_n_samples,
+)
 from ._gaussian import GaussianMixtureGenerator
 
 
-class LabelNoise(GeneratorMixin, TransformerMixin, BaseEstimator):
+class LabelNoise(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin, BaseEstimator):
     """Flip the labels a class-conditional generator samples, at a known rate.
 
     Each sampled label is replaced, with probability ``rate``, by a different
@@ -187,49 +194,6 @@ class LabelNoise(GeneratorMixin, TransformerMixin, BaseEstimator):
         transition = np.full((n_classes, n_classes), log_move)
         np.fill_diagonal(transition, log_keep)
         return logsumexp(log_joint + transition[:, y_enc].T, axis=1)
-
-    def transform(self, X):
-        """The wrapped generator's latent representation of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, `n_features_in_`)
-
-        Returns
-        -------
-        Z : ndarray
-        """
-        check_is_fitted(self)
-        return self.generator_.transform(X)
-
-    def inverse_transform(self, Z):
-        """The wrapped generator's inverse of :meth:`transform`.
-
-        Parameters
-        ----------
-        Z : array-like
-
-        Returns
-        -------
-        X : ndarray
-        """
-        check_is_fitted(self)
-        return self.generator_.inverse_transform(Z)
-
-    def get_feature_names_out(self, input_features=None):
-        """Output feature names of the wrapped generator's :meth:`transform`.
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Unused, kept for API consistency.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self)
-        return self.generator_.get_feature_names_out(input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..base import GeneratorMixin, _seed_from, _seeded_clone, check_n_samples
+from ..base import GeneratorMixin, WrappedGeneratorMixin, _seed_from, _seeded_clone, check_n_samples
 from ..generators import GaussianCopulaGenerator
 from ._targets import check_targets
 
@@ -37,7 +37,7 @@ class _FittedPart:
         return synthetic
 
 
-class DebiasedGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
+class DebiasedGenerator(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin, BaseEstimator):
     """Wrap a generator so that its samples give unbiased estimates of chosen targets.
 
     Analyses of synthetic data inherit the generator's regularisation bias,
@@ -258,49 +258,6 @@ class DebiasedGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.generator_.score_samples(X)
-
-    def transform(self, X):
-        """The wrapped generator's latent representation of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, `n_features_in_`)
-
-        Returns
-        -------
-        Z : ndarray
-        """
-        check_is_fitted(self)
-        return self.generator_.transform(X)
-
-    def inverse_transform(self, Z):
-        """The wrapped generator's inverse of :meth:`transform`.
-
-        Parameters
-        ----------
-        Z : array-like
-
-        Returns
-        -------
-        X : ndarray
-        """
-        check_is_fitted(self)
-        return self.generator_.inverse_transform(Z)
-
-    def get_feature_names_out(self, input_features=None):
-        """Output names of the wrapped generator's :meth:`transform`.
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Unused.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self)
-        return self.generator_.get_feature_names_out(input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
