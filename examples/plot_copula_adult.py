@@ -68,10 +68,9 @@ print(pd.concat({"real": X[numeric].corr(method="spearman").round(2),
 # %%
 # Conditional sampling
 # --------------------
-# ``sample(y=labels)`` draws ``X | y``: the target is one more categorical
-# column of the copula, and the condition restricts its normal score to the
-# class's interval (an exact truncated-normal draw), after which the other
-# scores follow their Gaussian conditional.
+# ``sample(y=labels)`` draws ``X | y``: fitted with class labels, the
+# generator fits one copula per class on that class's rows and draws each row
+# from its label's copula.
 X_rich, _ = generator.sample(y=np.repeat([">50K"], 5000))
 X_poor, _ = generator.sample(y=np.repeat(["<=50K"], 5000))
 summary = pd.DataFrame({

@@ -8,12 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
+from scipy.special import logsumexp
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
 from sksynth.augmentation import AugmentedClassifier
 from sksynth.datasets import load_adult
 from sksynth.generators import GaussianCopulaGenerator
+from sksynth.generators._copula import _log_box_probability
 
 RHO = np.array([[1.0, 0.6, -0.4], [0.6, 1.0, 0.2], [-0.4, 0.2, 1.0]])
 
@@ -231,3 +233,170 @@ def test_edge_columns_constant_all_missing_and_one_row():
     assert one.shape == (3, 4)
     with pytest.raises(ValueError, match="entirely missing"):
         GaussianCopulaGenerator().fit(X).sample(2, conditions={"m": 1.0})
+
+
+# ---------------------------------------------------------------------------
+# class labels: one copula per class
+# ---------------------------------------------------------------------------
+CLASS_MEANS = np.array([0.0, 4.0, 8.0])
+CLASS_RHO = np.array([0.8, -0.8, 0.0])  # corr(x, w) within each class: no single copula has it
+CLASS_SIZES = np.array([600, 900, 300])
+LEVEL_PROBS = np.array([[0.7, 0.3, 0.0], [0.0, 0.6, 0.4], [0.2, 0.0, 0.8]])  # a, b, c
+
+
+def _three_class_frame(seed=0):
+    """Three classes differing in means, correlation sign and category frequencies."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(np.arange(3), CLASS_SIZES)
+    rng.shuffle(y)
+    e1, e2 = rng.standard_normal((2, y.size))
+    rho = CLASS_RHO[y]
+    u = rng.random(y.size)
+    level = np.array(["a", "b", "c"])[np.sum(u[:, None] > np.cumsum(LEVEL_PROBS[y], axis=1),
+                                             axis=1)]
+    X = pd.DataFrame({
+        "x": CLASS_MEANS[y] + e1,
+        "w": rho * e1 + np.sqrt(1 - rho**2) * e2,
+        "level": pd.Categorical(level, categories=["a", "b", "c"]),
+        "count": rng.poisson(2 + 3 * y),
+    })
+    return X, y
+
+
+def test_class_conditional_distributions_are_recovered_for_three_classes():
+    X, y = _three_class_frame()
+    gen = GaussianCopulaGenerator(shrinkage=0.0, random_state=0).fit(X, y)
+    m = 4000
+    labels = np.random.default_rng(1).permutation(np.repeat(np.arange(3), m))
+    S, y_new = gen.sample(y=labels)
+    np.testing.assert_array_equal(y_new, labels)  # one row per label, in order
+    for k in range(3):
+        rows = S[labels == k]
+        n_k = CLASS_SIZES[k]
+        # planted mean: sd 1/sqrt(n_k) from the fit plus 1/sqrt(m) from sampling, 5 sd
+        assert abs(rows["x"].mean() - CLASS_MEANS[k]) < 5 * np.sqrt(1 / n_k + 1 / m), k
+        # Pearson r has sd ~ (1 - rho^2) / sqrt(n): 5 sd for the fit plus the sample
+        r = np.corrcoef(rows["x"], rows["w"])[0, 1]
+        tol = 5 * (1 - CLASS_RHO[k] ** 2) * (1 / np.sqrt(n_k) + 1 / np.sqrt(m)) + 0.01
+        assert abs(r - CLASS_RHO[k]) < tol, (k, r)
+        freq = rows["level"].value_counts(normalize=True).reindex(["a", "b", "c"]).to_numpy()
+        p = LEVEL_PROBS[k]
+        assert np.all(np.abs(freq - p) <= 5 * np.sqrt(p * (1 - p) * (1 / n_k + 1 / m)))
+        assert np.all(freq[p == 0] == 0)  # a class never produces a category it never had
+
+
+def test_unconditional_label_frequencies_match_the_training_labels():
+    X, y = _three_class_frame(seed=1)
+    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    np.testing.assert_array_equal(gen.class_prior_, CLASS_SIZES / CLASS_SIZES.sum())
+    m = 30_000
+    S, y_new = gen.sample(m)
+    pi = gen.class_prior_
+    freq = np.bincount(y_new, minlength=3) / m
+    # labels are multinomial(m, pi): binomial sd per class, 5 sd
+    assert np.all(np.abs(freq - pi) < 5 * np.sqrt(pi * (1 - pi) / m)), freq
+    for k in range(3):  # and each label's rows come from its class
+        n_k, m_k = CLASS_SIZES[k], np.sum(y_new == k)
+        mean = S.loc[y_new == k, "x"].mean()
+        assert abs(mean - CLASS_MEANS[k]) < 5 * np.sqrt(1 / n_k + 1 / m_k), (k, mean)
+
+
+def test_conditions_without_labels_draw_labels_given_the_conditions():
+    X, y = _three_class_frame(seed=2)
+    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    m = 20_000
+    for level in ["a", "b", "c"]:
+        S, y_new = gen.sample(m, conditions={"level": level})
+        assert (S["level"] == level).all()
+        # a class's copula gives the category its class frequency, so P(y | level) is the
+        # training share of each class among the rows with that level
+        p = np.bincount(y[X["level"] == level], minlength=3) / np.sum(X["level"] == level)
+        freq = np.bincount(y_new, minlength=3) / m
+        assert np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / m) + 1e-12), (level, freq)
+    # per-row conditions: each row gets the labels its own value makes likely
+    S, y_new = gen.sample(conditions={"level": np.repeat(["a", "c"], 500)})
+    assert set(y_new[:500]) <= {0, 2} and set(y_new[500:]) <= {1, 2}
+
+
+def test_conditions_impossible_for_a_class_raise():
+    X = pd.DataFrame({"u": ["p", "p", "q", "q", "p"], "v": ["r", "r", "s", "s", "s"]})
+    y = np.array([0, 0, 1, 1, 1])
+    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="requested with y=0.*never seen in fit"):
+        gen.sample(y=[1, 0], conditions={"u": "q"})
+    with pytest.raises(ValueError, match="impossible in every class"):
+        gen.sample(3, conditions={"u": "q", "v": "r"})  # each value seen, never together
+    with pytest.raises(ValueError, match="never seen in fit"):
+        gen.sample(3, conditions={"u": "z"})
+    S, y_new = gen.sample(50, conditions={"u": "q"})  # only class 1 had q
+    assert (y_new == 1).all() and (S["v"] == "s").all()
+
+
+def test_tiny_classes_fit_and_sample_their_own_rows():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=40), "b": rng.choice(["x", "y", "z"], 40),
+                      "c": rng.integers(0, 5, 40)})
+    X.loc[3, "a"] = np.nan
+    y = np.r_[0, 1, 1, 2, np.full(36, 3)]  # a class of one row, of two, one with NaN
+    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    one, _ = gen.sample(y=[0] * 20)
+    pd.testing.assert_frame_equal(one, X.iloc[[0] * 20].reset_index(drop=True))
+    two, _ = gen.sample(y=[1] * 200)
+    for column in ["a", "c"]:  # within the class's range (integers interpolated, rounded)
+        assert two[column].between(X[column][1:3].min(), X[column][1:3].max()).all()
+    assert set(two["b"]) <= set(X["b"][1:3])
+    assert gen.sample(y=[2] * 5)[0]["a"].isna().all()
+    assert np.isfinite(gen.score_samples(X)).all()
+    assert np.isfinite(gen.score_samples(X, y)).all()
+    # an array fitted with many one- and two-row classes (as scikit-learn's checks do)
+    A = rng.normal(size=(20, 3)) * 3
+    labelled = GaussianCopulaGenerator(random_state=0).fit(A, A[:, 0].astype(int))
+    X_new, y_new = labelled.sample(30)
+    assert isinstance(X_new, np.ndarray) and X_new.shape == (30, 3)
+    assert set(y_new) <= set(A[:, 0].astype(int))
+
+
+def test_class_scores_mix_the_class_copulas_and_transform_ignores_labels():
+    X, y = _three_class_frame(seed=3)
+    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    held_out, y_held = _three_class_frame(seed=4)
+    joint = np.column_stack([gen.score_samples(held_out, np.full(len(held_out), k))
+                             for k in range(3)])
+    np.testing.assert_allclose(gen.score_samples(held_out), logsumexp(joint, axis=1))
+    np.testing.assert_allclose(gen.score_samples(held_out, y_held),
+                               joint[np.arange(len(held_out)), y_held])
+    # the class-conditional model is worth likelihood over the pooled copula: about
+    # H(y) ~ 1 nat here, since x nearly separates the classes
+    pooled = GaussianCopulaGenerator(random_state=0).fit(X)
+    assert gen.score(held_out) > pooled.score(held_out) + 0.5
+    # the representation is the pooled copula's, whatever the labels
+    np.testing.assert_array_equal(gen.transform(held_out), pooled.transform(held_out))
+    np.testing.assert_array_equal(gen.correlation_, pooled.correlation_)
+
+
+def test_condition_at_the_end_of_a_smooth_marginal_keeps_other_columns_random():
+    # F(min) = 0 for a KDE marginal: its score must stay finite, else every other
+    # column was pinned (or NaN) under this condition
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=500), "b": rng.normal(size=500),
+                      "c": rng.choice(["x", "y"], 500)})
+    gen = GaussianCopulaGenerator(marginals="kde", random_state=0).fit(X)
+    S = gen.sample(2000, conditions={"a": X["a"].min()})
+    assert (S["a"] == X["a"].min()).all() and S["b"].notna().all()
+    assert S["b"].std() > 0.5 and S["c"].nunique() == 2
+
+
+def test_ghk_box_probability_matches_scipy():
+    R = np.array([[1.0, 0.6, -0.3], [0.6, 1.0, 0.2], [-0.3, 0.2, 1.0]])
+    lo = np.array([[-0.5, -np.inf, 0.2], [1.0, -1.0, -2.0]])
+    hi = np.array([[0.7, 0.3, np.inf], [np.inf, 0.0, -1.0]])
+    mean = np.array([[0.1, -0.2, 0.0], [0.0, 0.0, 0.0]])
+    estimate = np.exp(_log_box_probability(mean, R, lo, hi, 512, np.random.RandomState(0)))
+    reference = [stats.multivariate_normal(mean[i], R).cdf(hi[i], lower_limit=lo[i],
+                                                            rng=np.random.default_rng(0))
+                 for i in range(2)]
+    # GHK with 512 draws: a few percent relative error at these probabilities (0.11, 0.008)
+    np.testing.assert_allclose(estimate, reference, rtol=0.05)
+    one = _log_box_probability(mean[:, :1], R[:1, :1], lo[:, :1], hi[:, :1], 1, None)
+    np.testing.assert_allclose(np.exp(one), stats.norm.cdf(hi[:, 0] - mean[:, 0])
+                               - stats.norm.cdf(lo[:, 0] - mean[:, 0]))

@@ -5,8 +5,8 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 from scipy import linalg
-from scipy.special import ndtr, ndtri
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from scipy.special import log_ndtr, logsumexp, ndtr, ndtri
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.covariance import ledoit_wolf_shrinkage
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -215,6 +215,72 @@ def _truncated_normal(mean, std, lo, hi, rng):
     return mean + std * np.clip(x, a, b)
 
 
+def _row_patterns(kinds, base):
+    """Distinct rows of a small-integer matrix (entries < ``base``) and each row's index.
+
+    Rows are coded as base-``base`` integers so that ``np.unique`` sorts one
+    integer per row (``np.unique(axis=0)`` sorts whole rows, far slower).
+    """
+    kinds = np.asarray(kinds, dtype=np.int64)
+    if kinds.shape[1] > np.log(2.0**62) / np.log(base):
+        patterns, which = np.unique(kinds, axis=0, return_inverse=True)
+        return patterns, which.reshape(-1)
+    codes = kinds @ base ** np.arange(kinds.shape[1], dtype=np.int64)
+    _, first, which = np.unique(codes, return_index=True, return_inverse=True)
+    return kinds[first], which.reshape(-1)
+
+
+def _as_rows(value, n):
+    """A condition (scalar or one value per row) as an object array of ``n`` values."""
+    raw = np.empty(n, dtype=object)
+    raw[:] = value if np.ndim(value) == 0 else list(value)
+    return raw
+
+
+#: Log-probabilities of interval conditions are floored here (about 1e-300), so that a
+#: row whose conditions are only numerically improbable in every class keeps a label.
+_LOG_PROB_FLOOR = -690.0
+
+
+def _log_interval_probability(a, b):
+    """``log(Phi(b) - Phi(a))`` for ``a <= b`` (standard normal), accurate in both tails."""
+    flip = a > 0  # reflect into the lower tail, where log_ndtr keeps its precision
+    a, b = np.where(flip, -b, a), np.where(flip, -a, b)
+    log_a, log_b = log_ndtr(a), log_ndtr(b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = log_b + np.log1p(-np.exp(log_a - log_b))
+    return np.where(np.isnan(out), -np.inf, out)
+
+
+def _log_box_probability(mean, cov, lo, hi, n_draws, rng):
+    """``log P(lo <= W <= hi)`` for ``W ~ N(mean_i, cov)``, each row ``i`` (vectorised).
+
+    One dimension is exact. More dimensions use the GHK simulator (Geweke,
+    Hajivassiliou, Keane): with ``cov = L L^T``, draw the standardised
+    coordinates one after the other from their truncated normals and average
+    the product of the interval probabilities over ``n_draws`` draws, an
+    unbiased estimate of the probability.
+    """
+    n, d = mean.shape
+    if d == 1:
+        std = np.sqrt(max(cov[0, 0], 1e-12))
+        with np.errstate(invalid="ignore"):
+            return _log_interval_probability((lo[:, 0] - mean[:, 0]) / std,
+                                             (hi[:, 0] - mean[:, 0]) / std)
+    factor = GaussianCopulaGenerator._cholesky(cov)
+    lo_r, hi_r = np.repeat(lo - mean, n_draws, axis=0), np.repeat(hi - mean, n_draws, axis=0)
+    e = np.zeros((n * n_draws, d))
+    log_weight = np.zeros(n * n_draws)
+    for t in range(d):
+        shift = e[:, :t] @ factor[t, :t]
+        diag = max(factor[t, t], 1e-12)
+        with np.errstate(invalid="ignore"):
+            a, b = (lo_r[:, t] - shift) / diag, (hi_r[:, t] - shift) / diag
+        log_weight += _log_interval_probability(a, b)
+        e[:, t] = _truncated_normal(np.zeros(a.shape), 1.0, a, b, rng)
+    return logsumexp(log_weight.reshape(n, n_draws), axis=1) - np.log(n_draws)
+
+
 class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     """Gaussian copula over mixed columns, with exact conditional sampling.
 
@@ -225,9 +291,10 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     place their categories on consecutive intervals of (0, 1), most frequent
     first; a numeric column with missing values gets a missing indicator that
     takes part in the copula, so missing rates and their dependence on other
-    columns are reproduced. Fitted with class labels, the target is one more
-    categorical column and ``sample(y=labels)`` conditions on it; a continuous
-    target is one more numeric column.
+    columns are reproduced. Fitted with class labels, it fits one copula per
+    class (class-conditional) and ``sample(y=labels)`` draws each row from its
+    label's copula; a continuous target is one more numeric column of a single
+    copula (joint).
 
     Parameters
     ----------
@@ -254,20 +321,26 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     ----------
     correlation_ : ndarray of shape (n_latent, n_latent)
         Correlation matrix of the normal scores (after shrinkage), in the
-        order of ``latent_names_``.
+        order of ``latent_names_``. Fitted with class labels, that of the
+        pooled copula of ``X`` alone, which :meth:`transform` uses (each class
+        has its own copula for sampling and scoring).
     latent_names_ : ndarray of str
         One entry per modelled score: a column's name for its values and
-        ``"<name>__missing"`` for its missing indicator (the target is
-        ``"__target__"``). Constant and all-missing columns have none.
+        ``"<name>__missing"`` for its missing indicator (a continuous target
+        is ``"__target__"``). Constant and all-missing columns have none.
     shrinkage_ : float
-        The shrinkage intensity used.
+        The shrinkage intensity used (pooled copula).
     marginals_ : dict
         For each numeric column, the marginal used: ``"empirical"``,
-        ``("kde", bandwidth)`` or ``(family, ks_distance)``.
+        ``("kde", bandwidth)`` or ``(family, ks_distance)`` (pooled copula).
     column_types_ : dict
-        Type of every column, inferred or given.
+        Type of every column, inferred or given (the same in every class).
     classes_ : ndarray of shape (n_classes,)
         Class labels, when fitted with class labels.
+    class_prior_ : ndarray of shape (n_classes,)
+        Proportion of each class in the training rows, when fitted with
+        class labels: :meth:`sample` draws the labels with these
+        probabilities.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -314,6 +387,31 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     with probability ``1 / (n + 1)``), values off the observed range get a
     Laplace tail.
 
+    *Class labels.* A single copula with the label as one more categorical
+    column cannot express class-dependent distributions beyond two classes
+    (the latent order of the classes is arbitrary, so a class in the middle
+    of it shares its neighbours' dependence). Fitted with class labels, the
+    generator therefore fits one copula (marginals and correlation) per
+    class on that class's rows, with the column types of the whole table,
+    and keeps the class proportions ``class_prior_`` (``pi``):
+    ``sample(n)`` draws the labels from ``pi`` and each row from its
+    class's copula; ``sample(y=labels)`` draws row ``i`` from the copula of
+    ``labels[i]``; ``conditions`` apply within each class's copula, and
+    without ``y`` the labels are drawn from ``P(y | conditions)``
+    proportional to ``pi_y p_y(conditions)``, where ``p_y`` is the
+    probability of the interval conditions times the density of the
+    continuous ones under class ``y``'s copula (exact with at most one
+    interval condition per row, otherwise the GHK simulator [5]_ with a
+    fixed seed; a probability of a value the class never had is 0). A
+    class's copula produces only what its class had: categories and ranges
+    of its own rows (a class seen once reproduces its row).
+    ``score_samples(X, y)`` is ``log pi_y`` plus the class's proxy and
+    ``score_samples(X)`` their log-sum-exp over the classes. :meth:`transform`,
+    :meth:`inverse_transform`, ``correlation_`` and ``latent_names_`` belong
+    to a pooled copula fitted to ``X`` alone (what ``fit(X)`` gives), so the
+    representation does not depend on the labels. Fitting costs about twice
+    a fit without labels (the pooled copula plus the class copulas).
+
     References
     ----------
     .. [1] Nelsen, R. B. (2006). *An Introduction to Copulas*, 2nd ed. Springer.
@@ -325,6 +423,10 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     .. [4] Ledoit, O. and Wolf, M. (2004). "A well-conditioned estimator for
        large-dimensional covariance matrices." Journal of Multivariate
        Analysis 88(2).
+    .. [5] Train, K. (2009). *Discrete Choice Methods with Simulation*, 2nd
+       ed., section 5.6.3 (the Geweke-Hajivassiliou-Keane simulator of
+       multivariate normal rectangle probabilities). Cambridge University
+       Press.
 
     Examples
     --------
@@ -342,6 +444,15 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     >>> rich = gen.sample(500, conditions={"owner": "yes"})
     >>> bool((rich["owner"] == "yes").all()), bool(rich["income"].median() > income.mean())
     (True, True)
+
+    With class labels, each class gets its own copula:
+
+    >>> y = np.repeat(["a", "b", "c"], 300)
+    >>> X = pd.DataFrame({"x": rng.normal(np.repeat([0.0, 4.0, 8.0], 300))})
+    >>> gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    >>> X_b, y_b = gen.sample(y=["b"] * 1000)
+    >>> round(float(X_b["x"].mean())), bool((y_b == "b").all())
+    (4, True)
     """
 
     _supports_regression_target = True
@@ -373,9 +484,9 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             Training rows: numbers, strings, categories, booleans, datetimes,
             with missing values (NaN, None, NaT) allowed.
         y : array-like of shape (n_samples,), default=None
-            Class labels (modelled as one more categorical column, so that
-            ``sample(y=...)`` draws ``X | y``) or a continuous target
-            (modelled jointly).
+            Class labels (one copula per class, so that ``sample(y=...)``
+            draws ``X | y``) or a continuous target (modelled jointly, as one
+            more numeric column of the copula).
 
         Returns
         -------
@@ -383,21 +494,50 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             The fitted generator.
         """
         frame = _validate_table(self, X, reset=True)
-        self._spec = _TableSpec(frame, X, self.column_types)
-        methods = self._marginal_methods()
         n_rows = frame.shape[0]
-        self._n_train = n_rows
-        self._y_spec = None
+        y_spec = None
         if y is not None:
             if _num_samples(y) != n_rows:
                 raise ValueError(
                     f"X and y have inconsistent numbers of samples: {n_rows} and "
                     f"{_num_samples(y)}."
                 )
-            self._y_spec = _TargetSpec(y, allow_regression=True)
-            if self._y_spec.task == "classification":
-                self.classes_ = self._y_spec.classes
-        rng = check_random_state(self.random_state)
+            y_spec = _TargetSpec(y, allow_regression=True)
+        by_class = y_spec is not None and y_spec.task == "classification"
+        # the copula of X alone (class labels) or of (X, y) (continuous target)
+        self._fit_copula(frame, X, None if by_class else y_spec)
+        self._y_spec = y_spec
+        self._class_models = None
+        for stale in ("classes_", "class_prior_"):
+            self.__dict__.pop(stale, None)
+        if by_class:
+            self.classes_ = y_spec.classes
+            labels = y_spec.encoded
+            self.class_prior_ = np.bincount(labels, minlength=len(self.classes_)) / n_rows
+            # One copula per class, with the column types of the whole table (a class
+            # alone could look different, e.g. integer-valued floats). Their draws come
+            # from this generator's stream, so they keep no stream of their own.
+            self._class_models = []
+            for k in range(len(self.classes_)):
+                model = clone(self)
+                model._fit_copula(frame.iloc[np.flatnonzero(labels == k)], frame, None,
+                                  types=self._spec.types)
+                self._class_models.append(model)
+        self._init_sampling_stream(check_random_state(self.random_state))
+        return self
+
+    def _fit_copula(self, frame, X, y_spec, types=None):
+        """Fit marginals and correlation to ``frame`` (and a continuous target ``y_spec``).
+
+        ``types`` fixes the column types instead of inferring them from ``frame``.
+        """
+        self._spec = _TableSpec(frame, X, self.column_types)
+        if types is not None:
+            self._spec.types = list(types)
+        methods = self._marginal_methods()
+        n_rows = frame.shape[0]
+        self._n_train = n_rows
+        self._y_spec = y_spec
         self._columns, self._latents, names, score_columns = [], [], [], []
         self.marginals_ = {}
 
@@ -411,23 +551,19 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
 
         table = [(name, kind, j) for j, (name, kind) in
                  enumerate(zip(self._spec.columns, self._spec.types))]
-        if self._y_spec is not None:
-            kind = "categorical" if self._y_spec.task == "classification" else "numeric"
-            table.append(("__target__", kind, None))
+        if y_spec is not None:
+            table.append(("__target__", "numeric", None))
+        target = None if y_spec is None else y_spec.encoded
         for name, kind, j in table:
             column = _Column(name, "codes" if kind in ("categorical", "boolean") else "numeric")
             column.j = j
             if column.kind == "codes":
-                if j is None:
-                    raw, order = self._y_spec.encoded.astype(object), range(len(self.classes_))
-                else:
-                    raw = self._spec.objects(frame, j)
-                    dtype = self._spec.dtypes[j]
-                    order = list(dtype.categories) if isinstance(dtype, pd.CategoricalDtype) else (
-                        [False, True] if kind == "boolean" else None)
+                raw = self._spec.objects(frame, j)
+                dtype = self._spec.dtypes[j]
+                order = list(dtype.categories) if isinstance(dtype, pd.CategoricalDtype) else (
+                    [False, True] if kind == "boolean" else None)
                 column.coder = _CategoryCoder(raw, order)
-            values, missing, _ = self._represent(column, frame, self._y_spec and
-                                                 self._y_spec.encoded)
+            values, missing, _ = self._represent(column, frame, target)
             observed = ~missing
             column.missing_rate = float(missing.mean())
             if not observed.any():
@@ -467,8 +603,6 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         self._x_latents = np.array(
             [i for c in self._columns[:self._spec.n_columns] for i in (c.value, c.missing)
              if i is not None], dtype=np.intp)
-        self._init_sampling_stream(rng)
-        return self
 
     def _marginal_methods(self):
         if isinstance(self.marginals, str):
@@ -560,7 +694,11 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             be 1 (the default) or their length.
         y : array-like of shape (n_rows,), default=None
             Targets to condition on (generators fitted with ``y``): rows are
-            drawn from ``X | y``.
+            drawn from ``X | y``, in the order of ``y`` (for class labels, row
+            ``i`` from the copula of class ``y[i]``). Without it, a generator
+            fitted with class labels draws the labels from the class
+            proportions, or from ``P(y | conditions)`` when there are
+            conditions (see Notes).
         conditions : dict, default=None
             ``{column: value}`` with a scalar (the same for every row) or an
             array of one value per row; ``np.nan`` (``None``, ``NaT``) asks
@@ -568,8 +706,9 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             positions for arrays. Values must have been possible in ``fit``:
             categories seen, numbers within the observed range (whole numbers
             for integer columns), missing only where values were missing;
-            otherwise a ``ValueError`` says which. Sampling is exact (see
-            Notes), with no rejection.
+            otherwise a ``ValueError`` says which (with ``y``, values the
+            requested class had). Sampling is exact (see Notes), with no
+            rejection.
         random_state : int, RandomState instance or None, default=None
             Seed for this call alone; ``None`` advances the generator's own
             stream.
@@ -616,9 +755,76 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                 )
             n_samples = n_rows
         rng = self._sampling_rng if random_state is None else check_random_state(random_state)
-        bounds, exact = self._condition_bounds(conditions, y_enc, n_samples)
+        requests = [(self._column_index(key), _as_rows(value, n_samples))
+                    for key, value in conditions.items()]
+        if self._class_models is not None:
+            return self._sample_by_class(n_samples, y_enc, requests, rng)
+        if y_enc is not None:
+            requests.append((len(self._columns) - 1, _as_rows(y_enc, n_samples)))
+        bounds, exact, _, _ = self._condition_bounds(requests, n_samples)
         Z = self._draw_scores(n_samples, bounds, rng)
-        return self._decode(Z, exact, y_enc)
+        return self._restore(self._decode_values(Z, exact))
+
+    def _sample_by_class(self, n, y_enc, requests, rng):
+        """Rows from the class copulas, for given labels or labels drawn first.
+
+        Without ``y``, labels come from the class proportions, or from
+        ``P(y | conditions)`` when there are conditions; each class's rows are
+        then drawn from its copula (under the conditions) and put back in order.
+        """
+        if requests:  # values impossible for the whole table raise here, as without y
+            self._condition_bounds(requests, n)
+        if y_enc is not None:
+            labels = np.asarray(y_enc, dtype=np.intp)
+        elif requests:
+            labels = self._draw_labels(requests, n, rng)
+        else:
+            labels = rng.choice(len(self.classes_), size=n, p=self.class_prior_)
+        columns = [np.empty(n, dtype=object if column.kind == "codes" else np.float64)
+                   for column in self._columns]
+        for k in np.unique(labels):
+            rows = np.flatnonzero(labels == k)
+            model = self._class_models[k]
+            try:
+                bounds, exact, _, _ = model._condition_bounds(
+                    [(j, raw[rows]) for j, raw in requests], rows.size)
+            except ValueError as exc:
+                label = self.classes_[k:k + 1].tolist()[0]
+                raise ValueError(
+                    f"for the rows requested with y={label!r}: {exc} Each class has its own "
+                    "copula, fitted on that class's rows: condition these rows on values their "
+                    "class had, or leave y out to draw the labels given the conditions."
+                ) from None
+            Z = model._draw_scores(rows.size, bounds, rng)
+            for column, values in zip(columns, model._decode_values(Z, exact)):
+                column[rows] = values
+        return self._spec.restore(columns), self._y_spec.decode(labels)
+
+    def _draw_labels(self, requests, n, rng):
+        """Labels from ``P(y | conditions)``, proportional to ``pi_y p_y(conditions)``."""
+        try:  # rows with the same conditions share their posterior: evaluate it once
+            table = pd.DataFrame({i: raw for i, (_, raw) in enumerate(requests)})
+            groups = table.groupby(list(table.columns), dropna=False, sort=False).ngroup()
+            groups = groups.to_numpy()
+            first = np.unique(groups, return_index=True)[1]
+        except TypeError:  # unhashable values: row by row
+            groups = first = np.arange(n)
+        distinct = [(j, raw[first]) for j, raw in requests]
+        log_post = np.column_stack(
+            [np.log(prior) + model._condition_log_prob(distinct, first.size)
+             for prior, model in zip(self.class_prior_, self._class_models)])[groups]
+        best = log_post.max(axis=1)
+        dead = np.flatnonzero(~np.isfinite(best))
+        if dead.size:
+            raise ValueError(
+                f"the conditions of rows {dead[:5].tolist()} are impossible in every class: "
+                "each class has its own copula, fitted on that class's rows, and none of them "
+                "had all of these values (categories, ranges, missing values); relax the "
+                "conditions of these rows."
+            )
+        cum = np.cumsum(np.exp(log_post - best[:, None]), axis=1)
+        u = rng.uniform(size=n) * cum[:, -1]
+        return np.minimum(np.sum(cum <= u[:, None], axis=1), len(self.classes_) - 1)
 
     def iter_sample(self, n_samples, batch_size=10_000, *, conditions=None, random_state=None):
         """Stream ``n_samples`` rows in batches of at most ``batch_size``.
@@ -691,77 +897,149 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         missing = np.isnan(floats)
         return floats, missing, np.zeros(floats.shape[0], dtype=bool)
 
-    def _condition_bounds(self, conditions, y_enc, n):
-        """Per-latent probability bounds ``{latent: (lo, hi)}`` and exact output values."""
+    def _condition_bounds(self, requests, n, *, strict=True):
+        """Probability bounds of the conditions on each latent score.
+
+        ``requests`` lists ``(column index, object array of n values)``.
+        Returns ``{latent: (lo, hi)}`` (a point where ``lo == hi``, free where
+        ``(0, 1)``), the exact output values ``{column index: values}``, the
+        sum of the marginal log-densities of the continuous (point) values, and
+        the rows whose conditions the copula cannot produce. Those raise a
+        ``ValueError`` naming the problem when ``strict``; otherwise their
+        conditions are left free.
+        """
         bounds, exact = {}, {}
-        requests = [(self._column_index(key), value) for key, value in conditions.items()]
-        if y_enc is not None:
-            requests.append((len(self._columns) - 1, y_enc))
-        for j, value in requests:
+        log_density = np.zeros(n)
+        impossible = np.zeros(n, dtype=bool)
+        for j, raw in requests:
             column = self._columns[j]
-            raw = np.empty(n, dtype=object)
-            raw[:] = value if np.ndim(value) == 0 else list(value)
-            values, missing, unseen = self._represent(column, None, None, raw)
-            if column.kind == "codes":
-                message = column.coder.unseen(raw, values, column.name)
-                if message is not None:
-                    raise ValueError("cannot condition on it: " + message)
-            if missing.any() and column.missing is None and not column.all_missing:
-                raise ValueError(
-                    f"cannot condition column {column.name!r} on a missing value: it had no "
-                    "missing values in fit."
-                )
+            values, missing, _ = self._represent(column, None, None, raw)
+            bad, message = self._condition_problems(column, raw, values, missing)
+            if message is not None:
+                if strict:
+                    raise ValueError(message)
+                impossible |= bad
+            exact[j] = values
             if column.all_missing:
-                if not missing.all():
-                    raise ValueError(
-                        f"cannot condition column {column.name!r} on a value: it was entirely "
-                        "missing in fit."
-                    )
-                exact[j] = values
                 continue
             if column.missing is not None:
-                bounds[column.missing] = self._latents[column.missing].bounds(missing.astype(int))
-            if column.kind == "numeric":
-                self._check_numeric_condition(column, values[~missing])
-            if column.value is not None and not missing.all():
+                flags = np.where(bad, 0, missing.astype(int))
+                lo, hi = self._latents[column.missing].bounds(flags)
+                bounds[column.missing] = (np.where(bad, 0.0, lo), np.where(bad, 1.0, hi))
+            skip = missing | bad
+            if column.value is not None and not skip.all():
                 latent = self._latents[column.value]
                 placeholder = column.marginal.low if column.kind == "numeric" else latent.order[0]
-                lo, hi = latent.bounds(np.where(missing, placeholder, values))
-                lo[missing], hi[missing] = 0.0, 1.0
+                lo, hi = latent.bounds(np.where(skip, placeholder, values))
+                lo[skip], hi[skip] = 0.0, 1.0
                 bounds[column.value] = (lo, hi)
-            exact[j] = values
-        return bounds, exact
+                if column.kind == "numeric":
+                    point = ~skip & (lo == hi)
+                    log_density[point] += column.marginal.log_density(values[point])
+        return bounds, exact, log_density, impossible
 
-    def _check_numeric_condition(self, column, values):
-        if values.size == 0:
-            return
+    def _condition_problems(self, column, raw, values, missing):
+        """Rows whose condition on ``column`` is impossible, and the first problem's message."""
+        bad = np.zeros(values.shape[0], dtype=bool)
+        messages = []
+        if column.kind == "codes":
+            message = column.coder.unseen(raw, values, column.name)
+            if message is not None:
+                bad |= (values < 0) | (missing & (not column.coder.has_missing))
+                messages.append("cannot condition on it: " + message)
+        if missing.any() and column.missing is None and not column.all_missing:
+            bad |= missing
+            messages.append(f"cannot condition column {column.name!r} on a missing value: it "
+                            "had no missing values in fit.")
+        if column.all_missing and not missing.all():
+            bad |= ~missing
+            messages.append(f"cannot condition column {column.name!r} on a value: it was "
+                            "entirely missing in fit.")
+        if column.kind == "numeric" and not column.all_missing:
+            more, more_messages = self._numeric_problems(column, values, ~missing)
+            bad |= more
+            messages += more_messages
+        return bad, (messages[0] if messages else None)
+
+    def _numeric_problems(self, column, values, present):
+        """Numeric values off the range, fractional for integers, or of probability zero."""
         marginal = column.marginal
         name = column.name
-        off = (values < marginal.low) | (values > marginal.high)
+        values = np.where(present, values, marginal.low)
+        bad = np.zeros(values.shape[0], dtype=bool)
+        messages = []
+        off = present & ((values < marginal.low) | (values > marginal.high))
         if off.any():
-            raise ValueError(
+            messages.append(
                 f"cannot condition column {name!r} on {values[off][:5].tolist()}: outside the "
                 f"range seen in fit [{marginal.low}, {marginal.high}]."
             )
+        bad |= off
         if column.j is not None and self._spec.is_integer(column.j):
-            fractional = values != np.rint(values)
+            fractional = present & (values != np.rint(values))
             if fractional.any():
-                raise ValueError(
+                messages.append(
                     f"cannot condition integer column {name!r} on non-integer values "
                     f"{values[fractional][:5].tolist()}."
                 )
-        if column.constant is not None:
-            return
-        lo, hi = marginal.cdf_bounds(values)
-        back = marginal.quantile(0.5 * (lo + hi))
-        tol = 1e-9 * (marginal.scale + np.abs(values))
-        impossible = np.abs(back - values) > tol
-        if impossible.any():
-            raise ValueError(
-                f"cannot condition column {name!r} on {values[impossible][:5].tolist()}: these "
-                "values have probability zero under the fitted marginal (they lie between "
-                "values seen in fit that the marginal keeps as separate atoms)."
-            )
+            bad |= fractional
+        if column.constant is None:
+            lo, hi = marginal.cdf_bounds(values)
+            back = marginal.quantile(0.5 * (lo + hi))
+            tol = 1e-9 * (marginal.scale + np.abs(values))
+            zero = present & ~bad & (np.abs(back - values) > tol)
+            if zero.any():
+                messages.append(
+                    f"cannot condition column {name!r} on {values[zero][:5].tolist()}: these "
+                    "values have probability zero under the fitted marginal (they lie between "
+                    "values seen in fit that the marginal keeps as separate atoms)."
+                )
+            bad |= zero
+        return bad, messages
+
+    def _condition_log_prob(self, requests, n):
+        """Log-probability of each row's conditions under the copula; ``-inf`` if impossible.
+
+        Interval values (categories, atoms, missing flags) count by their
+        probability, continuous values by their density:
+        ``sum_j log f_j(x_j) + log c(z_points) + log P(interval scores | z_points)``,
+        the last exact for one interval condition and a GHK estimate for more.
+        Rows with equal conditions are evaluated once.
+        """
+        if n == 0:
+            return np.zeros(0)
+        bounds, _, log_density, impossible = self._condition_bounds(requests, n, strict=False)
+        conditioned = np.array(sorted(bounds), dtype=np.intp)
+        m = conditioned.size
+        key = np.column_stack([bounds[i][0] for i in conditioned]
+                              + [bounds[i][1] for i in conditioned]
+                              + [log_density, impossible.astype(np.float64)])
+        key, inverse = np.unique(key, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        u_lo, u_hi = key[:, :m], key[:, m:2 * m]
+        out = key[:, 2 * m].copy()
+        kinds = np.where(u_lo == u_hi, 1, 2)  # 0 = free, 1 = point, 2 = interval
+        kinds[(u_lo <= 0) & (u_hi >= 1)] = 0
+        z_point, z_lo, z_hi = _scores(u_lo), _edge_scores(u_lo), _edge_scores(u_hi)
+        n_draws = int(np.clip(2_000_000 // key.shape[0], 32, 512))
+        ghk_rng = np.random.RandomState(0)  # the same estimate every call
+        patterns, which = _row_patterns(kinds, 3)
+        for p, pattern in enumerate(patterns):
+            rows = np.flatnonzero(which == p)
+            point, interval = conditioned[pattern == 1], conditioned[pattern == 2]
+            z = z_point[np.ix_(rows, pattern == 1)]
+            if point.size:  # Gaussian copula density of the point scores
+                factor = self._cholesky(self.correlation_[np.ix_(point, point)])
+                white = linalg.solve_triangular(factor, z.T, lower=True).T
+                log_det = 2 * np.sum(np.log(np.diag(factor)))
+                out[rows] -= 0.5 * (np.sum(white**2, axis=1) - np.sum(z**2, axis=1) + log_det)
+            if interval.size:
+                mean, cov = self._conditional(interval, point, z)
+                box = _log_box_probability(mean, cov, z_lo[np.ix_(rows, pattern == 2)],
+                                           z_hi[np.ix_(rows, pattern == 2)], n_draws, ghk_rng)
+                out[rows] += np.maximum(box, _LOG_PROB_FLOOR)
+        out[key[:, 2 * m + 1] > 0] = -np.inf
+        return out[inverse]
 
     def _draw_scores(self, n, bounds, rng):
         """Draw ``Z ~ N(0, R)`` given per-row interval/point constraints on some scores."""
@@ -774,11 +1052,10 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         # 0 = free, 1 = point, 2 = interval
         kinds = np.where(u_lo == u_hi, 1, 2)
         kinds[(u_lo <= 0) & (u_hi >= 1)] = 0
-        z_lo, z_hi = _scores(u_lo), _scores(u_hi)
-        z_lo[u_lo <= 0], z_hi[u_hi >= 1] = -np.inf, np.inf
+        # a point at u = 0 or 1 (the ends of a smooth marginal) keeps a finite score
+        z_point, z_lo, z_hi = _scores(u_lo), _edge_scores(u_lo), _edge_scores(u_hi)
         Z = np.empty((n, n_latent))
-        patterns, which = np.unique(kinds, axis=0, return_inverse=True)
-        which = which.reshape(-1)
+        patterns, which = _row_patterns(kinds, 3)
         for p, pattern in enumerate(patterns):
             rows = np.flatnonzero(which == p)
             point = conditioned[pattern == 1]
@@ -786,7 +1063,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             fixed = np.concatenate([point, interval])
             free = np.setdiff1d(np.arange(n_latent), fixed)
             block = np.empty((rows.size, n_latent))
-            block[:, point] = z_lo[np.ix_(rows, pattern == 1)]
+            block[:, point] = z_point[np.ix_(rows, pattern == 1)]
             if interval.size:
                 mean, cov = self._conditional(interval, point, block[:, point])
                 lo, hi = z_lo[np.ix_(rows, pattern == 2)], z_hi[np.ix_(rows, pattern == 2)]
@@ -824,16 +1101,19 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                                             rng)
         return z
 
-    def _decode(self, Z, exact, y_enc):
-        """Scores to values; conditioned columns get exactly the requested values."""
+    def _decode_values(self, Z, exact):
+        """Scores to column values (categories, floats with NaN), then the target if any.
+
+        Conditioned columns get exactly the requested values.
+        """
         n = Z.shape[0]
         U = ndtr(Z)
         out = []
         for j, column in enumerate(self._columns):
-            if j in exact:
-                out.append(exact[j])
-                continue
             codes = column.kind == "codes"
+            if j in exact:
+                out.append(column.coder.decode(exact[j]) if codes else exact[j])
+                continue
             if column.all_missing:
                 values = (np.full(n, column.coder.n_categories) if codes else np.full(n, np.nan))
             elif column.constant is not None:
@@ -844,17 +1124,16 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                 is_missing = self._latents[column.missing].decode(U[:, column.missing]) == 1
                 values = np.where(is_missing, column.coder.n_categories if codes else np.nan,
                                   values)
-            out.append(values)
+            out.append(column.coder.decode(values) if codes else values)
+        return out
+
+    def _restore(self, values):
+        """Decoded values in the fitted container: ``X_new`` or ``(X_new, y_new)``."""
         n_x = self._spec.n_columns
-        decoded = [self._columns[j].coder.decode(out[j]) if self._columns[j].kind == "codes"
-                   else out[j] for j in range(n_x)]
-        X_new = self._spec.restore(decoded)
+        X_new = self._spec.restore(values[:n_x])
         if self._y_spec is None:
             return X_new
-        y_new = out[n_x]
-        if self._y_spec.task == "classification":
-            y_new = np.asarray(self._columns[n_x].coder.decode(y_new), dtype=np.intp)
-        return X_new, self._y_spec.decode(y_new)
+        return X_new, self._y_spec.decode(values[n_x])
 
     # --------------------------------------------------------- scores/latents
     def _row_scores(self, frame, y_enc=None, *, strict):
@@ -907,8 +1186,10 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
             Rows to evaluate.
         y : array-like of shape (n_samples,), default=None
-            Targets, for generators fitted with ``y``: joint ``log p(x, y)``;
-            ``None`` gives the marginal ``log p(x)``.
+            Targets, for generators fitted with ``y``: joint ``log p(x, y)``
+            (for class labels ``log pi_y + log p(x | y)`` under the class's
+            copula); ``None`` gives the marginal ``log p(x)`` (for class labels
+            ``log sum_k pi_k p(x | k)``).
 
         Returns
         -------
@@ -924,6 +1205,21 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                     f"X and y have inconsistent numbers of samples: {frame.shape[0]} and "
                     f"{len(y_enc)}."
                 )
+        if self._class_models is None:
+            return self._log_likelihood(frame, y_enc)
+        log_prior = np.log(self.class_prior_)
+        if y_enc is None:
+            return logsumexp(np.column_stack(
+                [log_prior[k] + model._log_likelihood(frame)
+                 for k, model in enumerate(self._class_models)]), axis=1)
+        out = np.empty(frame.shape[0])
+        for k in np.unique(y_enc):
+            rows = np.flatnonzero(y_enc == k)
+            out[rows] = log_prior[k] + self._class_models[k]._log_likelihood(frame.iloc[rows])
+        return out
+
+    def _log_likelihood(self, frame, y_enc=None):
+        """Likelihood proxy of one copula: marginal log-masses plus log copula density."""
         Z, log_mass = self._row_scores(frame, y_enc, strict=False)
         return log_mass + self._log_copula_density(Z)
 
@@ -938,8 +1234,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         present = ~np.isnan(Z)
         if Z.shape[1] == 0:
             return out
-        patterns, which = np.unique(present, axis=0, return_inverse=True)
-        which = which.reshape(-1)
+        patterns, which = _row_patterns(present, 2)
         for p, pattern in enumerate(patterns):
             idx = np.flatnonzero(pattern)
             if idx.size == 0:
@@ -1004,8 +1299,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             )
         full = np.zeros((Z.shape[0], self.correlation_.shape[0]))
         full[:, self._x_latents] = Z
-        out = self._decode(full, {}, None)
-        return out[0] if isinstance(out, tuple) else out
+        return self._spec.restore(self._decode_values(full, {})[:self._spec.n_columns])
 
     def get_feature_names_out(self, input_features=None):
         """Names of the scores returned by :meth:`transform`.
