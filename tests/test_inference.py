@@ -321,3 +321,13 @@ def test_coverage_study_smoke_and_shapes():
     assert original.groupby("target").estimate.mean()["mean(age)"] == pytest.approx(50, abs=5)
     with pytest.raises(ValueError, match="runs"):
         coverage_study("gaussian", runs=1)
+
+
+def test_failed_estimates_are_counted_and_left_out():
+    from sksynth.inference import summarize_coverage
+
+    rows = [dict(n=100, seed=i, target="mean(age)", path="naive", se_kind="model",
+                 estimate=e, se=s) for i, (e, s) in enumerate([(50.0, 1.0), (np.nan, np.nan),
+                                                               (60.0, 1.0)])]
+    table = summarize_coverage(pd.DataFrame(rows))
+    assert table.failed.iloc[0] == 1 and table.coverage.iloc[0] == 0.5

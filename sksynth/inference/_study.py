@@ -72,6 +72,22 @@ class _OrdinalGaussian(GeneratorMixin, BaseEstimator):
 
 
 def _estimate(data, target, n_real=None, real_variance=None):
+    """``(estimate, se)``; NaN when the estimator fails or its SE is degenerate.
+
+    As in the reference code (``estimates_check``), an SE below 1e-10 or above
+    100 marks a failed estimate, e.g. a collapsed generator whose samples hold
+    one treatment level per stratum.
+    """
+    try:
+        estimate, se = _fit_estimator(data, target, n_real, real_variance)
+    except ValueError:
+        return np.nan, np.nan
+    if not 1e-10 <= se <= 100:
+        return np.nan, np.nan
+    return estimate, se
+
+
+def _fit_estimator(data, target, n_real, real_variance):
     if target == "mean(age)":
         est = MeanEstimator(n_real=n_real, real_variance=real_variance).fit(data[["age"]])
     else:
@@ -181,7 +197,8 @@ def summarize_coverage(results, level=0.95):
     Returns
     -------
     table : DataFrame
-        Per (generator, target, path, se_kind, n): runs, bias, emp_se, mean_se,
+        Per (generator, target, path, se_kind, n): runs, failed (runs whose
+        estimate failed, left out of the other columns), bias, emp_se, mean_se,
         coverage, type1 (rejection rate of the true value), se_ratio
         (mean_se / emp_se), bias_over_se (absolute bias / emp_se).
     """
@@ -189,12 +206,16 @@ def summarize_coverage(results, level=0.95):
     results = results.copy()
     if "generator" not in results:
         results["generator"] = "generator"
+    failed = results["estimate"].isna()
+    results = results.assign(failed=failed)
     truth = results["target"].map(TRUTH)
     results["error"] = results["estimate"] - truth
-    results["covered"] = (results["error"].abs() <= z * results["se"])
+    covered = (results["error"].abs() <= z * results["se"]).astype(float)
+    results["covered"] = covered.where(~failed)  # failed runs are left out, not "missed"
     keys = ["generator", "target", "path", "se_kind", "n"]
     table = results.groupby(keys).agg(
         runs=("estimate", "size"),
+        failed=("failed", "sum"),
         bias=("error", "mean"),
         emp_se=("estimate", "std"),
         mean_se=("se", "mean"),
