@@ -3,10 +3,12 @@
 :func:`load_adult` loads the UCI Adult census data shipped with the package
 (no network access). :func:`make_disease` and :func:`make_gaussian_mixture`
 simulate the data-generating processes used in the debiased-inference and
-random-matrix / generative-data-augmentation studies.
+random-matrix / generative-data-augmentation studies. :func:`make_slds`
+simulates a switching linear dynamical system with known discrete states.
 """
 
 from ._adult import load_adult
 from ._simulated import make_disease, make_gaussian_mixture
+from ._slds import make_slds
 
-__all__ = ["load_adult", "make_disease", "make_gaussian_mixture"]
+__all__ = ["load_adult", "make_disease", "make_gaussian_mixture", "make_slds"]

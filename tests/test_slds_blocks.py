@@ -1,0 +1,358 @@
+"""Exactness tests of the SLDS-SVAE building blocks (sksynth.generators._slds)."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from sksynth.generators._slds._conjugate import (  # noqa: E402
+    dirichlet_log_partition,
+    exp_family_kl,
+    expected_stats,
+    mniw_log_partition,
+    mniw_natural_from_standard,
+    straight_through,
+)
+from sksynth.generators._slds._hmm import hmm_forward_backward, hmm_viterbi  # noqa: E402
+from sksynth.generators._slds._implicit import fixed_point  # noqa: E402
+from sksynth.generators._slds._kalman import info_sample, info_smoother  # noqa: E402
+from sksynth.generators._slds._meanfield import (  # noqa: E402
+    block_update,
+    global_stats,
+    local_kl,
+    surrogate_objective,
+)
+
+DT = torch.float64
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """Tiny tensors: run on one thread (as SLDSVAE does), restoring the setting."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+# --------------------------------------------------------------------------- HMM
+def _brute_force_hmm(log_init, log_trans, log_node):
+    T, K = log_node.shape
+    paths = list(itertools.product(range(K), repeat=T))
+    scores = []
+    for z in paths:
+        s = log_init[z[0]] + sum(log_node[t, z[t]] for t in range(T))
+        s += sum(log_trans[z[t - 1], z[t]] for t in range(1, T))
+        scores.append(s)
+    scores = np.array(scores)
+    log_z = np.logaddexp.reduce(scores)
+    w = np.exp(scores - log_z)
+    marg = np.zeros((T, K))
+    counts = np.zeros((K, K))
+    for wi, z in zip(w, paths):
+        for t in range(T):
+            marg[t, z[t]] += wi
+        for t in range(1, T):
+            counts[z[t - 1], z[t]] += wi
+    best = np.array(paths[int(np.argmax(scores))])
+    return marg, counts, log_z, best
+
+
+@pytest.mark.parametrize("K, T", [(2, 1), (2, 5), (3, 4)])
+def test_forward_backward_equals_enumeration(K, T):
+    rng = np.random.RandomState(K * 10 + T)
+    B = 3
+    log_init = rng.randn(K)
+    log_trans = rng.randn(K, K)
+    log_node = 2 * rng.randn(B, T, K)
+    marg, counts, log_z = hmm_forward_backward(
+        torch.tensor(log_init), torch.tensor(log_trans), torch.tensor(log_node)
+    )
+    path = hmm_viterbi(log_init, log_trans, log_node)
+    for b in range(B):
+        m_ref, c_ref, z_ref, best = _brute_force_hmm(log_init, log_trans, log_node[b])
+        np.testing.assert_allclose(marg[b].numpy(), m_ref, atol=1e-12)
+        np.testing.assert_allclose(counts[b].numpy(), c_ref, atol=1e-12)
+        assert abs(float(log_z[b]) - z_ref) < 1e-10
+        np.testing.assert_array_equal(path[b], best)
+
+
+# ------------------------------------------------------------------------ Kalman
+def _random_chain(B, T, D, seed):
+    gen = torch.Generator().manual_seed(seed)
+    J_diag = torch.empty(B, T, D, D, dtype=DT)
+    for b in range(B):
+        for t in range(T):
+            G = torch.randn(D, D, generator=gen, dtype=DT)
+            J_diag[b, t] = G @ G.T + 3.0 * torch.eye(D, dtype=DT)
+    J_off = 0.5 * torch.randn(B, T - 1, D, D, generator=gen, dtype=DT)
+    h = torch.randn(B, T, D, generator=gen, dtype=DT)
+    return J_diag, J_off, h
+
+
+def _dense(J_diag, J_off, b):
+    T, D = J_diag.shape[1], J_diag.shape[2]
+    J = torch.zeros(T * D, T * D, dtype=DT)
+    for t in range(T):
+        J[t * D:(t + 1) * D, t * D:(t + 1) * D] = J_diag[b, t]
+        if t < T - 1:
+            J[t * D:(t + 1) * D, (t + 1) * D:(t + 2) * D] = J_off[b, t]
+            J[(t + 1) * D:(t + 2) * D, t * D:(t + 1) * D] = J_off[b, t].T
+    return J
+
+
+def test_kalman_smoother_equals_dense_conditioning():
+    B, T, D = 2, 6, 3
+    J_diag, J_off, h = _random_chain(B, T, D, 0)
+    Ex, Exx, Exnext, log_int, _, _ = info_smoother(J_diag, J_off, h)
+    for b in range(B):
+        J = _dense(J_diag, J_off, b)
+        assert torch.linalg.eigvalsh(J).min() > 0
+        cov = torch.linalg.inv(J)
+        mu = cov @ h[b].reshape(-1)
+        second = cov + torch.outer(mu, mu)
+        np.testing.assert_allclose(Ex[b].reshape(-1), mu, atol=1e-10)
+        for t in range(T):
+            blk = second[t * D:(t + 1) * D, t * D:(t + 1) * D]
+            np.testing.assert_allclose(Exx[b, t], blk, atol=1e-10)
+            if t < T - 1:
+                blk = second[t * D:(t + 1) * D, (t + 1) * D:(t + 2) * D]
+                np.testing.assert_allclose(Exnext[b, t], blk, atol=1e-10)
+        ref = 0.5 * h[b].reshape(-1) @ mu - 0.5 * torch.logdet(J) + 0.5 * T * D * math.log(
+            2 * math.pi
+        )
+        assert abs(float(log_int[b] - ref)) < 1e-9
+
+
+def test_kalman_sampler_has_the_exact_covariance():
+    B, T, D = 1, 4, 2
+    J_diag, J_off, h = _random_chain(B, T, D, 1)
+    _, _, _, _, chols, ms = info_smoother(J_diag, J_off, h)
+
+    def draw(eps_flat):
+        return info_sample(J_off, chols, ms, eps_flat.reshape(1, B, T, D)).reshape(-1)
+
+    eps0 = torch.zeros(T * D, dtype=DT)
+    M = torch.autograd.functional.jacobian(draw, eps0)
+    J = _dense(J_diag, J_off, 0)
+    np.testing.assert_allclose(M @ M.T, torch.linalg.inv(J), atol=1e-10)
+    np.testing.assert_allclose(draw(eps0), torch.linalg.solve(J, h[0].reshape(-1)), atol=1e-10)
+
+
+# ------------------------------------------------------------------- conjugate
+def test_dirichlet_expected_stats_are_digamma():
+    alpha = torch.tensor([[0.5, 2.0, 3.0], [1.0, 1.0, 7.0]], dtype=DT)
+    mu = expected_stats(dirichlet_log_partition, alpha)
+    ref = torch.digamma(alpha) - torch.digamma(alpha.sum(-1, keepdim=True))
+    np.testing.assert_allclose(mu, ref, atol=1e-12)
+
+
+def _mniw(D, p, seed, batch=()):
+    gen = torch.Generator().manual_seed(seed)
+    M = torch.randn(*batch, D, p, generator=gen, dtype=DT)
+    G = torch.randn(*batch, p, p, generator=gen, dtype=DT)
+    K = G @ G.transpose(-1, -2) + torch.eye(p, dtype=DT)
+    G = torch.randn(*batch, D, D, generator=gen, dtype=DT)
+    S = G @ G.transpose(-1, -2) + torch.eye(D, dtype=DT)
+    nu = torch.full(batch, D + 3.5, dtype=DT)
+    return M, K, S, nu
+
+
+def test_mniw_expected_stats_match_closed_form():
+    D, p = 2, 3
+    M, K, S, nu = _mniw(D, p, 0)
+    Ea, Eb, Ec, Ed = expected_stats(mniw_log_partition, mniw_natural_from_standard(M, K, S, nu))
+    Sinv = torch.linalg.inv(S)
+    np.testing.assert_allclose(-2 * Ea, nu * Sinv, atol=1e-10)
+    np.testing.assert_allclose(Eb, nu * Sinv @ M, atol=1e-10)
+    np.testing.assert_allclose(-2 * Ec, D * torch.linalg.inv(K) + nu * M.T @ Sinv @ M, atol=1e-10)
+    e_logdet = torch.logdet(S) - D * math.log(2) - sum(
+        torch.digamma((nu - i) / 2) for i in range(D)
+    )
+    assert abs(float(-2 * Ed - e_logdet)) < 1e-10
+
+
+def test_kl_is_zero_at_itself_and_positive_elsewhere():
+    q = mniw_natural_from_standard(*_mniw(2, 3, 0))
+    p = mniw_natural_from_standard(*_mniw(2, 3, 1))
+    mu = expected_stats(mniw_log_partition, q)
+    assert abs(float(exp_family_kl(mniw_log_partition, q, q, mu))) < 1e-9
+    assert float(exp_family_kl(mniw_log_partition, q, p, mu)) > 0
+
+
+def _vech_to_sym(v, D):
+    rows, cols = torch.tril_indices(D, D)
+    A = torch.zeros(D, D, dtype=v.dtype)
+    A = A.index_put((rows, cols), v)
+    return A + A.T - torch.diag(torch.diagonal(A))
+
+
+def _check_natural_gradient(log_partition_flat, theta):
+    """Straight-through gradient equals F^{-1} grad, with F = hess A computed explicitly."""
+    w = torch.linspace(-1.0, 1.0, theta.numel(), dtype=DT)
+
+    def loss_of_mu(mu):
+        return (torch.sin(mu) * w).sum() + 0.3 * (mu**2).sum()
+
+    theta = theta.clone().requires_grad_(True)
+    mu = torch.autograd.grad(log_partition_flat(theta), theta, create_graph=True)[0]
+    (g_eta,) = torch.autograd.grad(loss_of_mu(mu), theta)
+    fisher = torch.autograd.functional.hessian(log_partition_flat, theta.detach())
+    assert torch.linalg.eigvalsh(fisher).min() > 0
+    natural = torch.linalg.solve(fisher, g_eta)
+    mu_st = straight_through(log_partition_flat, theta)
+    (g_st,) = torch.autograd.grad(loss_of_mu(mu_st), theta)
+    np.testing.assert_allclose(g_st, natural, rtol=1e-8, atol=1e-10)
+    assert not torch.allclose(g_eta, natural, atol=1e-3)  # the scaling matters
+
+
+def test_natural_gradient_dirichlet():
+    _check_natural_gradient(dirichlet_log_partition, torch.tensor([0.7, 2.0, 4.5], dtype=DT))
+
+
+def test_natural_gradient_gaussian_niw():
+    D = 2
+    M, K, S, nu = _mniw(D, 1, 3)
+    eta = mniw_natural_from_standard(M, K, S, nu)
+    rows, cols = torch.tril_indices(D, D)
+    theta = torch.cat([eta[0][rows, cols], eta[1].reshape(-1), eta[2].reshape(-1),
+                       eta[3].reshape(1)])
+
+    def log_partition_flat(th):
+        n = D * (D + 1) // 2
+        eta_a = _vech_to_sym(th[:n], D)
+        eta_b = th[n:n + D].reshape(D, 1)
+        eta_c = th[n + D:n + D + 1].reshape(1, 1)
+        return mniw_log_partition((eta_a, eta_b, eta_c, th[n + D + 1]))
+
+    _check_natural_gradient(log_partition_flat, theta)
+
+
+# ---------------------------------------------------------------- mean field
+def _toy_problem(B=2, T=12, K=2, D=2, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    niw = mniw_natural_from_standard(
+        torch.zeros(D, 1, dtype=DT), torch.ones(1, 1, dtype=DT), torch.eye(D, dtype=DT),
+        torch.tensor(D + 2.0, dtype=DT),
+    )
+    M = torch.zeros(K, D, D + 1, dtype=DT)
+    for k in range(K):
+        M[k, :, :D] = 0.9 * torch.eye(D, dtype=DT)
+        M[k, :, D] = torch.tensor([0.3, -0.3], dtype=DT) * (2 * k - 1)
+    Kp = 20 * torch.eye(D + 1, dtype=DT).expand(K, D + 1, D + 1)
+    S = 0.5 * torch.eye(D, dtype=DT).expand(K, D, D)
+    nu = torch.full((K,), D + 5.0, dtype=DT)
+    mniw = mniw_natural_from_standard(M, Kp, S, nu)
+    alpha0 = torch.ones(K, dtype=DT)
+    alpha = torch.ones(K, K, dtype=DT) + 8 * torch.eye(K, dtype=DT)
+    stats = global_stats(niw, mniw, alpha0, alpha)
+    J_rec = torch.diag_embed(torch.full((B, T, D), 2.0, dtype=DT))
+    h_rec = torch.randn(B, T, D, generator=gen, dtype=DT)
+    r0 = torch.distributions.Dirichlet(torch.full((K,), 1.0, dtype=DT)).sample((B, T))
+    return stats, J_rec, h_rec, r0
+
+
+def test_block_coordinate_ascent_never_decreases_the_objective():
+    stats, J_rec, h_rec, r = _toy_problem()
+    values = []
+    for _ in range(8):
+        values.append(surrogate_objective(r, stats, J_rec, h_rec))
+        r = block_update(r, stats, J_rec, h_rec)
+    values = torch.stack(values)
+    assert torch.all(values[1:] - values[:-1] > -1e-9)
+    kl, lds, q_z, _ = local_kl(r, stats, J_rec, h_rec)
+    np.testing.assert_allclose(q_z.sum(-1), 1.0, atol=1e-12)
+    assert torch.isfinite(kl).all()
+
+
+def _loss_after_inference(mode, h_rec, stats, J_rec, r0, **kw):
+    def F(r, h):
+        return block_update(r, stats, J_rec, h)
+
+    r, info = fixed_point(F, r0, (h_rec,), mode=mode, **kw)
+    kl, lds, _, _ = local_kl(r, stats, J_rec, h_rec)
+    weight = torch.linspace(0.5, 1.5, lds.Ex.shape[1], dtype=DT)
+    return (r[..., 0] * weight).sum() + (lds.Ex[..., 0] ** 2).sum() + kl.sum(), info
+
+
+def test_implicit_gradient_equals_unrolled_and_finite_differences():
+    stats, J_rec, h_rec, r0 = _toy_problem()
+    kw = dict(max_iter=300, tol=1e-13)
+    h1 = h_rec.clone().requires_grad_(True)
+    loss, info = _loss_after_inference(
+        "implicit", h1, stats, J_rec, r0, bwd_max_iter=500, bwd_tol=1e-28, fallback=False, **kw
+    )
+    assert info["converged"]
+    (g_imp,) = torch.autograd.grad(loss, h1)
+    assert info["bwd_residual"] < 1e-10
+    h2 = h_rec.clone().requires_grad_(True)
+    loss, _ = _loss_after_inference("unrolled", h2, stats, J_rec, r0, **kw)
+    (g_unr,) = torch.autograd.grad(loss, h2)
+    rel = float(torch.linalg.norm(g_imp - g_unr) / torch.linalg.norm(g_unr))
+    assert rel < 1e-4
+    # the one-step ("none") gradient is measurably different
+    h3 = h_rec.clone().requires_grad_(True)
+    loss, _ = _loss_after_inference("none", h3, stats, J_rec, r0, **kw)
+    (g_none,) = torch.autograd.grad(loss, h3)
+    assert float(torch.linalg.norm(g_none - g_unr) / torch.linalg.norm(g_unr)) > 1e-3
+    # central finite differences along random directions
+    gen = torch.Generator().manual_seed(5)
+    for _ in range(3):
+        d = torch.randn(h_rec.shape, generator=gen, dtype=DT)
+        eps = 1e-5
+        with torch.no_grad():
+            lp, _ = _loss_after_inference("none", h_rec + eps * d, stats, J_rec, r0, **kw)
+            lm, _ = _loss_after_inference("none", h_rec - eps * d, stats, J_rec, r0, **kw)
+        fd = float(lp - lm) / (2 * eps)
+        an = float((g_imp * d).sum())
+        assert abs(fd - an) <= 1e-5 * max(1.0, abs(an))
+
+
+def test_implicit_falls_back_to_one_step_gradient_when_not_converged():
+    stats, J_rec, h_rec, r0 = _toy_problem()
+    h1 = h_rec.clone().requires_grad_(True)
+    loss, info = _loss_after_inference("implicit", h1, stats, J_rec, r0, max_iter=1)
+    (g_imp,) = torch.autograd.grad(loss, h1)
+    assert not info["converged"] and info["fallback_used"]
+    # v = g: same gradient as differentiating one block update at the end point
+    h2 = h_rec.clone().requires_grad_(True)
+
+    def F(r, h):
+        return block_update(r, stats, J_rec, h)
+
+    with torch.no_grad():
+        r1 = F(r0, h_rec)
+    r = F(r1, h2)
+    kl, lds, _, _ = local_kl(r, stats, J_rec, h2)
+    weight = torch.linspace(0.5, 1.5, lds.Ex.shape[1], dtype=DT)
+    loss2 = (r[..., 0] * weight).sum() + (lds.Ex[..., 0] ** 2).sum() + kl.sum()
+    (g_ref,) = torch.autograd.grad(loss2, h2)
+    np.testing.assert_allclose(g_imp, g_ref, atol=1e-10)
+
+
+def test_implicit_with_auxiliary_outputs_equals_unrolled():
+    stats, J_rec, h_rec, r0 = _toy_problem()
+    weight = torch.linspace(0.5, 1.5, h_rec.shape[1], dtype=DT)
+
+    def F(r, h):
+        return block_update(r, stats, J_rec, h)
+
+    def final(r, h):
+        kl, lds, q_z, _ = local_kl(r, stats, J_rec, h)
+        return q_z, (kl, lds.Ex)
+
+    grads = {}
+    for mode in ("implicit", "unrolled"):
+        h = h_rec.clone().requires_grad_(True)
+        r, (kl, Ex), info = fixed_point(F, r0, (h,), mode=mode, max_iter=300, tol=1e-13,
+                                        bwd_max_iter=500, bwd_tol=1e-28, fallback=False,
+                                        final=final)
+        loss = (r[..., 0] * weight).sum() + (Ex[..., 0] ** 2).sum() + kl.sum()
+        (grads[mode],) = torch.autograd.grad(loss, h)
+        assert info["converged"]
+    rel = torch.linalg.norm(grads["implicit"] - grads["unrolled"]) / torch.linalg.norm(
+        grads["unrolled"])
+    assert float(rel) < 1e-4

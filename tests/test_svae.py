@@ -1,0 +1,241 @@
+"""SLDSVAE (structured VAE with a switching LDS prior) and make_slds."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.metrics import adjusted_rand_score
+
+from sksynth.datasets import make_slds
+
+torch = pytest.importorskip("torch")
+
+from sksynth.generators import SLDSVAE  # noqa: E402
+
+
+# ------------------------------------------------------------------ make_slds
+def test_make_slds_shapes_and_params():
+    X, states, params = make_slds(7, 30, n_states=4, latent_dim=3, n_features=5, random_state=0)
+    assert X.shape == (7, 30, 5) and states.shape == (7, 30)
+    assert params["latent"].shape == (7, 30, 3) and params["A"].shape == (4, 3, 3)
+    assert set(np.unique(states)) <= set(range(4))
+    np.testing.assert_allclose(params["transition"].sum(1), 1.0)
+    X2, states2, _ = make_slds(7, 30, n_states=4, latent_dim=3, n_features=5, random_state=0)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(states, states2)
+
+
+def test_make_slds_states_follow_the_transition_matrix():
+    _, states, params = make_slds(400, 50, n_states=3, stickiness=0.8, random_state=1)
+    P = params["transition"]
+    counts = np.zeros((3, 3))
+    np.add.at(counts, (states[:, :-1].ravel(), states[:, 1:].ravel()), 1)
+    n_from = counts.sum(1, keepdims=True)
+    freq = counts / n_from
+    se = np.sqrt(P * (1 - P) / n_from)
+    assert np.all(np.abs(freq - P) <= 4 * se + 1e-12)
+    # the first state is uniform
+    first = np.bincount(states[:, 0], minlength=3) / 400
+    assert np.all(np.abs(first - 1 / 3) < 4 * np.sqrt(2 / 9 / 400))
+
+
+def test_make_slds_latent_follows_the_dynamics_of_its_state():
+    X, states, p = make_slds(50, 40, n_states=2, state_noise=0.1, obs_noise=0.0,
+                             nonlinear=False, random_state=2)
+    x = p["latent"]
+    k = states[:, 1:]
+    pred = np.einsum("ntij,ntj->nti", p["A"][k], x[:, :-1]) + p["b"][k]
+    resid = x[:, 1:] - pred
+    assert abs(resid.std() - 0.1) < 0.01
+    np.testing.assert_allclose(X, x @ p["C"].T, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, err, match",
+    [
+        ({"n_states": 0}, ValueError, "n_states"),
+        ({"latent_dim": 1}, ValueError, "latent_dim"),
+        ({"n_sequences": 2.5}, TypeError, "n_sequences"),
+        ({"stickiness": 1.5}, ValueError, "stickiness"),
+    ],
+)
+def test_make_slds_rejects_bad_parameters(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        make_slds(**kwargs)
+
+
+# ------------------------------------------------------------------- SLDSVAE
+@pytest.fixture(scope="module")
+def toy():
+    X, states, _ = make_slds(24, 20, n_states=2, n_features=4, random_state=0)
+    return X, states
+
+
+@pytest.fixture(scope="module")
+def fitted(toy):
+    X, _ = toy
+    return SLDSVAE(n_states=2, epochs=3, pretrain_epochs=3, hidden_sizes=(8,),
+                   random_state=0).fit(X)
+
+
+def test_api_shapes_and_determinism(fitted, toy):
+    X, _ = toy
+    R = fitted.transform(X)
+    assert R.shape == (24, 20, 2)
+    np.testing.assert_allclose(R.sum(-1), 1.0, atol=1e-10)
+    np.testing.assert_array_equal(R, fitted.transform(X))
+    path = fitted.predict(X)
+    assert path.shape == (24, 20) and set(np.unique(path)) <= {0, 1}
+    s = fitted.score_samples(X)
+    assert s.shape == (24,) and np.isfinite(s).all()
+    assert fitted.score(X) == pytest.approx(fitted.score(X))
+    assert fitted.sample(5).shape == (5, 20, 4)
+    assert fitted.sample(2, n_timesteps=7).shape == (2, 7, 4)
+    assert fitted.sample(0).shape == (0, 20, 4)
+    np.testing.assert_array_equal(fitted.sample(3, random_state=1),
+                                  fitted.sample(3, random_state=1))
+    assert not np.array_equal(fitted.sample(3), fitted.sample(3))
+    assert fitted.transition_.shape == (2, 2)
+    np.testing.assert_allclose(fitted.transition_.sum(1), 1.0)
+    assert len(fitted.history_) == 3
+
+
+def test_fit_is_reproducible_and_picklable(toy, fitted):
+    X, _ = toy
+    again = clone(fitted).fit(X)
+    np.testing.assert_allclose(again.transform(X), fitted.transform(X), atol=1e-12)
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_allclose(restored.transform(X), fitted.transform(X), atol=1e-12)
+
+
+def test_missing_steps_are_imputed_and_observed_kept(fitted, toy):
+    X, _ = toy
+    X_miss = X.copy()
+    X_miss[:, 5:9] = np.nan
+    filled, draws = fitted.impute(X_miss, n_draws=10, return_draws=True, random_state=0)
+    assert filled.shape == X.shape and np.isfinite(filled).all()
+    np.testing.assert_array_equal(filled[:, :5], X[:, :5])
+    assert draws.shape == (10, 24, 20, 4)
+    np.testing.assert_array_equal(draws[:, :, 9:], np.broadcast_to(X[:, 9:], draws[:, :, 9:].shape))
+    assert draws[:, :, 5:9].std(0).min() > 0
+    assert np.isfinite(fitted.score_samples(X_miss)).all()
+    assert fitted.transform(X_miss).shape == (24, 20, 2)
+
+
+@pytest.mark.parametrize("gradient", ["implicit", "unrolled", "none"])
+@pytest.mark.parametrize("natural", [True, False])
+def test_every_gradient_mode_trains(toy, gradient, natural):
+    X, _ = toy
+    model = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=1, hidden_sizes=(8,), max_iter=3,
+                    gradient=gradient, natural_gradient=natural, random_state=0).fit(X[:8])
+    assert np.isfinite([h["elbo"] for h in model.history_]).all()
+    assert np.isfinite(model.score(X[:8]))
+
+
+def test_fit_with_missing_steps(toy):
+    X, _ = toy
+    X = X.copy()
+    X[::2, 3:6] = np.nan
+    X[1, 10, 0] = np.nan  # a partially observed step counts as missing
+    model = SLDSVAE(n_states=2, epochs=1, pretrain_epochs=1, random_state=0).fit(X)
+    assert np.isfinite(model.score(X))
+
+
+def test_bad_input_is_rejected(fitted, toy):
+    X, _ = toy
+    with pytest.raises(ValueError, match="n_sequences, n_timesteps, n_features"):
+        SLDSVAE().fit(X[:, :, 0])
+    with pytest.raises(ValueError, match="features per time step"):
+        fitted.transform(X[:, :, :3])
+    bad = X.copy()
+    bad[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        fitted.transform(bad)
+    with pytest.raises(ValueError, match="no fully observed"):
+        SLDSVAE().fit(np.full((2, 3, 2), np.nan))
+    with pytest.raises(ValueError, match="gradient"):
+        SLDSVAE(gradient="exact").fit(X)
+    with pytest.raises(TypeError, match="n_timesteps"):
+        fitted.sample(2, n_timesteps=2.5)
+
+
+def test_tags_declare_three_dimensional_input():
+    from sklearn.utils import get_tags
+
+    tags = get_tags(SLDSVAE())
+    assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
+    assert tags.input_tags.allow_nan
+
+
+# ---------------------------------------------------------- evidence (slow)
+@pytest.fixture(scope="module")
+def toy_study():
+    X, states, _ = make_slds(128, 50, n_states=3, n_features=8, random_state=0)
+    train, test = slice(0, 96), slice(96, 128)
+    model = SLDSVAE(n_states=3, epochs=60, pretrain_epochs=50, batch_size=16,
+                    random_state=0).fit(X[train])
+    return X[train], X[test], states[test], model
+
+
+@pytest.mark.slow
+def test_states_are_recovered_on_held_out_sequences(toy_study):
+    _, X_test, states_test, model = toy_study
+    ari = adjusted_rand_score(states_test.ravel(), model.predict(X_test).ravel())
+    assert ari >= 0.8
+
+
+@pytest.mark.slow
+def test_held_out_elbo_beats_a_plain_vae_with_the_same_networks(toy_study):
+    X_train, X_test, _, model = toy_study
+    plain = clone(model).set_params(epochs=0, pretrain_epochs=110).fit(X_train)
+    Y, mask = plain._tensors(X_test)
+    with torch.no_grad():
+        elbo = plain._plain_elbo(Y, mask, torch.Generator().manual_seed(0), n_draws=8)
+    plain_score = float(elbo.mean()) / X_test.shape[1] - np.log(plain._scale).sum()
+    assert model.score(X_test) > plain_score + 0.1
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known shortfall: on this toy set the learned latent dynamics do not yet "
+    "impute better than linear interpolation (RMSE 0.60-0.81 vs 0.52) and the 90% "
+    "intervals under-cover (41-68%); strict, so a fix shows up as XPASS",
+)
+def test_imputation_beats_linear_interpolation_with_calibrated_intervals(toy_study):
+    _, X_test, _, model = toy_study
+    X_miss = X_test.copy()
+    gaps = [(10, 16), (30, 36)]
+    for a, b in gaps:
+        X_miss[:, a:b] = np.nan
+    filled, draws = model.impute(X_miss, n_draws=200, return_draws=True, random_state=0)
+    lin = X_miss.copy()
+    for a, b in gaps:
+        w = (np.arange(a, b) - (a - 1)) / (b - (a - 1))
+        left, right = X_test[:, a - 1:a], X_test[:, b:b + 1]
+        lin[:, a:b] = (1 - w)[None, :, None] * left + w[None, :, None] * right
+    miss = np.isnan(X_miss)
+    rmse_model = np.sqrt(np.mean((filled - X_test)[miss] ** 2))
+    rmse_lin = np.sqrt(np.mean((lin - X_test)[miss] ** 2))
+    assert rmse_model < rmse_lin
+    lo, hi = np.quantile(draws, [0.05, 0.95], axis=0)
+    cover = np.mean(((X_test >= lo) & (X_test <= hi))[miss])
+    # nominal 90 %; n = 32*12*8 correlated entries: a wide band for calibration
+    assert 0.75 <= cover <= 0.98
+
+
+def test_sklearn_api_checks_that_need_no_two_dimensional_data():
+    # sklearn skips its data checks for an estimator without the two_d_array tag
+    # (only check_estimator_cloneable runs in test_common.py); run the
+    # data-free API checks here.
+    from sklearn.utils.estimator_checks import (
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+    )
+
+    est = SLDSVAE()
+    check_no_attributes_set_in_init("SLDSVAE", est)
+    check_parameters_default_constructible("SLDSVAE", est)
+    check_get_params_invariance("SLDSVAE", est)
