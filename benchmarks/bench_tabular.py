@@ -19,9 +19,25 @@ one row of the printed table gives:
   trained on synthetic rows (as many as the 70% part) and tested on the real
   30% hold-out; the ``real data`` row trains on the real 70% (TRTR).
 
-The last table gives, per data set, the ratio of SDV's GaussianCopula fit +
+The last tables give, per data set, the ratio of SDV's GaussianCopula fit +
 sample time to ``GaussianCopulaGenerator``'s (target: >= 3) and the quality and
-TSTR differences (targets: >= 0).
+TSTR differences (targets: >= 0); and for the neural models (``TabularVAE``
+against SDV's ``TVAESynthesizer``, ``ConditionalTabularGAN`` against
+``CTGANSynthesizer``, same ``--epochs`` and batch size 500) the ratio of the
+time per epoch (target: >= 2) and the TSTR ROC-AUC difference (target:
+>= -0.01). ``s_per_epoch`` is the time of the training loop divided by the
+epochs, measured inside the timed fit (sksynth: its ``history_``; SDV: a
+timer wrapped around the epoch loop of its ``ctgan`` models), so that the
+encoders' Bayesian Gaussian mixtures and other set-up costs are not counted;
+``fit_s`` is the whole fit. For neural rows, ``peak_MiB`` is measured on a
+one-epoch fit plus sampling (torch allocations are not traced anyway).
+
+``--disease`` instead times what the debiasing coverage study does with the
+neural generators: a default ``TabularVAE()`` fitted on
+``make_disease(n)`` for n in {50, 160, 500, 1600, 5000} and 100,000 rows
+sampled, with one torch thread (wall and CPU seconds; the latter is less
+sensitive to other jobs on shared cores), with ``precision="bfloat16"``, and
+next to SDV's default ``TVAESynthesizer``.
 
 SDV (the ``bench`` extra, ``pip install "sksynth[bench]"``) is optional: the
 script says so and skips its rows when ``sdv`` cannot be imported. SDV 2.x
@@ -30,8 +46,10 @@ pandas 3 (the script puts this checkout on ``sys.path``).
 
 Methods are a registry (``METHODS``): a neural generator adds one entry with a
 ``fit(train_frame, target)`` and a ``sample(model, n)`` function. SDV's TVAE and
-CTGAN are registered but not run by default (``--methods`` selects, e.g.
-``--methods copula sdv_copula sdv_tvae``), as they take many minutes on 2 cores.
+CTGAN and sksynth's ``vae`` / ``gan`` (and their ``precision="bfloat16"``
+variants ``vae_bf16`` / ``gan_bf16``) are registered but not run by default
+(``--methods`` selects, e.g. ``--methods vae sdv_tvae gan sdv_ctgan``), as they
+take many minutes on 2 cores at 300 epochs.
 
 Run ``python benchmarks/bench_tabular.py`` (a few minutes on 2 cores) or with
 ``--quick`` (10,000 Adult rows, 20,000 sampled rows, one repeat). BLAS and
@@ -69,6 +87,8 @@ from sksynth.generators import GaussianCopulaGenerator  # noqa: E402
 MB = 1024**2
 N_EVAL = 5000  # rows per side for quality and detection
 SEED = 0
+#: Run-time settings of the neural models (set from the command line).
+NEURAL = {"epochs": 300}
 
 
 # -- data ----------------------------------------------------------------------
@@ -103,8 +123,46 @@ def _sample_copula(model, n):
     return X.assign(**{target: np.asarray(y)})
 
 
+def _neural(name, **params):
+    """fit / sample of a sksynth neural generator, modelling the target as class labels."""
+
+    def fit(train, target, epochs=None):
+        from sksynth import generators
+
+        X, y = train.drop(columns=target), train[target]
+        model = getattr(generators, name)(epochs=epochs or NEURAL["epochs"], random_state=SEED,
+                                          **params)
+        return model.fit(X, y), target
+
+    return fit, _sample_copula
+
+
+class _EpochLoopTimer:
+    """Stands in for ``tqdm`` in SDV's ``ctgan`` models: times their epoch loop."""
+
+    seconds = []
+
+    def __init__(self, iterable=None, *args, **kwargs):
+        self.iterable = iterable
+
+    def __iter__(self):
+        start = time.perf_counter()
+        yield from self.iterable
+        type(self).seconds.append(time.perf_counter() - start)
+
+    def set_description(self, *args, **kwargs):
+        pass
+
+
+def training_seconds(model):
+    """Seconds spent in the epoch loop of the last fit of ``model`` (NaN if unknown)."""
+    if isinstance(model, tuple) and hasattr(model[0], "history_"):
+        return sum(h["seconds"] for h in model[0].history_)
+    return getattr(model, "_bench_training_s", np.nan)
+
+
 def _sdv_synthesizer(name, **params):
-    def fit(train, target):
+    def fit(train, target, epochs=None):
         from sdv.metadata import Metadata
         from sdv import single_table
 
@@ -112,8 +170,21 @@ def _sdv_synthesizer(name, **params):
         train = train.astype({c: object for c, d in train.dtypes.items()
                               if isinstance(d, pd.CategoricalDtype)})
         metadata = Metadata.detect_from_dataframes({"table": train})
-        synthesizer = getattr(single_table, name)(metadata, **params)
-        synthesizer.fit({"table": train})  # SDV 2.x takes {table name: frame}
+        extra = {}
+        if name != "GaussianCopulaSynthesizer":
+            extra["epochs"] = epochs or NEURAL["epochs"]
+        synthesizer = getattr(single_table, name)(metadata, **params, **extra)
+        import ctgan.synthesizers.ctgan as ctgan_module
+        import ctgan.synthesizers.tvae as tvae_module
+
+        saved = ctgan_module.tqdm, tvae_module.tqdm
+        ctgan_module.tqdm = tvae_module.tqdm = _EpochLoopTimer
+        _EpochLoopTimer.seconds = []
+        try:
+            synthesizer.fit({"table": train})  # SDV 2.x takes {table name: frame}
+        finally:
+            ctgan_module.tqdm, tvae_module.tqdm = saved
+        synthesizer._bench_training_s = sum(_EpochLoopTimer.seconds) or np.nan
         return synthesizer
 
     def sample(model, n):
@@ -130,7 +201,17 @@ METHODS = {
         "GaussianCopulaSynthesizer"), "sdv"),
     "sdv_tvae": ("SDV TVAESynthesizer", *_sdv_synthesizer("TVAESynthesizer"), "sdv"),
     "sdv_ctgan": ("SDV CTGANSynthesizer", *_sdv_synthesizer("CTGANSynthesizer"), "sdv"),
+    "vae": ("sksynth TabularVAE", *_neural("TabularVAE"), "torch"),
+    "gan": ("sksynth ConditionalTabularGAN", *_neural("ConditionalTabularGAN"), "torch"),
+    "vae_bf16": ("sksynth TabularVAE bfloat16", *_neural("TabularVAE", precision="bfloat16"),
+                 "torch"),
+    "gan_bf16": ("sksynth ConditionalTabularGAN bfloat16",
+                 *_neural("ConditionalTabularGAN", precision="bfloat16"), "torch"),
 }
+NEURAL_METHODS = {"vae", "gan", "vae_bf16", "gan_bf16", "sdv_tvae", "sdv_ctgan"}
+#: (ours, reference) pairs compared in the last tables.
+PAIRS = [("copula", "sdv_copula"), ("vae", "sdv_tvae"), ("vae_bf16", "sdv_tvae"),
+         ("gan", "sdv_ctgan"), ("gan_bf16", "sdv_ctgan")]
 DEFAULT_METHODS = ["copula", "sdv_copula"]
 
 
@@ -242,11 +323,18 @@ def peak_memory(func):
 
 def run_case(method, train, test, target, args):
     label, fit, sample, _ = METHODS[method]
+    neural = method in NEURAL_METHODS
+    repeats = 1 if neural else args.repeats
+    per_epoch = np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit_s, model = timed(lambda: fit(train, target), args.repeats)
-        sample_s, synthetic = timed(lambda: sample(model, args.n_sample), args.repeats)
-        peak = peak_memory(lambda: sample(fit(train, target), args.n_sample))
+        fit_s, model = timed(lambda: fit(train, target), repeats)
+        sample_s, synthetic = timed(lambda: sample(model, args.n_sample), repeats)
+        if neural:
+            per_epoch = training_seconds(model) / NEURAL["epochs"]
+            peak = peak_memory(lambda: sample(fit(train, target, epochs=1), args.n_sample))
+        else:
+            peak = peak_memory(lambda: sample(fit(train, target), args.n_sample))
     synthetic = align(synthetic, train)
     rng = np.random.RandomState(SEED)
     real_eval = train.sample(min(N_EVAL, len(train)), random_state=rng)
@@ -254,8 +342,9 @@ def run_case(method, train, test, target, args):
     shapes, trends = quality(real_eval, syn_eval)
     detect = detection_auc(real_eval, syn_eval)
     acc, auc = tstr(synthetic.iloc[:len(train)], test, target)
-    return dict(method=label, fit_s=fit_s, sample_s=sample_s, peak_MiB=peak / MB,
-                shapes=shapes, trends=trends, detect_auc=detect, tstr_acc=acc, tstr_auc=auc)
+    return dict(method=label, fit_s=fit_s, s_per_epoch=per_epoch, sample_s=sample_s,
+                peak_MiB=peak / MB, shapes=shapes, trends=trends, detect_auc=detect,
+                tstr_acc=acc, tstr_auc=auc)
 
 
 def main(argv=None):
@@ -266,7 +355,12 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--methods", nargs="+", default=DEFAULT_METHODS, choices=list(METHODS))
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="epochs of every neural model (default 300; 20 with --quick)")
+    parser.add_argument("--disease", action="store_true",
+                        help="time default TabularVAE fits on make_disease data instead")
     args = parser.parse_args(argv)
+    NEURAL["epochs"] = args.epochs or (20 if args.quick else 300)
     args.n_sample = args.n_sample or (20_000 if args.quick else 100_000)
     args.repeats = args.repeats or (1 if args.quick else 3)
 
@@ -293,7 +387,9 @@ def main(argv=None):
     print(f"sksynth {sksynth.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
           f"scikit-learn {sklearn.__version__}, scipy {scipy.__version__}, sdv {sdv_version}, "
           f"torch {torch_version}; quality: {metrics_source}")
-    print(f"n_sample={args.n_sample}, repeats={args.repeats}\n")
+    if args.disease:
+        return disease_timings(sdv_version is not None, args)
+    print(f"n_sample={args.n_sample}, repeats={args.repeats}, epochs={NEURAL['epochs']}\n")
 
     rows = []
     with threadpool_limits(limits=args.threads if args.threads > 0 else None):
@@ -313,20 +409,68 @@ def main(argv=None):
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print()
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""))
-    if "copula" in methods and "sdv_copula" in methods:
-        print("\nGaussianCopulaGenerator vs SDV GaussianCopulaSynthesizer (same run):")
+    for ours, ref in PAIRS:
+        if ours not in methods or ref not in methods:
+            continue
+        neural = ours in NEURAL_METHODS
+        print(f"\n{METHODS[ours][0]} vs {METHODS[ref][0]} (same run"
+              + (f", {NEURAL['epochs']} epochs, batch 500):" if neural else "):"))
         ratios = []
         for name in args.datasets:
-            ours = table[(table.data == name) & (table.method == METHODS["copula"][0])].iloc[0]
-            ref = table[(table.data == name) & (table.method == METHODS["sdv_copula"][0])].iloc[0]
-            ratios.append(dict(
-                data=name,
-                speedup_fit_plus_sample=(ref.fit_s + ref.sample_s) / (ours.fit_s + ours.sample_s),
-                shapes_diff=ours.shapes - ref.shapes, trends_diff=ours.trends - ref.trends,
-                detect_auc_diff=ours.detect_auc - ref.detect_auc,
-                tstr_acc_diff=ours.tstr_acc - ref.tstr_acc,
-                tstr_auc_diff=ours.tstr_auc - ref.tstr_auc))
-        print(pd.DataFrame(ratios).to_string(index=False, float_format=lambda v: f"{v:+.3f}"))
+            a = table[(table.data == name) & (table.method == METHODS[ours][0])].iloc[0]
+            b = table[(table.data == name) & (table.method == METHODS[ref][0])].iloc[0]
+            row = dict(data=name)
+            if neural:
+                row["speedup_per_epoch"] = b.s_per_epoch / a.s_per_epoch
+                row["speedup_fit"] = b.fit_s / a.fit_s
+                row["speedup_sample"] = b.sample_s / a.sample_s
+            else:
+                row["speedup_fit_plus_sample"] = (b.fit_s + b.sample_s) / (a.fit_s + a.sample_s)
+            row.update(shapes_diff=a.shapes - b.shapes, trends_diff=a.trends - b.trends,
+                       detect_auc_diff=a.detect_auc - b.detect_auc,
+                       tstr_acc_diff=a.tstr_acc - b.tstr_acc, tstr_auc_diff=a.tstr_auc - b.tstr_auc)
+            ratios.append(row)
+        print(pd.DataFrame(ratios).to_string(
+            index=False, float_format=lambda v: f"{v:+.3f}" if abs(v) < 1 else f"{v:.2f}"))
+
+
+def disease_timings(with_sdv, args):
+    """Default TabularVAE on make_disease(n): fit + 100,000 rows, one torch thread."""
+    import torch
+
+    from sksynth.datasets import make_disease
+    from sksynth.generators import TabularVAE
+
+    torch.set_num_threads(1)
+    sizes = [50, 160, 500, 1600, 5000]
+    rows = []
+    with threadpool_limits(limits=1):
+        TabularVAE(epochs=1).fit(make_disease(50, random_state=SEED))  # warm-up
+        for n in sizes:
+            X = make_disease(n, random_state=SEED)
+            row = {"n": n}
+            start, cpu = time.perf_counter(), time.process_time()
+            vae = TabularVAE(random_state=SEED).fit(X)
+            row["fit_s"] = time.perf_counter() - start
+            start = time.perf_counter()
+            vae.sample(100_000)
+            row["sample_s"] = time.perf_counter() - start
+            row["total_s"] = row["fit_s"] + row["sample_s"]
+            row["total_cpu_s"] = time.process_time() - cpu  # less sensitive to busy cores
+            start = time.perf_counter()
+            TabularVAE(precision="bfloat16", random_state=SEED).fit(X).sample(100_000)
+            row["total_bf16_s"] = time.perf_counter() - start
+            if with_sdv:
+                fit, sample = _sdv_synthesizer("TVAESynthesizer")
+                frame = X.assign(stage=X["stage"].astype(object))
+                start = time.perf_counter()
+                sample(fit(frame, None, epochs=300), 100_000)
+                row["sdv_total_s"] = time.perf_counter() - start
+                row["speedup"] = row["sdv_total_s"] / row["total_s"]
+            rows.append(row)
+            print(f"  done: n={n}", flush=True)
+    print("\nDefault TabularVAE() on make_disease(n), fit + sample(100_000), 1 thread:")
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 
 
 if __name__ == "__main__":

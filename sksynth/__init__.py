@@ -21,6 +21,7 @@ _SUBMODULES = [
     "inference",
     "linear_model",
     "metrics",
+    "privacy",
     "pruning",
     "report",
     "testing",

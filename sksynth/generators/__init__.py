@@ -2,17 +2,42 @@
 
 Every generator is a scikit-learn transformer with ``fit``, ``sample``,
 ``iter_sample``, ``transform`` and ``score`` (mean log-likelihood).
+
+The PyTorch models (:class:`TabularVAE`, :class:`ConditionalTabularGAN`) are
+imported on first access, so ``import sksynth.generators`` does not import torch.
 """
+
+import importlib
 
 from ._copula import GaussianCopulaGenerator
 from ._gaussian import GaussianGenerator, GaussianMixtureGenerator
 from ._noise import LabelNoise
 from ._tabular import TabularEncoder
 
+# public name -> private module, imported on first access (they import torch)
+_LAZY = {"TabularVAE": "._vae", "ConditionalTabularGAN": "._gan",
+         "LipschitzVAE": "._lipschitz_vae", "SLDSVAE": "._svae"}
+
 __all__ = [
+    "ConditionalTabularGAN",
     "GaussianCopulaGenerator",
     "GaussianGenerator",
     "GaussianMixtureGenerator",
     "LabelNoise",
+    "LipschitzVAE",
+    "SLDSVAE",
     "TabularEncoder",
+    "TabularVAE",
 ]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -571,7 +571,7 @@ _RARE = "__rare__"
 class _NumericBlock:
     """Encoding of one numeric (integer, datetime) column."""
 
-    def __init__(self, values, method, max_modes, weight_threshold, seed):
+    def __init__(self, values, method, max_modes, weight_threshold, seed, subsample=None):
         observed = ~np.isnan(values)
         self.has_missing = bool((~observed).any())
         self.all_missing = not observed.any()
@@ -583,7 +583,7 @@ class _NumericBlock:
         self.low, self.high = float(obs.min()), float(obs.max())
         self.impute = float(obs.mean())
         if method == "mode_specific":
-            self._fit_modes(obs, max_modes, weight_threshold, seed)
+            self._fit_modes(obs, max_modes, weight_threshold, seed, subsample)
             self.n_out = 1 + self.means.size
         elif method == "quantile":
             self.marginal = _NumericMarginal(obs, "empirical")
@@ -593,7 +593,7 @@ class _NumericBlock:
             self.n_out = 1
         self.n_out += self.has_missing
 
-    def _fit_modes(self, obs, max_modes, weight_threshold, seed):
+    def _fit_modes(self, obs, max_modes, weight_threshold, seed, subsample=None):
         n_unique = np.unique(obs).size
         k = min(max_modes, n_unique)
         tiny = 1e-6 * max(float(np.std(obs)), abs(float(obs.mean())), 1e-12)
@@ -610,7 +610,11 @@ class _NumericBlock:
         with warnings.catch_warnings():
             # an unconverged variational fit still gives usable modes (as in CTGAN)
             warnings.simplefilter("ignore", ConvergenceWarning)
-            mixture.fit(obs[:, None])
+            fit_on = obs
+            if subsample is not None and obs.size > subsample:
+                pick = np.random.RandomState(seed).choice(obs.size, subsample, replace=False)
+                fit_on = obs[np.sort(pick)]
+            mixture.fit(fit_on[:, None])
         active = mixture.weights_ > weight_threshold
         if not active.any():
             active[np.argmax(mixture.weights_)] = True
@@ -787,8 +791,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         raise a ``ValueError`` naming it, or encode the row's block as zeros.
     clip : bool, default=True
         Clip decoded numeric values to the range seen in ``fit``.
+    subsample : int or None, default=None
+        Fit each column's mixture (``"mode_specific"``) on at most this many
+        observed values, drawn at random, for speed on large tables; the
+        range, the imputed mean and the encoding itself use every row.
+        ``None`` fits on all values.
     random_state : int, RandomState instance or None, default=None
-        Seeds the mixtures' initialisation.
+        Seeds the mixtures' initialisation (and the ``subsample`` draw).
 
     Attributes
     ----------
@@ -851,12 +860,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                           Interval(Real, 0, 1, closed="neither")],
         "handle_unknown": [StrOptions({"error", "ignore"})],
         "clip": ["boolean"],
+        "subsample": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
     def __init__(self, *, column_types=None, numeric_method="mode_specific", max_modes=10,
                  weight_threshold=0.005, min_frequency=None, handle_unknown="error", clip=True,
-                 random_state=None):
+                 subsample=None, random_state=None):
         self.column_types = column_types
         self.numeric_method = numeric_method
         self.max_modes = max_modes
@@ -864,6 +874,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.min_frequency = min_frequency
         self.handle_unknown = handle_unknown
         self.clip = clip
+        self.subsample = subsample
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -897,7 +908,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 block = _CategoricalBlock(self._spec.objects(frame, j), self.min_frequency, order)
             else:
                 block = _NumericBlock(self._spec.floats(frame, j), self.numeric_method,
-                                      self.max_modes, self.weight_threshold, seed)
+                                      self.max_modes, self.weight_threshold, seed,
+                                      self.subsample)
             self._blocks.append(block)
         names = list(self._spec.columns)
         self.column_types_ = dict(zip(names, self._spec.types))

@@ -1,0 +1,811 @@
+"""What the PyTorch tabular generators share (:class:`TabularVAE`, :class:`ConditionalTabularGAN`).
+
+- devices and seeding: :func:`_resolve_device`, :func:`_generators`,
+  :func:`_linear` (layers initialised from an explicit ``torch.Generator``,
+  so fits never read or advance torch's global random state);
+- :func:`_train_epochs`: the epoch loop around a model's own step function,
+  with a tqdm progress bar (ETA), per-epoch callbacks, a history, and early
+  stopping on a held-out *quality* score (:func:`_fidelity`) with the best
+  weights restored;
+- :class:`_Layout`: where each block of the encoded table lies in the
+  network's data vector, the vectorised index tensors the losses use, and
+  the *conditional vector* built from the discrete columns (categories, the
+  missing indicators of numeric columns, and the class label);
+- :class:`_ColumnArrays`: a table as numeric floats and discrete codes, for
+  the quality score and the likelihood proxy;
+- :class:`_NeuralTabularGenerator`: the estimator plumbing both models share
+  (validation, encoding, conditions, chunked sampling, decoding, pickling).
+
+This module imports torch: ``sksynth.generators`` imports it lazily, only
+when one of the two classes is first used.
+"""
+
+import copy
+import math
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _num_samples, check_is_fitted
+
+from ..base import _MAX_SEED, GeneratorMixin, _TargetSpec, check_n_samples
+from ._tabular import TabularEncoder, _CategoryCoder, _TableSpec, _validate_table
+
+#: Name of the class-label block in a :class:`_Layout`.
+_TARGET = "__target__"
+#: Mixtures of the encoder are fitted on at most this many values per column.
+_ENCODER_SUBSAMPLE = 10_000
+#: Rows per forward pass when sampling or scoring.
+_CHUNK = 20_000
+
+
+# ---------------------------------------------------------------------------
+# devices, seeding, layers
+# ---------------------------------------------------------------------------
+def _resolve_device(device):
+    """``torch.device`` for the ``device`` parameter, with a clear error if unusable."""
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'cpu' or 'cuda' (or 'cuda:1')."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} but CUDA is not available (torch.cuda.is_available() is "
+            "False); use device='cpu'."
+        )
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(f"device={device!r} is not supported; use 'cpu' or 'cuda'.")
+    return resolved
+
+
+def _generators(seed, device):
+    """A CPU generator (initialisation, permutations) and one on ``device`` (noise)."""
+    cpu = torch.Generator(device="cpu").manual_seed(int(seed))
+    if device.type == "cpu":
+        return cpu, cpu
+    return cpu, torch.Generator(device=device).manual_seed(int(seed) + 1)
+
+
+def _linear(n_in, n_out, generator):
+    """``nn.Linear`` with PyTorch's default initialisation drawn from ``generator``."""
+    layer = torch.nn.utils.skip_init(torch.nn.Linear, n_in, n_out)
+    torch.nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+    bound = 1.0 / math.sqrt(n_in) if n_in > 0 else 0.0
+    torch.nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+    return layer
+
+
+def _adam(parameters, *, lr, weight_decay, betas=(0.9, 0.999)):
+    """Adam with the fused kernel (one call per step) where torch offers it."""
+    try:
+        return torch.optim.Adam(parameters, lr=lr, betas=betas, weight_decay=weight_decay,
+                                fused=True)
+    except (RuntimeError, TypeError, ValueError):  # pragma: no cover - older torch builds
+        return torch.optim.Adam(parameters, lr=lr, betas=betas, weight_decay=weight_decay)
+
+
+def _cpu_state(module):
+    """A module's state dict as CPU tensors (what pickles carry)."""
+    return {key: value.detach().cpu().clone() for key, value in module.state_dict().items()}
+
+
+# ---------------------------------------------------------------------------
+# the quality score used for early stopping
+# ---------------------------------------------------------------------------
+def _bin_codes(real, synthetic, n_bins=10):
+    """Codes of one numeric column: quantile bins of ``real`` plus a missing bin."""
+    observed = real[~np.isnan(real)]
+    edges = (np.unique(np.quantile(observed, np.linspace(0, 1, n_bins + 1))[1:-1])
+             if observed.size else np.empty(0))
+    k = edges.size + 1
+
+    def codes(values):
+        return np.where(np.isnan(values), k, np.searchsorted(edges, values, side="right"))
+
+    return codes(real), codes(synthetic), k + 1
+
+
+def _fidelity(real, synthetic, max_pairs=300, seed=0):
+    """Column shapes and pair trends of two tables, in [0, 1] (1 = same distribution).
+
+    ``real`` and ``synthetic`` are ``(num, cat)`` pairs from :class:`_ColumnArrays`.
+    Numeric columns are cut at the deciles of the real rows (plus a missing
+    bin), discrete columns keep their codes. The score is the mean of
+    ``1 - TVD`` over the columns' marginals and over (at most ``max_pairs``)
+    pairs' joint distributions, the two averages weighted equally -- a cheap,
+    binned version of sdmetrics' "Column Shapes" and "Column Pair Trends".
+    """
+    (num_r, cat_r), (num_s, cat_s) = real, synthetic
+    codes_r, codes_s, sizes = [], [], []
+    for j in range(num_r.shape[1]):
+        a, b, k = _bin_codes(num_r[:, j], num_s[:, j])
+        codes_r.append(a)
+        codes_s.append(b)
+        sizes.append(k)
+    for j in range(cat_r.shape[1]):
+        k = int(max(cat_r[:, j].max(initial=0), cat_s[:, j].max(initial=0))) + 2
+        codes_r.append(cat_r[:, j] + 1)  # unseen (-1) -> 0
+        codes_s.append(cat_s[:, j] + 1)
+        sizes.append(k)
+    n_r, n_s = max(len(num_r), len(cat_r)), max(len(num_s), len(cat_s))
+
+    def similarity(a, b, k):
+        p = np.bincount(a, minlength=k) / n_r
+        q = np.bincount(b, minlength=k) / n_s
+        return 1.0 - 0.5 * np.abs(p - q).sum()
+
+    shapes = [similarity(a, b, k) for a, b, k in zip(codes_r, codes_s, sizes)]
+    p = len(sizes)
+    pairs = [(i, j) for i in range(p) for j in range(i + 1, p)]
+    if len(pairs) > max_pairs:
+        keep = np.random.RandomState(seed).choice(len(pairs), max_pairs, replace=False)
+        pairs = [pairs[i] for i in np.sort(keep)]
+    trends = [similarity(codes_r[i] * sizes[j] + codes_r[j], codes_s[i] * sizes[j] + codes_s[j],
+                         sizes[i] * sizes[j]) for i, j in pairs]
+    if not trends:
+        return float(np.mean(shapes))
+    return float(0.5 * np.mean(shapes) + 0.5 * np.mean(trends))
+
+
+class _ColumnArrays:
+    """A table as numeric floats (NaN = missing) and discrete codes.
+
+    Discrete (categorical, boolean) columns get the codes of their categories
+    seen in ``fit``, ``n_categories`` for missing and -1 for categories never
+    seen; the class label, when given, is one more discrete column.
+    """
+
+    def __init__(self, spec, frame):
+        self.spec = spec
+        self.numeric = [j for j, kind in enumerate(spec.types)
+                        if kind not in ("categorical", "boolean")]
+        self.discrete = [j for j, kind in enumerate(spec.types)
+                         if kind in ("categorical", "boolean")]
+        self.coders = {j: _CategoryCoder(spec.objects(frame, j)) for j in self.discrete}
+        self.n_codes = [self.coders[j].n_categories + 1 for j in self.discrete]
+
+    def __call__(self, frame, y_enc=None):
+        n = frame.shape[0]
+        num = np.empty((n, len(self.numeric)))
+        for i, j in enumerate(self.numeric):
+            num[:, i] = self.spec.floats(frame, j)
+        cat = np.empty((n, len(self.discrete) + (y_enc is not None)), dtype=np.int64)
+        for i, j in enumerate(self.discrete):
+            cat[:, i] = self.coders[j].codes(self.spec.objects(frame, j))
+        if y_enc is not None:
+            cat[:, -1] = y_enc
+        return num, cat
+
+
+# ---------------------------------------------------------------------------
+# the epoch loop: progress, callbacks, history, early stopping
+# ---------------------------------------------------------------------------
+def _check_callbacks(callbacks):
+    callbacks = list(callbacks or [])
+    for callback in callbacks:
+        if not (callable(callback) or callable(getattr(callback, "on_epoch_end", None))):
+            raise TypeError(
+                "callbacks must be a list of callables f(estimator, logs) or of objects with "
+                f"an on_epoch_end(estimator, logs) method; got {type(callback).__name__}."
+            )
+    return callbacks
+
+
+def _train_epochs(estimator, run_epoch, *, validate=None, get_state=None, set_state=None):
+    """Run ``estimator.epochs`` epochs of ``run_epoch(epoch) -> dict of losses``.
+
+    After each epoch the logs (losses, seconds, and every ``validation_interval``
+    epochs the held-out ``val_quality`` from ``validate()``) are appended to
+    ``estimator.history_`` and passed to the callbacks; a callback returning
+    ``True`` stops training. With ``validate`` (early stopping), training stops
+    when ``val_quality`` has not improved for ``n_iter_no_change`` validations,
+    and the weights of the best validation are restored.
+
+    Returns the 1-based epoch whose weights the model keeps.
+    """
+    from tqdm.auto import tqdm
+
+    callbacks = _check_callbacks(estimator.callbacks)
+    estimator.history_ = history = []
+    interval = getattr(estimator, "validation_interval", 1)
+    patience = getattr(estimator, "n_iter_no_change", None)
+    best, best_epoch, best_state, stale = -np.inf, None, None, 0
+    bar = tqdm(total=estimator.epochs, desc=type(estimator).__name__, unit="epoch",
+               disable=not estimator.verbose, leave=True, dynamic_ncols=True)
+    last = 0
+    try:
+        for epoch in range(1, estimator.epochs + 1):
+            start = time.perf_counter()
+            logs = {"epoch": epoch, **run_epoch(epoch)}
+            logs["seconds"] = time.perf_counter() - start
+            stop = False
+            if validate is not None and (epoch % interval == 0 or epoch == estimator.epochs):
+                logs.update(validate())
+                if logs["val_quality"] > best:
+                    best, best_epoch, best_state, stale = logs["val_quality"], epoch, get_state(), 0
+                else:
+                    stale += 1
+                    stop = stale >= patience
+            history.append(logs)
+            last = epoch
+            bar.update(1)
+            if estimator.verbose:
+                bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()
+                                 if k not in ("epoch", "seconds")}, refresh=False)
+            for callback in callbacks:
+                hook = getattr(callback, "on_epoch_end", callback)
+                stop = (hook(estimator, logs) is True) or stop
+            if stop:
+                break
+    finally:
+        bar.close()
+    if best_state is not None:
+        set_state(best_state)
+        return best_epoch
+    return last
+
+
+# ---------------------------------------------------------------------------
+# layout of the encoded table and the conditional vector
+# ---------------------------------------------------------------------------
+class _Unit:
+    """A discrete column the conditional vector can name (one-hot or missing indicator)."""
+
+    def __init__(self, column, kind, start, stop, offset, labels, has_missing):
+        self.column = column
+        self.kind = kind  # "onehot" (a category block) or "indicator" (a missing flag)
+        self.start, self.stop = start, stop  # columns in the data vector
+        self.offset = offset  # first column in the conditional vector
+        self.width = stop - start if kind == "onehot" else 2
+        self.labels = labels  # the categories of the one-hot slots (without missing)
+        self.has_missing = has_missing
+
+
+class _Layout:
+    """Index arrays for the data vector (the :class:`TabularEncoder` output) and the condition.
+
+    The blocks of :attr:`TabularEncoder.output_info_` are grouped by what the
+    network outputs for them: continuous values (``offset``/``value``: tanh),
+    softmax blocks (``modes`` and ``categories``, padded to one width so that
+    every block's softmax is a single tensor operation) and missing
+    indicators (sigmoid).
+
+    The *units* are what a conditional vector can name: the discrete
+    columns (category blocks, and the missing indicator of each numeric
+    column with missing values, as the pair ``[observed, missing]``) and,
+    last, the class label (which is not in the data vector). The data part
+    of the conditional vector of data rows ``T`` is ``T @ A + b``.
+    """
+
+    def __init__(self, encoder, frame, n_classes, *, conditional=True):
+        spans = list(encoder.output_info_)
+        self.d = encoder.n_features_out_
+        missing_col = {s.column: s.start for s in spans if s.kind == "missing"}
+        cont = [s for s in spans if s.kind in ("offset", "value")]
+        self.cont_idx = np.array([s.start for s in cont], dtype=np.int64)
+        self.cont_missing = np.array([missing_col.get(s.column, -1) for s in cont],
+                                     dtype=np.int64)
+        soft = [s for s in spans if s.kind in ("modes", "categories")]
+        self.n_soft = len(soft)
+        width = max([s.stop - s.start for s in soft], default=1)
+        self.soft_idx = np.zeros((len(soft), width), dtype=np.int64)
+        self.soft_valid = np.zeros((len(soft), width), dtype=bool)
+        for b, s in enumerate(soft):
+            self.soft_idx[b, :s.stop - s.start] = np.arange(s.start, s.stop)
+            self.soft_valid[b, :s.stop - s.start] = True
+        self.soft_missing = np.array([missing_col.get(s.column, -1) if s.kind == "modes" else -1
+                                      for s in soft], dtype=np.int64)
+        # category blocks (an all-zero block there is a category never seen)
+        self.soft_is_category = np.array([s.kind == "categories" for s in soft], dtype=bool)
+        self.ind_idx = np.array([s.start for s in spans if s.kind == "missing"], dtype=np.int64)
+        # the softmax columns without padding, the block of each, and the 0/1 matrix
+        # summing columns into blocks: softmaxes are then a few ops on (n, n_soft_cols)
+        self.soft_cols = self.soft_idx[self.soft_valid].astype(np.int64)
+        self.soft_seg = np.nonzero(self.soft_valid)[0].astype(np.int64)
+        self.soft_sum = np.zeros((self.soft_cols.size, len(soft)))
+        self.soft_sum[np.arange(self.soft_cols.size), self.soft_seg] = 1.0
+        # outputs assembled as [continuous, softmax columns, indicators] -> data order
+        order = np.concatenate([self.cont_idx, self.soft_cols, self.ind_idx]).astype(np.int64)
+        self.restore = np.argsort(order)
+        # log(4 sigma_k) of every mode slot: the Jacobian of mode-specific normalisation
+        self.log_scale = np.zeros(self.d)
+        for name, block in zip(getattr(encoder, "_spec").columns, getattr(encoder, "_blocks")):
+            stds = getattr(block, "stds", None)
+            mode_span = [s for s in spans if s.column == name and s.kind == "modes"]
+            if stds is not None and mode_span:
+                s = mode_span[0]
+                self.log_scale[s.start:s.stop] = np.log(4.0 * np.asarray(stds))
+        # units of the conditional vector
+        self.units, offset = [], 0
+        categories = encoder.categories_
+        for s in spans if conditional else ():
+            if s.kind == "categories":
+                labels = list(categories[s.column])
+                has_missing = bool(frame[s.column].isna().any())
+                if has_missing:
+                    labels = labels[:-1]
+                unit = _Unit(s.column, "onehot", s.start, s.stop, offset, labels, has_missing)
+            elif s.kind == "missing":
+                unit = _Unit(s.column, "indicator", s.start, s.stop, offset, [], True)
+            else:
+                continue
+            self.units.append(unit)
+            offset += unit.width
+        self.n_data_units = len(self.units)
+        self.label_unit = None
+        if n_classes:
+            self.label_unit = len(self.units)
+            self.units.append(_Unit(_TARGET, "label", -1, -1, offset, list(range(n_classes)),
+                                    False))
+            self.units[-1].width = n_classes
+            offset += n_classes
+        self.cdim = offset
+        self.A = np.zeros((self.d, self.cdim))
+        self.b = np.zeros(self.cdim)
+        self.cond_unit = np.zeros(self.cdim, dtype=np.int64)
+        n_data = self.n_data_units
+        self.unit_idx = np.full((n_data, max([u.width for u in self.units[:n_data]], default=1)),
+                                self.d, dtype=np.int64)
+        self.unit_valid = np.zeros(self.unit_idx.shape, dtype=bool)
+        for u, unit in enumerate(self.units):
+            cols = slice(unit.offset, unit.offset + unit.width)
+            self.cond_unit[cols] = u
+            if unit.kind == "onehot":
+                self.A[unit.start:unit.stop, cols] = np.eye(unit.width)
+                self.unit_idx[u, :unit.width] = np.arange(unit.start, unit.stop)
+            elif unit.kind == "indicator":  # [observed, missing] = [1 - m, m]
+                self.A[unit.start, unit.offset] = -1.0
+                self.A[unit.start, unit.offset + 1] = 1.0
+                self.b[unit.offset] = 1.0
+                self.unit_idx[u, :2] = [self.d, unit.start]  # logits [0, l] -> sigmoid
+            if unit.kind != "label":
+                self.unit_valid[u, :unit.width] = True
+
+    def unit_codes(self, T):
+        """Slot of every data unit in each data row ``T`` (n, d): (n, n_data_units) ints."""
+        codes = np.empty((T.shape[0], self.n_data_units), dtype=np.int64)
+        for u, unit in enumerate(self.units[:self.n_data_units]):
+            if unit.kind == "onehot":
+                codes[:, u] = np.argmax(T[:, unit.start:unit.stop], axis=1)
+            else:
+                codes[:, u] = T[:, unit.start] >= 0.5
+        return codes
+
+    def cond_from_codes(self, requests, n):
+        """Conditional vectors (n, cdim) naming ``{unit: slots (n,)}``."""
+        C = np.zeros((n, self.cdim), dtype=np.float32)
+        rows = np.arange(n)
+        for u, slots in requests.items():
+            C[rows, self.units[u].offset + slots] = 1.0
+        return C
+
+    def write_units(self, T, requests):
+        """Overwrite the blocks of conditioned data units in decoded rows ``T`` (in place)."""
+        rows = np.arange(T.shape[0])
+        for u, slots in requests.items():
+            unit = self.units[u]
+            if unit.kind == "onehot":
+                T[:, unit.start:unit.stop] = 0.0
+                T[rows, unit.start + slots] = 1.0
+            elif unit.kind == "indicator":
+                T[:, unit.start] = slots
+        return T
+
+    def tensors(self, device, dtype=torch.float32):
+        """The index arrays as tensors on ``device`` (a dict); matrices in ``dtype``."""
+        out = {k: torch.as_tensor(getattr(self, k), device=device) for k in (
+            "cont_idx", "cont_missing", "soft_idx", "soft_missing", "ind_idx", "cond_unit",
+            "unit_idx", "soft_cols", "soft_seg", "restore", "soft_valid", "unit_valid")}
+        for k in ("A", "b", "soft_sum"):
+            out[k] = torch.as_tensor(getattr(self, k), dtype=dtype, device=device)
+        return out
+
+
+def _block_max(values, L):
+    """Maximum of ``values`` (n, n_soft_cols) within each softmax block: (n, n_blocks)."""
+    with torch.no_grad():
+        n = values.shape[0]
+        out = values.new_full((n, L["soft_sum"].shape[1]), -torch.inf)
+        return out.scatter_reduce(1, L["soft_seg"].expand(n, -1), values, "amax")
+
+
+def _block_logsumexp(logits, L):
+    """Log-sum-exp of every softmax block of ``logits`` (n, n_soft_cols): (n, n_blocks)."""
+    shift = _block_max(logits, L)
+    return torch.log(torch.exp(logits - shift[:, L["soft_seg"]]) @ L["soft_sum"]) + shift
+
+
+def _block_softmax(logits, L):
+    """Softmax within every block of ``logits`` (n, n_soft_cols), same shape."""
+    e = torch.exp(logits - _block_max(logits, L)[:, L["soft_seg"]])
+    return e / (e @ L["soft_sum"])[:, L["soft_seg"]]
+
+
+# ---------------------------------------------------------------------------
+# the estimator plumbing
+# ---------------------------------------------------------------------------
+class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
+    """Fit preamble, conditions, chunked sampling, decoding and pickling.
+
+    Subclasses set ``_conditional_units`` and implement ``fit`` (starting
+    with :meth:`_prepare`), ``_generate(n, requests, generator, rng)``
+    returning decoded data rows (n, d) as float64 NumPy with the requested
+    units written in, and the ``_module_names`` / ``_build_modules(states)``
+    pair used by pickling.
+
+    Class labels are always part of the conditional vector: the networks
+    model ``X | y`` and the labels of unconditional samples are drawn from
+    their training frequencies (given the requested values, see
+    :meth:`_complete_labels`).
+    """
+
+    _supports_regression_target = False
+    #: Most units a single condition may name (None: any number).
+    _MAX_CONDITION_UNITS = None
+
+    # -- fit ---------------------------------------------------------------
+    def _prepare(self, X, y):
+        """Validate and encode: ``frame``, encoded rows (n, d) float32, labels, ``rng``."""
+        frame = _validate_table(self, X, reset=True)
+        self._spec = _TableSpec(frame, X, self.column_types)
+        self._columns = list(frame.columns)
+        self._y_spec = None
+        n_classes = 0
+        if y is not None:
+            if _num_samples(y) != frame.shape[0]:
+                raise ValueError(
+                    f"X and y have inconsistent numbers of samples: {frame.shape[0]} and "
+                    f"{_num_samples(y)}."
+                )
+            self._y_spec = _TargetSpec(y, allow_regression=False)
+            self.classes_ = self._y_spec.classes
+            n_classes = len(self.classes_)
+        self._device = _resolve_device(self.device)
+        self._check_params()
+        rng = check_random_state(self.random_state)
+        self.encoder_ = TabularEncoder(
+            column_types=self.column_types, handle_unknown="ignore",
+            subsample=_ENCODER_SUBSAMPLE, random_state=rng.randint(_MAX_SEED),
+        ).fit(X)
+        self.column_types_ = dict(self.encoder_.column_types_)
+        T = self.encoder_.transform(X)
+        self._layout = L = _Layout(self.encoder_, frame, n_classes,
+                                   conditional=self._conditional_units)
+        self._arrays = _ColumnArrays(self._spec, frame)
+        self._n_train = frame.shape[0]
+        labels = None
+        if n_classes:  # (label, value) counts, to draw labels given requested values
+            labels = self._y_spec.encoded.astype(np.int64)
+            self._label_counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+            codes = L.unit_codes(T)
+            self._label_joint = []
+            for u in range(L.n_data_units):
+                joint = np.zeros((n_classes, L.units[u].width))
+                np.add.at(joint, (labels, codes[:, u]), 1.0)
+                self._label_joint.append(joint)
+        return frame, T.astype(np.float32), labels, rng
+
+    def _check_params(self):
+        """Extra parameter checks of the subclass (after the constraints)."""
+
+    def _split(self, frame, T, rng):
+        """Training and validation rows (validation only with early stopping)."""
+        n = T.shape[0]
+        if not self.early_stopping:
+            return np.arange(n), None
+        n_val = int(round(self.validation_fraction * n))
+        if n_val < 2 or n - n_val < 2:
+            raise ValueError(
+                f"early_stopping=True needs at least 2 training and 2 validation rows; "
+                f"validation_fraction={self.validation_fraction} of {n} rows leaves "
+                f"{n - n_val} and {n_val}. Use more rows, another validation_fraction, or "
+                "early_stopping=False."
+            )
+        perm = rng.permutation(n)
+        return np.sort(perm[n_val:]), np.sort(perm[:n_val])
+
+    def _validation_quality(self, frame, val_rows, rng):
+        """A function giving the held-out quality of the current model."""
+        y_val = None if self._y_spec is None else self._y_spec.encoded[val_rows]
+        real = self._arrays(frame.iloc[val_rows], y_val)
+        n_syn = int(min(max(len(val_rows), 1000), 5000))
+        seed = rng.randint(_MAX_SEED)
+
+        def validate():
+            T, labels = self._generate_rows(n_syn, {}, np.random.RandomState(seed))
+            synthetic = self._rows_to_arrays(T, labels)
+            return {"val_quality": _fidelity(real, synthetic)}
+
+        return validate
+
+    def _rows_to_arrays(self, T, labels):
+        frame = self.encoder_.inverse_transform(T)
+        if not isinstance(frame, pd.DataFrame):
+            frame = pd.DataFrame(frame)
+        return self._arrays(frame, labels)
+
+    # -- conditions ----------------------------------------------------------
+    def _column_index(self, key):
+        try:
+            j = self._spec.columns.get_loc(key)
+        except (KeyError, TypeError, pd.errors.InvalidIndexError):
+            j = None
+        if not isinstance(j, (int, np.integer)):
+            raise ValueError(
+                f"conditions names a column {key!r} that X did not have; the columns are "
+                f"{self._columns} (pass class labels through y=)."
+            )
+        return int(j)
+
+    def _requests(self, conditions, y_enc, n):
+        """``{unit: slots (n,)}`` for the conditions (and labels), checked."""
+        requests = {}
+        units_of = {}
+        for u, unit in enumerate(self._layout.units):
+            units_of.setdefault(unit.column, {})[unit.kind] = u
+        name = type(self).__name__
+        for key, value in conditions.items():
+            j = self._column_index(key)
+            column = self._columns[j]
+            values = np.empty(n, dtype=object)
+            values[:] = value if np.ndim(value) == 0 else list(value)
+            missing = pd.isna(values).astype(bool)
+            kind = self._spec.types[j]
+            units = units_of.get(column, {})
+            if kind in ("categorical", "boolean"):
+                if "onehot" not in units:
+                    raise ValueError(
+                        f"{name} was fitted with conditional=False: it cannot condition on "
+                        f"column {column!r}; refit with conditional=True."
+                    )
+                unit = self._layout.units[units["onehot"]]
+                if missing.any() and not unit.has_missing:
+                    raise ValueError(
+                        f"cannot condition column {column!r} on a missing value: it had no "
+                        "missing values in fit."
+                    )
+                slots = np.full(n, len(unit.labels), dtype=np.int64)
+                if not missing.all():
+                    index = pd.Index(unit.labels, dtype=object)
+                    found = _get_indexer(index, values[~missing])
+                    if (found < 0).any():
+                        bad = pd.unique(np.asarray(values[~missing][found < 0],
+                                                   dtype=object))[:5].tolist()
+                        raise ValueError(
+                            f"cannot condition column {column!r} on values never seen in fit: "
+                            f"{bad}; the fitted categories are {list(unit.labels)[:20]}"
+                            + (" and missing (NaN)." if unit.has_missing else ".")
+                        )
+                    slots[~missing] = found
+                requests[units["onehot"]] = slots
+            else:
+                if not missing.all():
+                    raise ValueError(
+                        f"cannot condition numeric column {column!r} on a value: {name} "
+                        "conditions exactly on discrete values (categories, booleans) and on "
+                        "missingness (np.nan) only. Condition on numeric values with "
+                        "GaussianCopulaGenerator."
+                    )
+                if "indicator" not in units:
+                    if not self._conditional_units:
+                        raise ValueError(
+                            f"{name} was fitted with conditional=False: it cannot condition "
+                            f"on column {column!r}; refit with conditional=True."
+                        )
+                    raise ValueError(
+                        f"cannot condition column {column!r} on a missing value: it had no "
+                        "missing values in fit."
+                    )
+                requests[units["indicator"]] = np.ones(n, dtype=np.int64)
+        if y_enc is not None:
+            requests[self._layout.label_unit] = np.asarray(y_enc, dtype=np.int64)
+        limit = self._MAX_CONDITION_UNITS
+        columns = [u for u in requests if u != self._layout.label_unit]
+        if limit is not None and len(columns) > limit:
+            named = [self._layout.units[u].column for u in columns]
+            raise ValueError(
+                f"{name} conditions on one discrete column at a time (besides y: its "
+                f"conditional vector names one column, as in CTGAN); got {named}. Use "
+                "TabularVAE or GaussianCopulaGenerator to condition on several."
+            )
+        return requests
+
+    # -- sampling --------------------------------------------------------------
+    def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):
+        """Draw new rows, optionally conditioned on discrete column values.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows. With ``y`` or array-valued ``conditions`` it must
+            be 1 (the default) or their length.
+        y : array-like of shape (n_rows,), default=None
+            Class labels to condition on (generators fitted with ``y``).
+        conditions : dict, default=None
+            ``{column: value}`` with a scalar (the same for every row) or an
+            array of one value per row. Values must be categories (or
+            booleans) seen in ``fit``, or ``np.nan`` (``None``) for a missing
+            value of a column that had missing values, numeric columns
+            included; otherwise a ``ValueError`` says which. Conditioned
+            columns hold exactly the requested values (see Notes of the
+            class), with no rejection.
+        random_state : int, RandomState instance or None, default=None
+            Seed for this call alone; ``None`` advances the generator's own
+            stream.
+
+        Returns
+        -------
+        X_new : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
+            In the container, columns and dtypes seen in ``fit``.
+        y_new : ndarray or Series of shape (n_samples,)
+            Only when fitted with ``y``.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        if conditions is not None and not isinstance(conditions, dict):
+            raise TypeError(
+                f"conditions must be a dict {{column: value}}, got {type(conditions).__name__}."
+            )
+        conditions = dict(conditions or {})
+        y_enc = None
+        if y is not None:
+            if self._y_spec is None:
+                raise ValueError(
+                    "y was passed to sample() but the generator was fitted without y; "
+                    "refit with fit(X, y) to sample conditionally."
+                )
+            y_enc = self._y_spec.encode(y)
+        lengths = {len(y_enc)} if y_enc is not None else set()
+        for key, value in conditions.items():
+            if np.ndim(value) > 1:
+                raise ValueError(
+                    f"conditions[{key!r}] must be a scalar or 1-D, got shape {np.shape(value)}."
+                )
+            if np.ndim(value) == 1:
+                lengths.add(len(value))
+        if len(lengths) > 1:
+            raise ValueError(f"y and the conditions have different lengths {sorted(lengths)}.")
+        if lengths:
+            n_rows = lengths.pop()
+            if n_samples not in (1, n_rows):
+                raise ValueError(
+                    f"n_samples={n_samples} does not match the {n_rows} values given in y or "
+                    "conditions; leave n_samples at its default or set it to that length."
+                )
+            n_samples = n_rows
+        requests = self._requests(conditions, y_enc, n_samples)
+        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
+        T, labels = self._generate_rows(n_samples, requests, rng)
+        return self._decode(T, labels)
+
+    def iter_sample(self, n_samples, batch_size=10_000, *, conditions=None, random_state=None):
+        """Stream ``n_samples`` rows in batches of at most ``batch_size``.
+
+        Parameters
+        ----------
+        n_samples : int
+            Total number of rows.
+        batch_size : int, default=10_000
+            Rows per batch.
+        conditions : dict, default=None
+            Scalar conditions applied to every row (see :meth:`sample`).
+        random_state : int, RandomState instance or None, default=None
+            Seed for the whole stream; ``None`` advances the generator's own stream.
+
+        Yields
+        ------
+        batch : ndarray, DataFrame or tuple
+            What :meth:`sample` returns, for each batch.
+        """
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        batch_size = check_n_samples(batch_size, "batch_size", allow_zero=False)
+        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
+        for start in range(0, n_samples, batch_size):
+            yield self.sample(min(batch_size, n_samples - start), conditions=conditions,
+                              random_state=rng)
+
+    def _complete_labels(self, requests, n, rng):
+        """Labels of rows whose label was not requested, given the requested values.
+
+        ``p(y | v_1, ..., v_k)`` is proportional to ``p(y) prod_i p(v_i | y)``
+        from the training counts: exact for zero or one requested value (the
+        empirical conditional), a naive-Bayes combination for several.
+        """
+        L = self._layout
+        if L.label_unit is None or L.label_unit in requests:
+            return requests
+        counts = self._label_counts
+        with np.errstate(divide="ignore"):
+            log_prob = np.tile(np.log(counts), (n, 1))
+            for u, slots in requests.items():
+                log_prob += np.log(self._label_joint[u][:, slots].T) - np.log(counts)
+        impossible = ~np.isfinite(log_prob.max(axis=1))
+        log_prob[impossible] = np.log(counts)  # combination never seen: p(y)
+        prob = np.exp(log_prob - log_prob.max(axis=1, keepdims=True))
+        cum = np.cumsum(prob / prob.sum(axis=1, keepdims=True), axis=1)
+        cum[:, -1] = 1.0
+        labels = np.argmax(cum > rng.random_sample(n)[:, None], axis=1)
+        return {**requests, L.label_unit: labels}
+
+    def _generate_rows(self, n, requests, rng):
+        """Decoded data rows (n, d) float64 and their labels (or None)."""
+        requests = self._complete_labels(requests, n, rng)
+        generator = torch.Generator(device=self._device).manual_seed(
+            int(rng.randint(_MAX_SEED)))
+        out = np.empty((n, self._layout.d))
+        for start in range(0, n, _CHUNK):
+            stop = min(start + _CHUNK, n)
+            part = {u: slots[start:stop] for u, slots in requests.items()}
+            out[start:stop] = self._generate(stop - start, part, generator, rng)
+        return out, requests.get(self._layout.label_unit)
+
+    def _decode(self, T, labels):
+        if T.shape[0] == 0:  # decode one row for the container and dtypes, keep none
+            X_new = self.encoder_.inverse_transform(np.zeros((1, self._layout.d)))
+            X_new = X_new.iloc[:0] if hasattr(X_new, "iloc") else X_new[:0]
+        else:
+            X_new = self.encoder_.inverse_transform(T)
+        if self._y_spec is None:
+            return X_new
+        return X_new, self._y_spec.decode(np.asarray(labels, dtype=np.int64))
+
+    # -- pickling ------------------------------------------------------------
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        for name in self._module_names:
+            module = state.pop(name, None)
+            if module is not None:
+                state[name + "__state"] = _cpu_state(module)
+        for name in self._derived_names:
+            state.pop(name, None)
+        if "_device" in state:
+            state["_device"] = str(state["_device"])
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        states = {name: state.pop(name + "__state") for name in self._module_names
+                  if name + "__state" in state}
+        super().__setstate__(state)
+        if "_device" not in state:
+            return
+        device = torch.device(state["_device"])
+        if device.type == "cuda" and not torch.cuda.is_available():
+            warnings.warn(
+                f"{type(self).__name__} was fitted on {device} but CUDA is not available: it "
+                "is loaded on the CPU (set device='cpu' to silence this warning).",
+                UserWarning, stacklevel=2,
+            )
+            device = torch.device("cpu")
+        self._device = device
+        self._build_modules(states)
+
+    _module_names = ()
+    _derived_names = ()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
+
+def _get_indexer(index, values):
+    try:
+        return index.get_indexer(values)
+    except TypeError:  # unhashable values
+        return np.full(len(values), -1)
+
+
+def _deepcopy_double(module):
+    """A float64 CPU copy of ``module`` in eval mode (deterministic inference)."""
+    return copy.deepcopy(module).to("cpu").double().eval()

@@ -1,0 +1,193 @@
+"""LipschitzVAE: Lipschitz bound, privacy accounting, mixed types, determinism, audit."""
+
+import math
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("torch")
+import torch  # noqa: E402
+
+from sksynth.generators import LipschitzVAE  # noqa: E402
+from sksynth.generators._lipschitz_vae import (  # noqa: E402
+    _jacobians,
+    _power_iteration_norms,
+)
+from sksynth.privacy import audit, gaussian_epsilon  # noqa: E402
+
+FAST = dict(latent_dim=3, hidden=(32, 32), epochs=15, batch_size=64, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def table():
+    rng = np.random.RandomState(0)
+    n = 240
+    a = rng.normal(size=n)
+    frame = pd.DataFrame({
+        "a": a,
+        "b": np.where(a + 0.3 * rng.normal(size=n) > 0, "hi", "lo"),
+        "c": rng.randint(0, 5, n),
+        "d": rng.uniform(size=n) < 0.3,
+    })
+    frame.loc[::17, "a"] = np.nan
+    return frame
+
+
+DECLARED = dict(bounds={"a": (-4, 4), "c": (0, 4)}, categories={"b": ["hi", "lo"]})
+
+
+def _secant_max(decoder, n_pairs=2000, scale=3.0, seed=1):
+    gen = torch.Generator().manual_seed(seed)
+    d = decoder[0].weight.shape[1]
+    z1 = scale * torch.randn(n_pairs, d, generator=gen, dtype=torch.float64)
+    z2 = z1 + 0.5 * torch.randn(n_pairs, d, generator=gen, dtype=torch.float64)
+    with torch.no_grad():
+        num = torch.linalg.vector_norm(decoder(z1) - decoder(z2), dim=1)
+    return float((num / torch.linalg.vector_norm(z1 - z2, dim=1)).max())
+
+
+@pytest.mark.parametrize("method", ["spectral", "penalty"])
+@pytest.mark.parametrize("lipschitz", [0.5, 2.0])
+def test_measured_lipschitz_constant_within_bound(table, method, lipschitz):
+    vae = LipschitzVAE(method=method, lipschitz=lipschitz, penalty_weight=50.0, **DECLARED,
+                       **FAST).fit(table)
+    # power iteration agrees with the exact spectral norm of the Jacobians
+    Z = torch.as_tensor(np.random.RandomState(2).normal(size=(64, 3)) * 2.0)
+    with torch.no_grad():
+        J = _jacobians(vae._decoder, Z)
+        exact = torch.linalg.matrix_norm(J, ord=2)
+        power = _power_iteration_norms(J)
+        # power iteration approaches the largest singular value from below
+        assert torch.all(power <= exact * (1 + 1e-9))
+        assert torch.allclose(power, exact, rtol=1e-3)
+    assert vae.lipschitz_ <= lipschitz * (1 + 1e-9)
+    assert float(exact.max()) <= lipschitz * (1 + 1e-9)
+    # secants between random pairs too (a global property, not only at the probe points)
+    assert _secant_max(vae._decoder) <= lipschitz * (1 + 1e-9)
+    if method == "spectral":  # the certified global bound: product of layer norms
+        assert vae.lipschitz_bound_ <= lipschitz * (1 + 1e-9)
+        assert vae.lipschitz_ <= vae.lipschitz_bound_ * (1 + 1e-9)
+
+
+def test_unconstrained_decoder_can_exceed_the_bound(table):
+    # the constraint is doing something: with penalty weight 0 the same fit goes above 0.5
+    vae = LipschitzVAE(method="penalty", lipschitz=0.5, penalty_weight=0.0, **DECLARED,
+                       **{**FAST, "epochs": 60}).fit(table)
+    assert vae.lipschitz_ > 0.5
+
+
+def test_epsilon_is_the_accountant_value_and_independent_of_epochs(table):
+    eps = []
+    for epochs in (1, 5, 20):
+        vae = LipschitzVAE(encoder_std=2.0, clip=1.0, **DECLARED,
+                           **{**FAST, "epochs": epochs}).fit(table)
+        eps.append(vae.epsilon_)
+    n = len(table)
+    assert vae.delta_ == pytest.approx(1 / n)
+    # mu = 2 * clip / encoder_std = 1
+    assert eps == [pytest.approx(gaussian_epsilon(1.0, 1 / n))] * 3
+    assert vae.mu_ == pytest.approx(1.0)
+    statuses = vae.privacy_report_.to_frame().set_index("step")["status"]
+    assert statuses["bounds of 'a'"] == "public"
+    assert statuses["categories of 'd'"] == "public"  # boolean by type
+    assert statuses["training (encoder and decoder weights)"] == "assumed"
+    assert statuses["released latent codes (one per row)"] == "gdp"
+
+
+@pytest.mark.parametrize("target", [0.5, 2.0, 8.0])
+def test_target_epsilon_calibrates_the_noise(table, target):
+    vae = LipschitzVAE(target_epsilon=target, delta=1e-5, clip=0.7, **DECLARED,
+                       **{**FAST, "epochs": 1}).fit(table)
+    assert vae.epsilon_ == pytest.approx(target, rel=1e-8)
+    assert vae.encoder_std_ == pytest.approx(2 * 0.7 / vae.mu_)
+
+
+def test_undeclared_domain_and_prior_release_are_not_private(table):
+    vae = LipschitzVAE(**{**FAST, "epochs": 1}).fit(table)
+    assert vae.epsilon_ == math.inf and not vae.privacy_report_.formal
+    rows = vae.privacy_report_.to_frame().set_index("step")
+    assert rows.loc["bounds of 'a'", "status"] == "not_private"
+    assert rows.loc["categories of 'b'", "status"] == "not_private"
+    prior = LipschitzVAE(release="prior", **DECLARED, **{**FAST, "epochs": 1}).fit(table)
+    assert prior.epsilon_ == math.inf
+    assert prior.sample(5).shape == (5, 4)
+
+
+def test_released_codes_follow_the_gaussian_mechanism(table):
+    vae = LipschitzVAE(encoder_std=0.5, clip=0.8, **DECLARED, **FAST).fit(table)
+    means = torch.as_tensor(vae.transform(table))
+    assert float(torch.linalg.vector_norm(means, dim=1).max()) <= 0.8 + 1e-9
+    resid = (vae._pool - means).numpy().ravel()
+    # std of the residual is encoder_std: 720 draws, relative error ~ 1/sqrt(2*720) < 0.1
+    assert np.std(resid) == pytest.approx(0.5, rel=0.1)
+
+
+def test_mixed_types_samples_and_round_trip(table):
+    vae = LipschitzVAE(**DECLARED, **{**FAST, "epochs": 40}).fit(table)
+    out = vae.sample(500, random_state=0)
+    assert list(out.columns) == list(table.columns)
+    assert list(out.dtypes) == list(table.dtypes)
+    assert set(out["b"].dropna()) <= {"hi", "lo"}
+    assert out["c"].between(0, 4).all()
+    assert out["a"].dropna().between(-4, 4).all()
+    # the class balance of b is learnt (0.5 +- 0.15 for 500 draws and a short fit)
+    assert abs((out["b"] == "hi").mean() - (table["b"] == "hi").mean()) < 0.15
+    decoded = vae.inverse_transform(vae.transform(table))
+    assert decoded.shape == table.shape
+    assert np.isfinite(vae.score_samples(table)).all()
+
+
+def test_conditional_sampling_with_declared_classes(table):
+    y = (table["a"].fillna(0) > 0).astype(int).to_numpy()
+    vae = LipschitzVAE(bounds=DECLARED["bounds"],
+                       categories={**DECLARED["categories"], "__target__": [0, 1]},
+                       **{**FAST, "epochs": 40}).fit(table, y)
+    assert np.isfinite(vae.epsilon_)
+    X1, y1 = vae.sample(y=np.ones(200, dtype=int), random_state=0)
+    X0, y0 = vae.sample(y=np.zeros(200, dtype=int), random_state=0)
+    assert (y1 == 1).all() and (y0 == 0).all()
+    assert X1["a"].mean() > X0["a"].mean()  # rows follow their label
+    Xs, ys = vae.sample(10)
+    assert set(ys) <= {0, 1}
+    with pytest.raises(ValueError, match="not in categories"):
+        LipschitzVAE(categories={"__target__": [0]}, **{**FAST, "epochs": 1}).fit(table, y)
+
+
+def test_determinism_and_pickling(table):
+    a = LipschitzVAE(**DECLARED, **FAST).fit(table)
+    b = LipschitzVAE(**DECLARED, **FAST).fit(table)
+    assert a.loss_curve_ == b.loss_curve_
+    pd.testing.assert_frame_equal(a.sample(50, random_state=3), b.sample(50, random_state=3))
+    clone = pickle.loads(pickle.dumps(a))
+    pd.testing.assert_frame_equal(a.sample(50, random_state=4), clone.sample(50, random_state=4))
+    np.testing.assert_array_equal(a.score_samples(table), clone.score_samples(table))
+    assert clone.epsilon_ == a.epsilon_
+
+
+def test_parameter_errors(table):
+    with pytest.raises(ValueError, match="hidden must be a tuple of positive integers"):
+        LipschitzVAE(hidden=(0,)).fit(table)
+    with pytest.raises(ValueError, match="must be a pair"):
+        LipschitzVAE(bounds={"a": 3}).fit(table)
+    with pytest.raises(ValueError, match="low <= high"):
+        LipschitzVAE(bounds={"a": (2, 1)}).fit(table)
+    with pytest.raises(ValueError, match="lipschitz"):
+        LipschitzVAE(lipschitz=-1).fit(table)
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        if torch.cuda.is_available():
+            raise ValueError("CUDA is not available (skipped: CUDA present)")
+        LipschitzVAE(device="cuda").fit(table)
+
+
+def test_audit_stays_below_the_claim():
+    # A small private fit, audited with a replaced outlier: the claim must not be refuted.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, size=(60, 2))
+    X[0] = [1.0, 1.0]
+    factory = LipschitzVAE(latent_dim=2, hidden=(16,), epochs=3, batch_size=64,
+                           target_epsilon=1.0, bounds={0: (-1, 1), 1: (-1, 1)})
+    res = audit(factory, X, n_trials=60, random_state=0)
+    assert res.epsilon_claimed == pytest.approx(1.0)
+    assert res.consistent

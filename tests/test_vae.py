@@ -1,0 +1,264 @@
+"""Tests of TabularVAE: learning, conditions, missingness, determinism, pickling, errors."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+
+from sksynth.augmentation import AugmentedClassifier  # noqa: E402
+from sksynth.datasets import load_adult  # noqa: E402
+from sksynth.generators import TabularVAE  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Small networks: one torch thread is faster, and immune to busy CI cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _two_clusters(n, seed=0):
+    """Two clusters: group a ~ N(0, 1), group b ~ N(6, 1); a flag more common in b."""
+    rng = np.random.default_rng(seed)
+    group = rng.choice(np.array(["a", "b"], dtype=object), size=n)
+    b = group == "b"
+    return pd.DataFrame({
+        "group": group,
+        "value": np.where(b, 6.0, 0.0) + rng.normal(size=n),
+        "flag": rng.random(n) < np.where(b, 0.8, 0.2),
+    })
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """A VAE trained on 1,000 two-cluster rows (600 steps of 100 rows)."""
+    torch.set_num_threads(1)
+    X = _two_clusters(1000)
+    return X, TabularVAE(epochs=60, batch_size=100, random_state=0).fit(X)
+
+
+def test_learns_two_clusters_better_than_untrained(fitted):
+    X, vae = fitted
+    held_out = _two_clusters(1000, seed=1)
+    untrained = TabularVAE(epochs=0, batch_size=100, random_state=0).fit(X)
+    # the held-out ELBO (nats per row) improves by a wide margin over the random network
+    assert vae.score(held_out) > untrained.score(held_out) + 1.0
+    S = vae.sample(4000)
+    # both clusters are reproduced, with their share (binomial sd ~0.008) and position
+    share_b = (S["group"] == "b").mean()
+    assert abs(share_b - (X["group"] == "b").mean()) < 0.06
+    assert abs(S.loc[S["group"] == "a", "value"].mean() - 0.0) < 0.5
+    assert abs(S.loc[S["group"] == "b", "value"].mean() - 6.0) < 0.5
+    # and the dependence of the flag on the cluster (0.8 vs 0.2)
+    gap = S.loc[S["group"] == "b", "flag"].mean() - S.loc[S["group"] == "a", "flag"].mean()
+    assert gap > 0.25  # 0.6 in the data, 0 if the flag were drawn independently
+    # samples keep the fitted dtypes and range
+    assert S.dtypes.equals(X.dtypes)
+    assert S["value"].between(X["value"].min(), X["value"].max()).all()
+
+
+def test_conditions_are_exact(fitted):
+    X, vae = fitted
+    S = vae.sample(2000, conditions={"group": "b"})
+    assert (S["group"] == "b").all()
+    assert abs(S["value"].mean() - 6.0) < 0.5
+    # several conditions at once, and one value per row
+    S = vae.sample(conditions={"group": np.repeat(["a", "b"], 500), "flag": True})
+    assert len(S) == 1000 and S["flag"].all()
+    assert (S["group"].to_numpy() == np.repeat(["a", "b"], 500)).all()
+    assert S["value"].iloc[:500].mean() < 2.0 < S["value"].iloc[500:].mean()
+
+
+@pytest.mark.parametrize("conditions, match", [
+    ({"group": "c"}, "never seen in fit"),
+    ({"value": 1.0}, "discrete values"),
+    ({"group": np.nan}, "no missing values"),
+    ({"nope": 1}, "did not have"),
+    ({"group": ["a", "b"], "flag": [True] * 3}, "different lengths"),
+])
+def test_impossible_conditions_raise(fitted, conditions, match):
+    _, vae = fitted
+    with pytest.raises(ValueError, match=match):
+        vae.sample(10, conditions=conditions)
+
+
+def test_heavy_and_dependent_missingness_is_modelled():
+    rng = np.random.default_rng(0)
+    n, m = 2000, 10_000
+    a = rng.normal(size=n)
+    b = rng.normal(size=n)
+    b[rng.random(n) < 0.9] = np.nan  # 90% missing
+    c = np.where(a > 0, "p", "q").astype(object)
+    c[a > 1.0] = None  # missing exactly when a is large
+    X = pd.DataFrame({"a": a, "b": b, "c": c})
+    vae = TabularVAE(epochs=100, batch_size=100, random_state=0).fit(X)
+    S = vae.sample(m)
+    # fitted rate 0.9, binomial sd 0.007 for n: allow the model 0.05
+    assert abs(S["b"].isna().mean() - X["b"].isna().mean()) < 0.05
+    assert S.loc[S["a"] > 1.5, "c"].isna().mean() > 0.8
+    assert S.loc[S["a"] < 0.5, "c"].isna().mean() < 0.1
+    # a missing value is a condition too, for numeric and categorical columns
+    S = vae.sample(500, conditions={"b": np.nan, "c": None})
+    assert S["b"].isna().all() and S["c"].isna().all()
+    assert S["a"].mean() > 0.8  # c is missing only for large a
+    assert vae.sample(500, conditions={"c": "p"})["c"].eq("p").all()
+
+
+def test_class_conditional_sampling():
+    X = _two_clusters(1000)
+    y = X.pop("group").to_numpy()
+    vae = TabularVAE(epochs=30, batch_size=100, random_state=0).fit(X, y)
+    X_b, y_b = vae.sample(y=np.repeat(["b"], 1000))
+    assert (y_b == "b").all() and abs(X_b["value"].mean() - 6.0) < 0.5
+    X_new, y_new = vae.sample(5000)
+    # labels are drawn from their training frequencies: binomial sd ~0.007
+    assert abs((y_new == "b").mean() - (y == "b").mean()) < 0.03
+    assert X_new.loc[y_new == "a", "value"].mean() < 1.0
+    # a condition on a column draws labels from p(y | condition)
+    _, y_flag = vae.sample(4000, conditions={"flag": True})
+    assert (y_flag == "b").mean() > 0.7  # P(b | flag) = 0.8
+    held_out = _two_clusters(500, seed=1)
+    y_out = held_out.pop("group").to_numpy()
+    joint, marginal = vae.score_samples(held_out, y_out), vae.score_samples(held_out)
+    assert np.isfinite(joint).all() and (joint <= marginal + 1e-9).all()
+
+
+def test_cpu_fits_are_reproducible_and_seeds_matter():
+    X = _two_clusters(300)
+    first = TabularVAE(epochs=3, batch_size=50, random_state=3).fit(X)
+    second = TabularVAE(epochs=3, batch_size=50, random_state=3).fit(X)
+    other = TabularVAE(epochs=3, batch_size=50, random_state=4).fit(X)
+    assert [h["loss"] for h in first.history_] == [h["loss"] for h in second.history_]
+    pd.testing.assert_frame_equal(first.sample(50), second.sample(50))
+    assert not first.sample(50, random_state=0).equals(other.sample(50, random_state=0))
+    np.testing.assert_array_equal(first.transform(X), second.transform(X))
+    # fitting does not touch torch's global random state
+    state = torch.get_rng_state()
+    TabularVAE(epochs=1, random_state=0).fit(X)
+    assert torch.equal(state, torch.get_rng_state())
+    # bfloat16 matrix products: reproducible too, and the weights stay float32
+    half = [TabularVAE(epochs=2, batch_size=50, precision="bfloat16", random_state=3).fit(X)
+            for _ in range(2)]
+    pd.testing.assert_frame_equal(half[0].sample(20), half[1].sample(20))
+    assert half[0]._net.head.weight.dtype == torch.float32
+
+
+def test_pickle_round_trip_and_cuda_models_load_on_cpu(fitted):
+    X, vae = fitted
+    vae.sample(5)
+    copy = pickle.loads(pickle.dumps(vae))
+    pd.testing.assert_frame_equal(copy.sample(20), vae.sample(20))
+    assert copy.score(X.iloc[:100]) == vae.score(X.iloc[:100])
+    np.testing.assert_array_equal(copy.transform(X.iloc[:10]), vae.transform(X.iloc[:10]))
+    # what a CUDA-trained model's pickle holds (CPU tensors, device "cuda") loads on the CPU
+    state = vae.__getstate__()
+    assert all(t.device.type == "cpu" for t in state["_net__state"].values())
+    state["_device"] = "cuda:0"
+    clone = TabularVAE.__new__(TabularVAE)
+    if torch.cuda.is_available():  # pragma: no cover - GPU machines
+        clone.__setstate__(state)
+    else:
+        with pytest.warns(UserWarning, match="loaded on the CPU"):
+            clone.__setstate__(state)
+        assert clone._device.type == "cpu"
+        pd.testing.assert_frame_equal(clone.sample(10, random_state=1),
+                                      vae.sample(10, random_state=1))
+
+
+def test_transform_score_and_inverse_transform(fitted):
+    X, vae = fitted
+    Z = vae.transform(X.iloc[:50])
+    assert Z.shape == (50, vae.embedding_dim) and np.isfinite(Z).all()
+    back = vae.inverse_transform(Z)
+    assert list(back.columns) == list(X.columns)
+    # rows decoded from their posterior means keep their cluster
+    assert (back["group"].to_numpy() == X["group"].iloc[:50].to_numpy()).mean() > 0.9
+    unseen = X.iloc[:3].copy()
+    unseen["group"] = ["c", "a", "b"]
+    scores = vae.score_samples(unseen)
+    assert np.isfinite(scores).all()
+    assert scores[0] < scores[1] - 3  # a category never seen costs log(1 / (n + 1))
+    assert vae.get_feature_names_out()[0] == "tabularvae0"
+
+
+def test_early_stopping_callbacks_and_progress_bar(capsys):
+    X = _two_clusters(600)
+    seen = []
+
+    class Recorder:
+        def on_epoch_end(self, estimator, logs):
+            seen.append(logs["epoch"])
+
+    vae = TabularVAE(epochs=200, batch_size=100, early_stopping=True, validation_interval=1,
+                     n_iter_no_change=2, callbacks=[Recorder()], verbose=1,
+                     random_state=0).fit(X)
+    assert vae.n_epochs_ < 200 and seen == list(range(1, vae.n_epochs_ + 1))
+    validated = [h for h in vae.history_ if "val_quality" in h]
+    assert len(validated) == vae.n_epochs_ and 0 < validated[0]["val_quality"] <= 1
+    best = max(validated, key=lambda h: h["val_quality"])
+    assert vae.best_epoch_ == best["epoch"]  # the best weights are kept
+    assert "val_elbo" in validated[0]
+    assert "TabularVAE" in capsys.readouterr().err  # tqdm writes to stderr
+    stopper = TabularVAE(epochs=50, batch_size=100, random_state=0,
+                         callbacks=[lambda est, logs: logs["epoch"] >= 3]).fit(X)
+    assert stopper.n_epochs_ == 3
+
+
+@pytest.mark.parametrize("params, error, match", [
+    ({"compress_dims": (0, 4)}, ValueError, "compress_dims"),
+    ({"device": "cuda:99" if torch.cuda.is_available() else "cuda"}, (ValueError, RuntimeError),
+     "CUDA|cuda"),
+    ({"device": "tpu"}, ValueError, "device"),
+    ({"callbacks": [3]}, TypeError, "callbacks"),
+    ({"early_stopping": True, "validation_fraction": 0.1}, ValueError, "validation"),
+    ({"epochs": -1}, ValueError, "epochs"),
+])
+def test_bad_parameters_raise(params, error, match):
+    X = _two_clusters(10)
+    with pytest.raises(error, match=match):
+        TabularVAE(**{"epochs": 1, **params}).fit(X)
+
+
+def test_unconditional_model_refuses_conditions_and_bad_targets():
+    X = _two_clusters(200)
+    vae = TabularVAE(epochs=1, conditional=False, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="conditional=False"):
+        vae.sample(5, conditions={"group": "a"})
+    with pytest.raises(ValueError, match="fitted without y"):
+        vae.sample(5, y=["a"] * 5)
+    with pytest.raises(ValueError, match="class labels"):
+        TabularVAE(epochs=1).fit(X, np.linspace(0, 1, 200))
+
+
+def test_adult_keeps_categories_integers_and_range():
+    data = load_adult()
+    X = data.data.iloc[:2000]
+    vae = TabularVAE(epochs=5, random_state=0).fit(X)
+    S = vae.sample(3000)
+    assert S.dtypes.equals(X.dtypes)
+    for column in ["workclass", "education", "native_country"]:
+        assert set(S[column].dropna()) <= set(X[column].dropna())
+    for column in ["age", "hours_per_week", "capital_gain"]:
+        assert S[column].between(X[column].min(), X[column].max()).all()
+    # workclass is missing in ~6% of the rows: a condition on it is exact
+    assert vae.sample(100, conditions={"workclass": np.nan})["workclass"].isna().all()
+
+
+def test_inside_augmentation_and_grid_search():
+    data = load_adult()
+    X, y = data.data.iloc[:600], data.target.iloc[:600]
+    clf = AugmentedClassifier(
+        estimator=HistGradientBoostingClassifier(categorical_features="from_dtype", max_iter=20),
+        generator=TabularVAE(epochs=3), n_synthetic=0.5, random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.7
+    search = GridSearchCV(TabularVAE(epochs=2, random_state=0), {"embedding_dim": [8, 16]},
+                          cv=2).fit(X)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
