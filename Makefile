@@ -76,7 +76,7 @@ $(BENCH_STAMP): pyproject.toml
 	$(BPY) -m pip install torch==2.13.0
 	$(BPY) -m pip install "sdv>=2,<3"
 	$(BPY) -m pip install --no-deps -e .
-	$(BPY) -m pip install "scikit-learn>=1.6" threadpoolctl tqdm matplotlib
+	$(BPY) -m pip install "scikit-learn>=1.6" threadpoolctl tqdm matplotlib skorch
 	touch $@
 
 # Each script prints a table and its ratio against a reference measured in the same run.
