@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
-from sklearn.base import clone
+from sklearn.base import TransformerMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
@@ -322,6 +322,53 @@ class GeneratorMixin:
         X_new, y_new = self._sample(n_samples, y_enc, rng)
         return self._format_sample(X_new, y_new)
 
+    def _check_sample_request(self, n_samples, y, conditions):
+        """Validate ``n_samples``, labels ``y`` and ``conditions`` of a conditional draw.
+
+        For generators whose ``sample`` also takes ``conditions={column: value}``:
+        scalar or 1-D values; every 1-D value and ``y`` share one length, which
+        then sets ``n_samples`` (left at 1 or equal to it).
+
+        Returns
+        -------
+        n_samples : int
+        y_enc : ndarray or None
+        conditions : dict
+        """
+        n_samples = check_n_samples(n_samples)
+        if conditions is not None and not isinstance(conditions, dict):
+            raise TypeError(
+                f"conditions must be a dict {{column: value}}, got {type(conditions).__name__}."
+            )
+        conditions = dict(conditions or {})
+        y_enc = None
+        if y is not None:
+            if self._y_spec is None:
+                raise ValueError(
+                    "y was passed to sample() but the generator was fitted without y; "
+                    "refit with fit(X, y) to sample conditionally."
+                )
+            y_enc = self._y_spec.encode(y)
+        lengths = {len(y_enc)} if y_enc is not None else set()
+        for key, value in conditions.items():
+            if np.ndim(value) > 1:
+                raise ValueError(
+                    f"conditions[{key!r}] must be a scalar or 1-D, got shape {np.shape(value)}."
+                )
+            if np.ndim(value) == 1:
+                lengths.add(len(value))
+        if len(lengths) > 1:
+            raise ValueError(f"y and the conditions have different lengths {sorted(lengths)}.")
+        if lengths:
+            n_rows = lengths.pop()
+            if n_samples not in (1, n_rows):
+                raise ValueError(
+                    f"n_samples={n_samples} does not match the {n_rows} values given in y or "
+                    "conditions; leave n_samples at its default or set it to that length."
+                )
+            n_samples = n_rows
+        return n_samples, y_enc, conditions
+
     def iter_sample(self, n_samples, batch_size=10_000, *, random_state=None):
         """Stream ``n_samples`` rows in batches of at most ``batch_size``.
 
@@ -399,12 +446,14 @@ class GeneratorMixin:
         return float(np.mean(self.score_samples(X, y)))
 
 
-class WrappedGeneratorMixin:
+class WrappedGeneratorMixin(TransformerMixin):
     """Delegate the latent representation to a fitted inner generator ``generator_``.
 
     For generators that wrap another one (label noise, debiasing): their
     ``transform``, ``inverse_transform`` and ``get_feature_names_out`` are the
-    inner generator's. Place it left of ``GeneratorMixin``.
+    inner generator's. Place it left of ``GeneratorMixin``. It derives from
+    ``TransformerMixin`` so that ``set_output`` wraps the ``transform`` defined
+    here (scikit-learn only wraps methods a ``TransformerMixin`` subclass defines).
     """
 
     def transform(self, X):
