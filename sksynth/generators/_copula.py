@@ -722,38 +722,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             Only when fitted with ``y``.
         """
         check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        if conditions is not None and not isinstance(conditions, dict):
-            raise TypeError(
-                f"conditions must be a dict {{column: value}}, got {type(conditions).__name__}."
-            )
-        conditions = dict(conditions or {})
-        y_enc = None
-        if y is not None:
-            if self._y_spec is None:
-                raise ValueError(
-                    "y was passed to sample() but the generator was fitted without y; "
-                    "refit with fit(X, y) to sample conditionally."
-                )
-            y_enc = self._y_spec.encode(y)
-        lengths = {len(y_enc)} if y_enc is not None else set()
-        for key, value in conditions.items():
-            if np.ndim(value) > 1:
-                raise ValueError(
-                    f"conditions[{key!r}] must be a scalar or 1-D, got shape {np.shape(value)}."
-                )
-            if np.ndim(value) == 1:
-                lengths.add(len(value))
-        if len(lengths) > 1:
-            raise ValueError(f"y and the conditions have different lengths {sorted(lengths)}.")
-        if lengths:
-            n_rows = lengths.pop()
-            if n_samples not in (1, n_rows):
-                raise ValueError(
-                    f"n_samples={n_samples} does not match the {n_rows} values given in y or "
-                    "conditions; leave n_samples at its default or set it to that length."
-                )
-            n_samples = n_rows
+        n_samples, y_enc, conditions = self._check_sample_request(n_samples, y, conditions)
         rng = self._sampling_rng if random_state is None else check_random_state(random_state)
         requests = [(self._column_index(key), _as_rows(value, n_samples))
                     for key, value in conditions.items()]
