@@ -40,7 +40,7 @@ DECLARED = dict(bounds={"a": (-4, 4), "c": (0, 4)}, categories={"b": ["hi", "lo"
 
 def _secant_max(decoder, n_pairs=2000, scale=3.0, seed=1):
     gen = torch.Generator().manual_seed(seed)
-    d = decoder[0].weight.shape[1]
+    d = decoder.body[0].weight.shape[1]
     z1 = scale * torch.randn(n_pairs, d, generator=gen, dtype=torch.float64)
     z2 = z1 + 0.5 * torch.randn(n_pairs, d, generator=gen, dtype=torch.float64)
     with torch.no_grad():
@@ -191,3 +191,37 @@ def test_audit_stays_below_the_claim():
     res = audit(factory, X, n_trials=60, random_state=0)
     assert res.epsilon_claimed == pytest.approx(1.0)
     assert res.consistent
+
+
+def test_missing_values_only_where_fit_had_them(table):
+    # 'a' has missing values in fit, 'b', 'c' and 'd' have none: only 'a' may come back missing
+    vae = LipschitzVAE(**DECLARED, **{**FAST, "epochs": 30}).fit(table)
+    X_new = vae.sample(2000, random_state=0)
+    assert X_new[["b", "c", "d"]].notna().all().all()
+    assert X_new["c"].dtype == table["c"].dtype  # int64 stays int64 (no nullable Int64)
+    assert 0.005 < X_new["a"].isna().mean() < 0.2  # fit: 15 of 240 (6%) missing
+    assert "missing values" in vae.privacy_report_.to_frame().set_index("step").loc[
+        "schema", "note"]
+    with pytest.raises(ValueError, match="column 'c' has missing values, but it had none"):
+        vae.score_samples(table.assign(c=table["c"].astype(float).where(table.index > 0)))
+
+
+def test_conditional_decoder_keeps_the_lipschitz_bound(table):
+    # with labels the bound covers the stacked map z -> [rows' scores, label scores]
+    y = (table["a"].fillna(0) > 0).astype(int).to_numpy()
+    vae = LipschitzVAE(lipschitz=2.0, **DECLARED, **FAST).fit(table, y)
+    assert vae.lipschitz_ <= vae.lipschitz_bound_ * (1 + 1e-9)
+    assert vae.lipschitz_bound_ <= 2.0 * (1 + 1e-9)
+    Z = torch.as_tensor(np.random.RandomState(3).normal(size=(64, 3)) * 2.0)
+    for k in (0, 1):
+        labels = torch.zeros(64, 2, dtype=torch.float64)
+        labels[:, k] = 1.0
+        with torch.no_grad():
+            J = _jacobians(vae._decoder, Z, labels)
+        assert float(torch.linalg.matrix_norm(J, ord=2).max()) <= 2.0 * (1 + 1e-9)
+    # the marginal score sums the label out: it tracks log sum_k of the joint scores
+    marginal = vae.score_samples(table)
+    joint = np.logaddexp(vae.score_samples(table, np.zeros(240, int)),
+                         vae.score_samples(table, np.ones(240, int)))
+    assert np.isfinite(marginal).all() and marginal.shape == (240,)
+    assert np.corrcoef(marginal, joint)[0, 1] > 0.9

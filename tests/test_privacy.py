@@ -253,3 +253,24 @@ def test_dpsgd_vae_meets_its_target_and_grows_with_epochs():
     # undeclared bounds: not private
     leaky = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=1, batch_size=50, random_state=0).fit(X)
     assert leaky.epsilon_ == math.inf
+
+
+def test_dpsgd_vae_follows_the_requested_class():
+    # the label enters the decoder directly (LipschitzVAE's conditional decoder), so rows
+    # drawn for class k sit at class k's mean once training has taken a few hundred steps
+    pytest.importorskip("opacus")
+    from sksynth.privacy import DPSGDVAE
+
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1, 2], 100)
+    X = np.column_stack([4.0 * y + rng.normal(size=300), rng.normal(size=300)])
+    vae = DPSGDVAE(latent_dim=2, hidden=(32,), epochs=60, batch_size=32, lr=5e-3,
+                   target_epsilon=4.0, bounds={0: (-3, 11), 1: (-3, 3)},
+                   categories={"__target__": [0, 1, 2]}, random_state=0).fit(X, y)
+    assert vae.epsilon_ <= 4.0 + 1e-6
+    for k in range(3):
+        X_k, y_k = vae.sample(y=np.full(300, k), random_state=k)
+        assert (y_k == k).all()
+        # classes are 4 apart: the drawn mean must be nearest to its own class mean
+        assert abs(X_k[:, 0].mean() - 4.0 * k) < 2.0, (k, X_k[:, 0].mean())
+

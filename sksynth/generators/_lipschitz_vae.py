@@ -39,32 +39,42 @@ _DTYPE = torch.float64
 # public-domain preprocessing
 # ---------------------------------------------------------------------------
 class _Column:
-    """Encoding of one column on a domain that is either declared or read from the data."""
+    """Encoding of one column on a domain that is either declared or read from the data.
 
-    def __init__(self, name, kind, *, low=None, high=None, categories=None):
-        self.name, self.kind = name, kind
+    A *nullable* column (one with missing values in fit) gets a missing slot:
+    the second output of a numeric column, the last category slot of a
+    categorical one. Other columns have none, so they are never sampled missing.
+    """
+
+    def __init__(self, name, kind, *, low=None, high=None, categories=None, nullable=True):
+        self.name, self.kind, self.nullable = name, kind, nullable
         self.low, self.high, self.categories = low, high, categories
-        # numeric: value in [-1, 1] and a missing indicator; categorical: one-hot + missing slot
-        self.width = 2 if categories is None else len(categories) + 1
+        # numeric: value in [-1, 1] (+ missing indicator); categorical: one-hot (+ missing slot)
+        self.width = (1 if categories is None else len(categories)) + int(nullable)
+
+    def missing(self, values):
+        """Missing-value mask of ``values`` (floats for numeric columns, objects otherwise)."""
+        if self.categories is None:
+            return np.isnan(np.asarray(values, dtype=np.float64))
+        return np.asarray(pd.isna(pd.Series(values, dtype=object)))
 
     def encode(self, values):
         n = len(values)
         out = np.zeros((n, self.width))
+        missing = self.missing(values)
         if self.categories is None:
             values = np.asarray(values, dtype=np.float64)
-            missing = np.isnan(values)
             span = self.high - self.low
             x = np.clip(np.where(missing, 0.5 * (self.low + self.high), values),
                         self.low, self.high)
             out[:, 0] = 0.0 if span == 0 else 2.0 * (x - self.low) / span - 1.0
-            out[:, 1] = missing
-            return out
-        missing = np.asarray(pd.isna(pd.Series(values, dtype=object)))
-        codes = pd.Categorical(pd.Series(values, dtype=object).where(~missing, None),
-                               categories=self.categories).codes
-        rows = np.flatnonzero(codes >= 0)
-        out[rows, codes[rows]] = 1.0  # values outside the declared set: all zeros
-        out[missing, -1] = 1.0
+        else:
+            codes = pd.Categorical(pd.Series(values, dtype=object).where(~missing, None),
+                                   categories=self.categories).codes
+            rows = np.flatnonzero(codes >= 0)
+            out[rows, codes[rows]] = 1.0  # values outside the declared set: all zeros
+        if self.nullable:
+            out[:, -1] = missing
         return out
 
     def decode(self, value, missing):
@@ -155,6 +165,51 @@ def _mlp(sizes, rng, bound=None):
     return torch.nn.Sequential(*layers)
 
 
+class _Decoder(torch.nn.Module):
+    """Latent code (and class label) to output scores.
+
+    Without labels the decoder is an MLP ``g(z)``. With ``n_classes`` labels
+    (Gross and Wunder's VAE made class-conditional), the output is
+    ``[g(z, y), h(z)]``: the row scores ``g`` get the one-hot label through an
+    unconstrained embedding added to the first layer's pre-activation (for a
+    fixed label a constant offset, so the Lipschitz constant in ``z`` is that
+    of the MLP), and the label scores come from a linear head ``h`` with
+    spectral norm at most ``head_bound``.
+    """
+
+    def __init__(self, sizes, rng, bound=None, n_classes=0, head_bound=None):
+        super().__init__()
+        self.body = _mlp(sizes, rng, bound)
+        self.embed = self.head = None
+        if n_classes:
+            scale = 1.0 / math.sqrt(n_classes)
+            self.embed = torch.nn.Linear(n_classes, sizes[1], bias=False, dtype=_DTYPE)
+            with torch.no_grad():
+                self.embed.weight.copy_(torch.as_tensor(
+                    rng.uniform(-scale, scale, (sizes[1], n_classes)), dtype=_DTYPE))
+            self.head = _mlp((sizes[0], n_classes), rng, head_bound)
+
+    def forward(self, z, y=None):
+        if self.embed is None:
+            return self.body(z)
+        h = self.body[0](z) + self.embed(y)
+        for layer in self.body[1:]:
+            h = layer(h)
+        return torch.cat([h, self.head(z)], dim=-1)
+
+    def lipschitz_bound(self):
+        """Product of the layers' spectral norms (combined with the head's, if any)."""
+        def product(layers):
+            out = 1.0
+            for layer in layers:
+                if isinstance(layer, (_BoundedLinear, torch.nn.Linear)):
+                    out *= float(torch.linalg.matrix_norm(layer.weight, ord=2))
+            return out
+        body = product(self.body)
+        # the Jacobian stacks the body's and the head's: ||[A; B]|| <= sqrt(||A||^2 + ||B||^2)
+        return body if self.head is None else math.hypot(body, product(self.head))
+
+
 class _Encoder(torch.nn.Module):
     """MLP mean, projected onto the ball of radius ``clip``: ``||mu(x)|| <= clip``."""
 
@@ -184,9 +239,11 @@ class _OneThread:
         torch.set_num_threads(self.previous)
 
 
-def _jacobians(decoder, Z):
-    """Decoder Jacobians at the rows of ``Z``: (n, n_out, latent_dim)."""
-    return torch.func.vmap(torch.func.jacrev(decoder))(Z)
+def _jacobians(decoder, Z, Y=None):
+    """Decoder Jacobians in ``z`` at the rows of ``Z`` (labels ``Y``): (n, n_out, latent_dim)."""
+    if Y is None:
+        return torch.func.vmap(torch.func.jacrev(decoder))(Z)
+    return torch.func.vmap(torch.func.jacrev(decoder))(Z, Y)
 
 
 def _power_iteration_norms(J, n_iter=100, seed=0):
@@ -252,7 +309,9 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         encoded as "none of them".
     column_types : dict or None, default=None
         Types of some columns (see :class:`TabularEncoder`); others are
-        inferred from dtypes.
+        inferred from dtypes. Which columns hold missing values is read from
+        the data as part of the (public) schema: columns without missing
+        values in fit are never sampled missing.
     release : {"posterior", "prior"}, default="posterior"
         ``"posterior"``: decode the released noisy codes (covered by the
         accountant); ``"prior"``: decode codes drawn from the prior
@@ -473,7 +532,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             self.classes_ = self._y_spec.classes
         ledger = PrivacyLedger()
         ledger.add("schema", "public",
-                   note="number of rows, column names, dtypes and column types (from dtypes)")
+                   note="number of rows, column names, dtypes, column types (from dtypes) and "
+                        "which columns have missing values")
         self._spec = _TableSpec(frame, X, self.column_types)
         self.column_types_ = dict(zip(self._spec.columns, self._spec.types))
         self._columns = [self._column(frame, j, ledger) for j in range(self._spec.n_columns)]
@@ -485,14 +545,17 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     def _column(self, frame, j, ledger):
         name, kind = self._spec.columns[j], self._spec.types[j]
-        if kind in ("categorical", "boolean"):
+        categorical = kind in ("categorical", "boolean")
+        values = self._spec.objects(frame, j) if categorical else self._spec.floats(frame, j)
+        nullable = bool(np.any(pd.isna(pd.Series(values, dtype=object))))
+        if categorical:
             declared = _declared(self.categories, name, j)
             if kind == "boolean" and declared is None:
                 declared = [False, True]
                 ledger.add(f"categories of {name!r}", "public", note="boolean by type")
             elif declared is None:
-                values = pd.Series(self._spec.objects(frame, j), dtype=object).dropna()
-                declared = sorted(values.unique().tolist(), key=repr)
+                observed = pd.Series(values, dtype=object).dropna()
+                declared = sorted(observed.unique().tolist(), key=repr)
                 ledger.add(f"categories of {name!r}", "not_private",
                            note="read from the data; declare them in `categories`")
             else:
@@ -500,10 +563,9 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                 if not declared:
                     raise ValueError(f"categories[{name!r}] is empty; list the categories.")
                 ledger.add(f"categories of {name!r}", "public", note="declared by the user")
-            return _Column(name, kind, categories=declared)
+            return _Column(name, kind, categories=declared, nullable=nullable)
         declared = _declared(self.bounds, name, j)
         if declared is None:
-            values = self._spec.floats(frame, j)
             observed = values[~np.isnan(values)]
             low, high = ((float(observed.min()), float(observed.max())) if observed.size
                          else (0.0, 0.0))
@@ -523,7 +585,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                                  "low <= high.")
             ledger.add(f"bounds of {name!r}", "public",
                        note="declared by the user; values outside are clipped")
-        return _Column(name, kind, low=low, high=high)
+        return _Column(name, kind, low=low, high=high, nullable=nullable)
 
     def _label_column(self, ledger):
         declared = None if self.categories is None else self.categories.get(_TARGET)
@@ -548,6 +610,11 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         for j, column in enumerate(self._columns):
             values = (self._spec.objects(frame, j) if column.categories is not None
                       else self._spec.floats(frame, j))
+            if not column.nullable and column.missing(values).any():
+                raise ValueError(
+                    f"column {column.name!r} has missing values, but it had none in fit, so "
+                    "the model has no missing-value slot for it; impute it, or refit on data "
+                    "where the column has missing values.")
             parts.append(column.encode(values))
         if self._y_spec is not None:
             onehot = np.zeros((frame.shape[0], len(self._y_spec.classes)))
@@ -561,7 +628,9 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         out, start = [], 0
         for column in self._columns:
             if column.categories is None:
-                out += [(start, start + 1, "value"), (start + 1, start + 2, "missing")]
+                out.append((start, start + 1, "value"))
+                if column.nullable:
+                    out.append((start + 1, start + 2, "missing"))
             else:
                 out.append((start, start + column.width, "categories"))
             start += column.width
@@ -572,8 +641,15 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     # ------------------------------------------------------------- networks
     def _build(self, n_out, hidden, rng):
         d = self.latent_dim
+        self._n_out = n_out
         self._encoder = _Encoder((n_out, *hidden, d), self.clip, rng)
-        self._decoder = _mlp((d, *hidden, n_out), rng, self._layer_bound(len(hidden) + 1))
+        n_classes = 0 if self._y_spec is None else len(self._y_spec.classes)
+        # with labels the rows' and the label's scores each get lipschitz / sqrt(2), so the
+        # stacked map z -> [g(z, y), h(z)] stays within `lipschitz` for every label y
+        share = 1.0 / math.sqrt(2.0) if n_classes else 1.0
+        self._decoder = _Decoder((d, *hidden, n_out - n_classes), rng,
+                                 self._layer_bound(len(hidden) + 1, share),
+                                 n_classes, self._layer_bound(1, share))
         n_values = sum(1 for *_, kind in self._blocks() if kind == "value")
         self._log_scale = torch.nn.Parameter(torch.full((n_values,), math.log(0.1), dtype=_DTYPE))
         blocks = self._blocks()
@@ -581,28 +657,58 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                                             dtype=torch.long)
         self._missing_index = torch.as_tensor([a for a, _, k in blocks if k == "missing"],
                                               dtype=torch.long)
+        # per numeric column: its missing indicator, or column n_out (a zero pad) if none
+        missing_of = [n_out] * len(self._value_index)
+        for v, (a, _, _) in enumerate(b for b in blocks if b[2] == "value"):
+            if (a + 1, a + 2, "missing") in blocks:
+                missing_of[v] = a + 1
+        self._value_missing_index = torch.as_tensor(missing_of, dtype=torch.long)
         self._softmax_blocks = [(a, b) for a, b, k in blocks if k in ("categories", "label")]
         # missing values start as rare (a data-independent choice): bias -5 on their scores
-        last = self._decoder[-1]
+        last = self._decoder.body[-1]
         with torch.no_grad():
             last.bias[self._missing_index] = -5.0
-            for _, b, kind in blocks:
-                if kind == "categories":  # the last slot of a category block is "missing"
+            categorical = [c for c in self._columns if c.categories is not None]
+            for column, (_, b, _) in zip(categorical,
+                                         (b for b in blocks if b[2] == "categories")):
+                if column.nullable:  # the last slot of a category block is "missing"
                     last.bias[b - 1] = -5.0
 
-    def _layer_bound(self, n_layers):
-        """Spectral-norm bound of each decoder layer (None: unconstrained)."""
-        return self.lipschitz ** (1.0 / n_layers) if self.method == "spectral" else None
+    def _layer_bound(self, n_layers, share):
+        """Spectral-norm bound of each of ``n_layers`` layers whose product gets
+        ``share * lipschitz`` (None: unconstrained)."""
+        if self.method != "spectral":
+            return None
+        return (share * self.lipschitz) ** (1.0 / n_layers)
+
+    def _labels(self, rows):
+        """The one-hot label block of encoded rows (None when fitted without labels)."""
+        if self._y_spec is None:
+            return None
+        a, b = self._softmax_blocks[-1]
+        return rows[:, a:b]
+
+    def _onehot(self, y_enc):
+        if y_enc is None:
+            return None
+        out = torch.zeros(len(y_enc), len(self._y_spec.classes), dtype=_DTYPE)
+        out[torch.arange(len(y_enc)), torch.as_tensor(y_enc, dtype=torch.long)] = 1.0
+        return out
 
     def _prior_var(self):
         return self.clip ** 2 / self.latent_dim + self.encoder_std_ ** 2
+
+    def _value_missing(self, data):
+        """(n, n_numeric) missing indicators of the numeric columns (0 where not nullable)."""
+        index = self._value_missing_index.to(data.device)
+        return torch.nn.functional.pad(data, (0, 1))[:, index]
 
     def _log_lik(self, scores, data, log_scale):
         """Per-row log-likelihood of encoded rows given decoder scores."""
         vi, mi = self._value_index.to(scores.device), self._missing_index.to(scores.device)
         out = torch.zeros(scores.shape[0], dtype=scores.dtype, device=scores.device)
         if vi.numel():
-            observed = 1.0 - data[:, mi]
+            observed = 1.0 - self._value_missing(data)
             resid = (data[:, vi] - torch.tanh(scores[:, vi])) / log_scale.exp()
             gauss = -0.5 * resid ** 2 - log_scale - 0.5 * math.log(2 * math.pi)
             out = out + (observed * gauss).sum(1)
@@ -640,11 +746,12 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                 means = self._encoder(rows)
                 z = means + self.encoder_std_ * torch.randn(
                     means.shape, generator=gen, dtype=_DTYPE, device=device)
-                scores = self._decoder(z)
+                labels = self._labels(rows)
+                scores = self._decoder(z, labels)
                 loss = (self._kl(means) - self._log_lik(scores, rows, self._log_scale)).mean()
                 if self.method == "penalty" and self.penalty_weight > 0:
-                    norms = torch.linalg.matrix_norm(_jacobians(self._decoder, z.detach()),
-                                                     ord=2)
+                    norms = torch.linalg.matrix_norm(
+                        _jacobians(self._decoder, z.detach(), labels), ord=2)
                     loss = loss + self.penalty_weight * torch.relu(norms - target).pow(2).mean()
                 optim.zero_grad()
                 loss.backward()
@@ -657,16 +764,17 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                 print(f"LipschitzVAE epoch {epoch + 1}/{self.epochs}: loss {curve[-1]:.4f}")
         self._encoder.to("cpu").eval()
         self._decoder.to("cpu").eval()
-        for layer in self._decoder:
+        for layer in self._decoder.modules():
             if isinstance(layer, _BoundedLinear):
                 layer.freeze()
         self._log_scale = torch.nn.Parameter(self._log_scale.detach().cpu())
         return curve
 
     @staticmethod
-    def _forward_chunks(module, tensor):
+    def _forward_chunks(module, tensor, labels=None):
         with torch.no_grad():
-            return torch.cat([module(tensor[i:i + _CHUNK])
+            return torch.cat([module(tensor[i:i + _CHUNK]) if labels is None
+                              else module(tensor[i:i + _CHUNK], labels[i:i + _CHUNK])
                               for i in range(0, max(tensor.shape[0], 1), _CHUNK)])
 
     def _measure_lipschitz(self):
@@ -676,13 +784,15 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         if self._pool is not None:
             pick = torch.randint(self._pool.shape[0], (128,), generator=gen)
             Z = torch.cat([Z, self._pool[pick]])
+        labels = None
+        if self._y_spec is not None:  # every class at every probe point
+            n_classes = len(self._y_spec.classes)
+            labels = self._onehot(np.repeat(np.arange(n_classes), len(Z)))
+            Z = Z.repeat(n_classes, 1)
         with torch.no_grad():
-            self.lipschitz_ = float(_power_iteration_norms(_jacobians(self._decoder, Z)).max())
-            bound = 1.0
-            for layer in self._decoder:
-                if isinstance(layer, (_BoundedLinear, torch.nn.Linear)):
-                    bound *= float(torch.linalg.matrix_norm(layer.weight, ord=2))
-        self.lipschitz_bound_ = bound
+            self.lipschitz_ = float(
+                _power_iteration_norms(_jacobians(self._decoder, Z, labels)).max())
+            self.lipschitz_bound_ = self._decoder.lipschitz_bound()
 
     # ------------------------------------------------------------- sampling
     def sample(self, n_samples=1, *, y=None, random_state=None):
@@ -716,22 +826,26 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             m = max(4 * n_samples, 1024) if y_enc is not None else n_samples
             candidates = math.sqrt(self._prior_var()) * torch.as_tensor(
                 rng.standard_normal((m, self.latent_dim)), dtype=_DTYPE)
-        scores = self._forward_chunks(self._decoder, candidates) if len(candidates) else None
         if y_enc is None:
             pick = (rng.randint(len(candidates), size=n_samples) if self._pool is not None
                     else np.arange(n_samples))
-        else:
-            a, b = self._softmax_blocks[-1]
-            prob = torch.softmax(scores[:, a:b], dim=1).numpy()
-            pick = np.empty(n_samples, dtype=np.intp)
-            for k in np.unique(y_enc):
-                rows = np.flatnonzero(y_enc == k)
-                w = prob[:, k] / prob[:, k].sum()
-                pick[rows] = rng.choice(len(candidates), size=rows.size, p=w)
-        if n_samples == 0:
-            scores = torch.zeros((0, self._decoder[-1].weight.shape[0]), dtype=_DTYPE)
-        else:
-            scores = scores[torch.as_tensor(pick)]
+        if self._y_spec is not None:
+            # label scores h(z): a label per code, or weights p(y = k | z) on the codes
+            label_scores = (self._forward_chunks(self._decoder.head, candidates).numpy()
+                            if len(candidates) else np.zeros((0, len(self._y_spec.classes))))
+            if y_enc is None:
+                y_enc = _draw_categories(label_scores[pick], rng)
+            else:
+                prob = np.exp(label_scores - label_scores.max(axis=1, keepdims=True))
+                prob /= prob.sum(axis=1, keepdims=True)
+                pick = np.empty(n_samples, dtype=np.intp)
+                for k in np.unique(y_enc):
+                    rows = np.flatnonzero(y_enc == k)
+                    pick[rows] = rng.choice(len(candidates), size=rows.size,
+                                            p=prob[:, k] / prob[:, k].sum())
+        codes = candidates[torch.as_tensor(pick, dtype=torch.long)]
+        scores = (self._forward_chunks(self._decoder, codes, self._onehot(y_enc)) if n_samples
+                  else torch.zeros((0, self._n_out), dtype=_DTYPE))
         return self._decode(scores.numpy(), y_enc, rng)
 
     def _decode(self, scores, y_enc, rng):
@@ -744,16 +858,20 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             start += column.width
             if column.categories is None:
                 mean = np.tanh(block[:, 0])
+                missing = np.zeros(n, dtype=bool)
                 if rng is None:
-                    value, missing = mean, block[:, 1] > 0
+                    value = mean
+                    if column.nullable:
+                        missing = block[:, 1] > 0
                 else:
                     value = mean + np.exp(log_scale[v]) * rng.standard_normal(n)
-                    missing = rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-block[:, 1]))
+                    if column.nullable:
+                        missing = rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-block[:, 1]))
                 v += 1
                 columns.append(column.decode(value, missing))
             else:
                 slot = _draw_categories(block, rng)
-                columns.append(column.decode(slot, slot == column.width - 1))
+                columns.append(column.decode(slot, (slot == column.width - 1) & column.nullable))
         X_new = self._spec.restore(columns)
         if self._y_spec is None:
             return X_new, None
@@ -801,7 +919,9 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         columns are scored as densities of the value (the affine scaling to
         ``[-1, 1]`` included); categorical columns as probabilities. With
         ``y`` (when fitted with ``y``): the joint ``log p(x, y)`` bound;
-        without it, the label term is left out.
+        without it, a bound on ``log p(x)`` with the label summed out of the
+        decoder, ``log sum_k p(y=k | z) p(x | z, y=k)`` (the encoder then sees
+        no label).
 
         Parameters
         ----------
@@ -826,15 +946,26 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                 if self._y_spec is not None and y_enc is None:
                     a, b = blocks[-1]
                     rows = rows.clone()
-                    rows[:, a:b] = 0.0  # marginal over the label: drop its term
+                    rows[:, a:b] = 0.0  # the encoder does not see the label; summed out below
                 means = self._encoder(rows)
-                lik = torch.stack([
-                    self._log_lik(self._decoder(means + self.encoder_std_ * e), rows,
-                                  self._log_scale) for e in noise]).mean(0)
+                lik = torch.stack([self._code_log_lik(means + self.encoder_std_ * e, rows,
+                                                      y_enc is None) for e in noise]).mean(0)
                 # change of variables to the original units, for observed numeric values
-                jac = ((1.0 - rows[:, self._missing_index]) * log_jac).sum(1)
+                jac = ((1.0 - self._value_missing(rows)) * log_jac).sum(1)
                 out.append((lik - self._kl(means) + jac).numpy())
         return np.concatenate(out) if out else np.zeros(0)
+
+    def _code_log_lik(self, z, rows, marginal):
+        """``log p(x, y | z)``, or ``log sum_k p(y=k | z) p(x | z, k)`` if ``marginal``."""
+        if self._y_spec is None or not marginal:
+            return self._log_lik(self._decoder(z, self._labels(rows)), rows, self._log_scale)
+        a, b = self._softmax_blocks[-1]
+        terms = []
+        for k in range(b - a):  # the label block of `rows` is zero: no label term in _log_lik
+            scores = self._decoder(z, self._onehot(np.full(len(z), k)))
+            terms.append(self._log_lik(scores, rows, self._log_scale)
+                         + torch.log_softmax(scores[:, a:b], dim=1)[:, k])
+        return torch.logsumexp(torch.stack(terms), dim=0)
 
     def score(self, X, y=None):
         """Mean ELBO of the rows of ``X`` (see :meth:`score_samples`).
@@ -883,8 +1014,12 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         if Z.shape[1] != self.latent_dim:
             raise ValueError(f"Z has {Z.shape[1]} columns, but the latent dimension is "
                              f"{self.latent_dim}; pass the output of transform.")
-        scores = self._forward_chunks(self._decoder, torch.as_tensor(Z, dtype=_DTYPE)).numpy()
-        return self._decode(scores, None, None)[0]
+        Z = torch.as_tensor(Z, dtype=_DTYPE)
+        y_enc = None
+        if self._y_spec is not None:  # the most likely label of each code
+            y_enc = np.argmax(self._forward_chunks(self._decoder.head, Z).numpy(), axis=1)
+        scores = self._forward_chunks(self._decoder, Z, self._onehot(y_enc)).numpy()
+        return self._decode(scores, y_enc, None)[0]
 
     def get_feature_names_out(self, input_features=None):
         """Names of the latent coordinates, ``lipschitzvae0``, ``lipschitzvae1``, ...

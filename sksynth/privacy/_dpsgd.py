@@ -30,7 +30,7 @@ class _LossModule(torch.nn.Module):
     def forward(self, rows, noise):
         owner = self._owner[0]
         means = self.encoder(rows)
-        scores = self.decoder(means + owner.encoder_std_ * noise)
+        scores = self.decoder(means + owner.encoder_std_ * noise, owner._labels(rows))
         return owner._kl(means) - owner._log_lik(scores, rows, owner._log_scale)
 
 
@@ -158,7 +158,7 @@ class DPSGDVAE(LipschitzVAE):
         self.verbose = verbose
         self.random_state = random_state
 
-    def _layer_bound(self, n_layers):
+    def _layer_bound(self, n_layers, share):
         return None
 
     @_fit_context(prefer_skip_nested_validation=True)
