@@ -566,3 +566,37 @@ def test_gaussian_mixture_property(n_samples, n_features, balanced, labels, mean
     if balanced:
         assert (y == high).sum() == n_samples // 2
         assert (y == low).sum() == n_samples - n_samples // 2
+
+
+# --------------------------------------------------------------- stock returns
+def test_stock_returns_windows_match_the_series():
+    from sksynth.datasets import load_stock_returns
+
+    stocks = load_stock_returns(window=24, stride=12)
+    returns = stocks.frame
+    # 391 months in the file (Jan 1990 - Jun 2022) -> 390 returns
+    assert returns.shape == (390, 10)
+    assert stocks.data.shape == ((390 - 24) // 12 + 1, 24, 10)
+    # each window is the series itself, starting at its window_start
+    k = 5
+    start = returns.index.get_loc(stocks.window_start[k])
+    np.testing.assert_array_equal(stocks.data[k], returns.to_numpy()[start:start + 24])
+    # returns are 100 * log price ratios: the S&P 500 moved 31% in its best/worst months at most
+    assert np.nanmax(np.abs(returns["^GSPC"])) < 31
+    np.testing.assert_array_equal(stocks.complete, returns.notna().all().to_numpy())
+    assert stocks.complete.sum() == 7
+    assert np.isnan(stocks.data[0, :, stocks.feature_names.index("GOOGL")]).all()  # pre-IPO
+    overlapping = load_stock_returns(window=12, stride=3)
+    assert overlapping.data.shape[0] == (390 - 12) // 3 + 1
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(window=0), ValueError, "window must be a positive int"),
+    (dict(stride=1.5), TypeError, "stride must be a positive int"),
+    (dict(window=1000), ValueError, "longer than the 390 months"),
+])
+def test_stock_returns_bad_arguments(kwargs, error, match):
+    from sksynth.datasets import load_stock_returns
+
+    with pytest.raises(error, match=match):
+        load_stock_returns(**kwargs)

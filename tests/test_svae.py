@@ -239,3 +239,34 @@ def test_sklearn_api_checks_that_need_no_two_dimensional_data():
     check_no_attributes_set_in_init("SLDSVAE", est)
     check_parameters_default_constructible("SLDSVAE", est)
     check_get_params_invariance("SLDSVAE", est)
+
+
+@pytest.mark.slow
+def test_stock_returns_regimes_and_imputation():
+    # real data (matplotlib's monthly stock returns): the two states must split calm and
+    # volatile months, and filling removed months must beat linear interpolation
+    from sksynth.datasets import load_stock_returns
+
+    stocks = load_stock_returns(window=24, stride=6)
+    X = stocks.data[:, :, stocks.complete]
+    train = stocks.window_start.year < 2014
+    model = SLDSVAE(n_states=2, latent_dim=3, epochs=60, pretrain_epochs=30, batch_size=16,
+                    random_state=0).fit(X[train])
+    states = model.predict(stocks.frame.loc[:, stocks.complete].to_numpy()[None])[0]
+    sp500 = stocks.frame["^GSPC"].to_numpy()
+    vol = sorted(sp500[states == k].std() for k in range(2) if (states == k).sum() > 12)
+    assert len(vol) == 2 and vol[1] > 1.5 * vol[0]
+    X_test = X[~train]
+    X_gap = X_test.copy()
+    X_gap[:, 10:13] = np.nan
+    filled, draws = model.impute(X_gap, n_draws=200, return_draws=True, random_state=0)
+    w = (np.arange(10, 13) - 9) / 4
+    linear = X_gap.copy()
+    linear[:, 10:13] = (1 - w)[None, :, None] * X_test[:, 9:10] + w[None, :, None] * X_test[:,
+                                                                                           13:14]
+    miss = np.isnan(X_gap)
+    assert np.sqrt(np.mean((filled - X_test)[miss] ** 2)) < np.sqrt(
+        np.mean((linear - X_test)[miss] ** 2))
+    lo, hi = np.quantile(draws, [0.05, 0.95], axis=0)
+    # 14 windows x 3 months x 7 series = 294 correlated values: a wide band around 90%
+    assert 0.8 <= np.mean(((X_test >= lo) & (X_test <= hi))[miss]) <= 0.99
