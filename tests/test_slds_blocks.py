@@ -21,8 +21,10 @@ from sksynth.generators._slds._implicit import fixed_point  # noqa: E402
 from sksynth.generators._slds._kalman import info_sample, info_smoother  # noqa: E402
 from sksynth.generators._slds._meanfield import (  # noqa: E402
     block_update,
+    gap_fills,
     global_stats,
     local_kl,
+    multistart_marginals,
     surrogate_objective,
 )
 
@@ -356,3 +358,36 @@ def test_implicit_with_auxiliary_outputs_equals_unrolled():
     rel = torch.linalg.norm(grads["implicit"] - grads["unrolled"]) / torch.linalg.norm(
         grads["unrolled"])
     assert float(rel) < 1e-4
+
+
+
+def test_gap_fills_take_the_neighbouring_marginals():
+    T, K = 8, 3
+    r = torch.eye(K, dtype=DT)[torch.tensor([0, 0, 1, 1, 1, 2, 2, 2])].unsqueeze(0)
+    r[0, 2:6] = 1.0 / K  # blurred marginals over the gap
+    mask = torch.tensor([[True, True, False, False, False, False, True, True]])
+    states = lambda f: gap_fills(r, mask, f)[0].argmax(-1).tolist()  # noqa: E731
+    assert states(0.0) == [0, 0, 2, 2, 2, 2, 2, 2]  # all from the right neighbour
+    assert states(1.0) == [0, 0, 0, 0, 0, 0, 2, 2]  # all from the left neighbour
+    assert states(0.5) == [0, 0, 0, 0, 2, 2, 2, 2]  # switch half way
+    # gaps at the ends take their only neighbour; observed steps are untouched
+    edge = torch.tensor([[False, False, True, True, True, True, False, False]])
+    r_edge = torch.eye(K, dtype=DT)[torch.tensor([0, 0, 1, 1, 2, 2, 0, 0])].unsqueeze(0)
+    filled = gap_fills(r_edge, edge, 0.5)[0].argmax(-1).tolist()
+    assert filled == [1, 1, 1, 1, 2, 2, 2, 2]
+    assert torch.equal(gap_fills(r, torch.ones(1, T, dtype=torch.bool), 0.5), r)
+
+
+def test_multistart_never_lowers_the_objective_of_coordinate_ascent():
+    stats, J_rec, h_rec, r = _toy_problem(B=4, T=20)
+    mask = torch.ones(4, 20, dtype=torch.bool)
+    mask[:, 6:14] = False  # a long gap: no recognition potentials there
+    J_rec = J_rec * mask[..., None, None]
+    h_rec = h_rec * mask[..., None]
+    plain = r
+    for _ in range(20):
+        plain = block_update(plain, stats, J_rec, h_rec)
+    best, objective = multistart_marginals(r, mask, stats, J_rec, h_rec, n_sweeps=20)
+    np.testing.assert_allclose(objective, surrogate_objective(best, stats, J_rec, h_rec),
+                               rtol=1e-10)
+    assert torch.all(objective >= surrogate_objective(plain, stats, J_rec, h_rec) - 1e-8)

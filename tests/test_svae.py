@@ -197,12 +197,6 @@ def test_held_out_elbo_beats_a_plain_vae_with_the_same_networks(toy_study):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="known shortfall: on this toy set the learned latent dynamics do not yet "
-    "impute better than linear interpolation (RMSE 0.60-0.81 vs 0.52) and the 90% "
-    "intervals under-cover (41-68%); strict, so a fix shows up as XPASS",
-)
 def test_imputation_beats_linear_interpolation_with_calibrated_intervals(toy_study):
     _, X_test, _, model = toy_study
     X_miss = X_test.copy()

@@ -32,7 +32,13 @@ from ._slds._conjugate import (
 from ._slds._hmm import hmm_viterbi
 from ._slds._implicit import fixed_point
 from ._slds._kalman import info_sample
-from ._slds._meanfield import LDSResult, SLDSStats, block_update, local_kl
+from ._slds._meanfield import (
+    LDSResult,
+    SLDSStats,
+    block_update,
+    local_kl,
+    multistart_marginals,
+)
 from ._torch_utils import _linear, _resolve_device
 
 _DT = torch.float64
@@ -526,9 +532,18 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         return X, Y, mask
 
     def _posterior(self, Y, mask):
+        """Mean-field posterior of fitted sequences; multi-start where steps are missing."""
         gen = torch.Generator().manual_seed(0)
         with torch.no_grad(), _one_thread():
-            return self._infer(Y, mask, mode="none", generator=gen)
+            out = self._infer(Y, mask, mode="none", generator=gen)
+            if not bool(mask.all()):
+                # over gaps, coordinate ascent from random q(z) often stops at a fixed point
+                # that averages the states' dynamics; keep the best of restarts
+                J_rec, h_rec = self._nets.potentials(Y, mask)
+                r, _ = multistart_marginals(out["q_z"], mask, out["stats"], J_rec, h_rec)
+                kl, lds, q_z, node = local_kl(r, out["stats"], J_rec, h_rec)
+                out.update(kl=kl, lds=lds, q_z=q_z, node=node)
+            return out
 
     def transform(self, X):
         """Posterior state marginals ``q(z_t = k)``.
@@ -624,6 +639,15 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
             NaN entries replaced by the posterior mean.
         draws : ndarray of shape (n_draws, n_sequences, n_timesteps, `n_features_in_`)
             Only with ``return_draws``: draws of ``y`` (observed entries kept).
+
+        Notes
+        -----
+        With missing steps, the mean-field posterior is the best (highest
+        surrogate objective, per sequence) of coordinate ascent from a random
+        ``q(z)`` and of restarts in which each gap takes the state marginals
+        of its observed neighbours, switching at most once: from a random
+        start the ascent tends to stop at a ``q(x)`` that follows an average
+        of the states' dynamics through the gap.
         """
         X, Y, mask = self._post_fit(X)
         n_draws = check_n_samples(n_draws, "n_draws", allow_zero=False)

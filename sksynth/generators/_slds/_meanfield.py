@@ -189,3 +189,68 @@ def global_stats(niw_eta, mniw_eta, alpha0, alpha, natural_gradient=True):
     log_pi0 = fn(dirichlet_log_partition, alpha0)
     log_pi = fn(dirichlet_log_partition, alpha)
     return SLDSStats(tuple(init), tuple(trans), log_pi0, log_pi)
+
+
+def gap_fills(r, mask, frac):
+    """State marginals with every run of missing steps refilled from its observed neighbours.
+
+    In a run of missing steps ``[a, b)``, the first ``round(frac * (b - a))`` steps
+    take the marginals of step ``a - 1`` and the rest those of step ``b`` (a
+    run at either end takes its only neighbour): the initialisation of a
+    chain that keeps its state through the gap and switches at most once.
+
+    Parameters
+    ----------
+    r : Tensor of shape (B, T, K)
+    mask : Tensor of bool of shape (B, T)
+        Observed steps.
+    frac : float in [0, 1]
+
+    Returns
+    -------
+    r_filled : Tensor of shape (B, T, K)
+    """
+    B, T, _ = r.shape
+    observed = mask.cpu()
+    steps = torch.arange(T).expand(B, T)
+    minus = torch.full_like(steps, -1)
+    prev = torch.cummax(torch.where(observed, steps, minus), dim=1).values
+    flipped = torch.where(observed, steps, torch.full_like(steps, T)).flip(1)
+    nxt = torch.cummin(flipped, dim=1).values.flip(1)
+    start, length = prev + 1, nxt - prev - 1
+    use_left = (steps - start) < torch.round(frac * length)
+    use_left = (use_left & (prev >= 0)) | (nxt >= T)
+    source = torch.where(use_left, prev, nxt).clamp(0, T - 1)
+    filled = torch.gather(r, 1, source.to(r.device).unsqueeze(-1).expand_as(r))
+    keep = observed | ((prev < 0) & (nxt >= T))  # a sequence with no observed step: as is
+    return torch.where(keep.to(r.device).unsqueeze(-1), r, filled)
+
+
+def multistart_marginals(r, mask, stats, J_rec, h_rec, n_sweeps=20,
+                         fractions=(0.0, 0.25, 0.5, 0.75, 1.0)):
+    """Best of several mean-field fixed points when steps are missing.
+
+    Over a gap, coordinate ascent from a blurred ``q(z)`` tends to stop at a
+    fixed point whose ``q(x)`` follows an average of the states' dynamics.
+    Restarting from :func:`gap_fills` of ``r`` (for each switch fraction) and
+    from ``r`` itself, running ``n_sweeps`` block updates each, and keeping
+    per sequence the result with the highest :func:`surrogate_objective`
+    (the objective coordinate ascent maximises) can only raise the
+    objective over plain coordinate ascent from ``r``.
+
+    Returns
+    -------
+    r_best : Tensor of shape (B, T, K)
+    objective : Tensor of shape (B,)
+    """
+    starts = [r] + [gap_fills(r, mask, f) for f in fractions]
+    C, B = len(starts), r.shape[0]
+    rs = torch.cat(starts)
+    Jc = J_rec.repeat(C, 1, 1, 1)
+    hc = h_rec.repeat(C, 1, 1)
+    for _ in range(n_sweeps):
+        rs = block_update(rs, stats, Jc, hc)
+    objective = surrogate_objective(rs, stats, Jc, hc).reshape(C, B)
+    best = torch.argmax(objective, dim=0)
+    rows = torch.arange(B, device=r.device)
+    return rs.reshape(C, B, *r.shape[1:])[best, rows], objective[best, rows]
