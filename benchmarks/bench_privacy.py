@@ -1,9 +1,16 @@
-"""Benchmark differentially private VAEs on Adult: utility, attacks, audits, epochs.
+"""Benchmark differentially private VAEs on Adult and digits: utility, attacks, audits, epochs.
 
 Methods: :class:`sksynth.generators.LipschitzVAE` (privacy from the encoder
 noise, posterior release) and :class:`sksynth.privacy.DPSGDVAE` (the same
 architecture trained with DP-SGD, Opacus), at the same target epsilon, with
-``delta = 1/n``; the real training data (TRTR) is the ceiling.
+``delta = 1/n``; a non-private :class:`sksynth.generators.TabularVAE` and the
+real training data (TRTR) are the ceilings. Where smartnoise-synth imports
+(``pip install smartnoise-synth``; its pins clash with this project's Opacus,
+so install it beside, e.g. ``pip install --target DIR --no-deps`` and put DIR
+on ``PYTHONPATH``), its MST and AIM synthesizers are the outside reference:
+they get the same data discretised on the declared public domain (equal-width
+bins, values drawn uniformly within a bin on the way back), so no privacy is
+spent on preprocessing for them either.
 
 The Adult census table is subsampled (``--n-train`` rows to train, 5,000
 held-out rows to test). Its public domain is declared (ranges documented for
@@ -20,14 +27,20 @@ Tables printed:
    reference, measured in the same run; target >= 1);
 2. epsilon and TSTR AUC against the number of epochs: LipschitzVAE at a fixed
    encoder noise, DP-SGD at a fixed noise multiplier;
-3. the empirical audit (:func:`sksynth.privacy.audit`, distance attack,
+3. digits (sklearn's 8x8 handwritten digits, the MNIST stand-in; 1,297
+   training and 500 test images, pixel range [0, 16] and the ten classes
+   declared): TSTR accuracy of a logistic regression, and a grid of
+   class-conditional samples per method (``--out``/digits_samples.png);
+4. the empirical audit (:func:`sksynth.privacy.audit`, distance attack,
    replace-one neighbours, most outlying row as the target): Clopper-Pearson
    95% lower bound on epsilon against the claim, on a small Adult subset;
    a release that copies its training rows is the positive control (the
    largest bound the audit can show with this many trials).
 
-Run ``python benchmarks/bench_privacy.py`` (about 15 minutes on 2 cores) or
-``--quick`` (about 3 minutes). Threads are limited to ``--threads``.
+Figures go to ``--out`` (default ``bench_privacy_output``): the digit grids
+and ``epochs.png`` (epsilon and TSTR AUC against epochs for both methods).
+Run ``python benchmarks/bench_privacy.py`` (about 30 minutes on 2 cores) or
+``--quick`` (about 5 minutes). Threads are limited to ``--threads``.
 """
 
 import argparse
@@ -62,8 +75,11 @@ def load(n_train, n_test, seed=0):
     X, y = data.data, data.target
     order = np.random.RandomState(seed).permutation(len(X))
     train, test = order[:n_train], order[n_train:n_train + n_test]
-    pick = (lambda idx: (X.iloc[idx].reset_index(drop=True), y.iloc[idx].reset_index(drop=True)))
-    return pick(train), pick(test), adult_domain(X, y)
+    return split_rows(X, y, train), split_rows(X, y, test), adult_domain(X, y)
+
+
+def split_rows(X, y, idx):
+    return X.iloc[idx].reset_index(drop=True), y.iloc[idx].reset_index(drop=True)
 
 
 def tstr_auc(X_syn, y_syn, X_test, y_test):
@@ -82,6 +98,77 @@ def tstr_auc(X_syn, y_syn, X_test, y_test):
     return float(roc_auc_score(y_test == positive, clf.predict_proba(X_test)[:, column]))
 
 
+def smartnoise_available():
+    try:
+        from snsynth import Synthesizer  # noqa: F401
+    except Exception as exc:  # ImportError, or a broken install of its many dependencies
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+class SmartnoiseReference:
+    """smartnoise-synth's MST or AIM on the table discretised over the declared domain.
+
+    Integer columns with at most ``bins`` values in their declared range
+    keep one code per value; other numeric columns become ``bins``
+    equal-width bins over their declared ranges (public), mapped back to
+    values drawn uniformly within the bin (integers rounded); categorical
+    columns and the label use their declared categories. Only the
+    synthesizer's own measurements touch the data, so ``epsilon_`` is the
+    budget given to it.
+    """
+
+    def __init__(self, name, epsilon, bounds, categories, bins=20, random_state=0):
+        self.name, self.epsilon_, self.bins = name, epsilon, bins
+        self.bounds, self.categories, self.random_state = bounds, categories, random_state
+
+    def fit(self, X, y):
+        from snsynth import Synthesizer
+
+        self.columns_, self.dtypes_ = list(X.columns), X.dtypes
+        self.exact_ = {c for c in self.bounds if c in X.columns
+                       and np.issubdtype(X[c].dtype, np.integer)
+                       and self.bounds[c][1] - self.bounds[c][0] < self.bins}
+        codes = {}
+        for c in X.columns:
+            low, high = self.bounds.get(c, (0, 0))
+            if c in self.exact_:
+                codes[c] = np.clip(X[c].to_numpy() - low, 0, high - low)
+            elif c in self.bounds:
+                edges = np.linspace(low, high, self.bins + 1)
+                codes[c] = np.clip(np.searchsorted(edges, X[c].to_numpy(float), "right") - 1,
+                                   0, self.bins - 1)
+            else:
+                codes[c] = pd.Categorical(X[c], categories=self.categories[c]).codes
+        codes["__target__"] = pd.Categorical(y, categories=self.categories["__target__"]).codes
+        frame = pd.DataFrame(codes).astype(int)
+        self.delta_ = 1.0 / len(frame)
+        self._synth = Synthesizer.create(self.name, epsilon=self.epsilon_, delta=self.delta_,
+                                         verbose=False)
+        self._synth.fit(frame, categorical_columns=list(frame.columns), preprocessor_eps=0.0)
+        return self
+
+    def sample(self, n_samples, random_state=None):
+        rng = np.random.RandomState(random_state)
+        codes = self._synth.sample(n_samples)
+        out = {}
+        for c in self.columns_:
+            if c in self.exact_:
+                out[c] = (self.bounds[c][0] + codes[c].to_numpy()).astype(self.dtypes_[c])
+            elif c in self.bounds:
+                low, high = self.bounds[c]
+                width = (high - low) / self.bins
+                values = low + (codes[c].to_numpy(float) + rng.uniform(size=n_samples)) * width
+                if np.issubdtype(self.dtypes_[c], np.integer):
+                    values = np.rint(values)
+                out[c] = values.astype(self.dtypes_[c])
+            else:
+                out[c] = pd.Categorical.from_codes(codes[c].to_numpy(int), self.categories[c])
+        labels = self.categories["__target__"]
+        y = pd.Categorical.from_codes(codes["__target__"].to_numpy(int), labels)
+        return pd.DataFrame(out)[self.columns_], pd.Series(y)
+
+
 def make(method, eps, domain, epochs, seed, **extra):
     from sksynth.generators import LipschitzVAE
     from sksynth.privacy import DPSGDVAE
@@ -93,7 +180,38 @@ def make(method, eps, domain, epochs, seed, **extra):
         # room for sharp categories (it does not enter epsilon)
         return LipschitzVAE(target_epsilon=eps, lipschitz=10.0, batch_size=64, **common,
                             **extra)
-    return DPSGDVAE(target_epsilon=eps, **common, **extra)
+    if method == "DPSGDVAE":
+        return DPSGDVAE(target_epsilon=eps, **common, **extra)
+    if method in ("MST", "AIM"):
+        return SmartnoiseReference(method.lower(), eps, bounds, categories, random_state=seed)
+    if method == "TabularVAE":  # non-private ceiling, with its own defaults (300 epochs)
+        from sksynth.generators import TabularVAE
+
+        return TabularVAE(random_state=seed)
+    raise ValueError(method)
+
+
+def private_methods(args, dataset="adult"):
+    # AIM's rounds grow with the number of column pairs: hours on digits' 65 columns
+    return ["LipschitzVAE", "DPSGDVAE",
+            *(m for m in args.smartnoise if dataset == "adult" or m != "AIM")]
+
+
+def fidelity(X, y, X_syn, y_syn):
+    """quality_score of the table with its label (1 = marginals and pairs reproduced)."""
+    from sksynth.metrics import quality_score
+
+    real = X.assign(__label__=np.asarray(y).astype(str))
+    synthetic = X_syn.reset_index(drop=True).assign(__label__=np.asarray(y_syn).astype(str))
+    return float(quality_score(real, synthetic))
+
+
+def fit_and_sample(model, X, y):
+    start = time.perf_counter()
+    model.fit(X, y)
+    fit_s = time.perf_counter() - start
+    X_syn, y_syn = model.sample(len(X), random_state=1)
+    return X_syn, y_syn, fit_s, getattr(model, "epsilon_", math.inf)
 
 
 def table_utility(args, train, test, domain):
@@ -101,25 +219,106 @@ def table_utility(args, train, test, domain):
 
     (X, y), (X_test, y_test) = train, test
     rows = [dict(method="real data (TRTR)", epsilon=math.inf, fit_s=0.0,
-                 tstr_auc=tstr_auc(X, y, X_test, y_test),
+                 tstr_auc=tstr_auc(X, y, X_test, y_test), quality=1.0,
                  mia_auc=membership_inference_auc(X, X, X_test, max_samples=2000))]
-    for eps in args.epsilons:
-        for method in ("LipschitzVAE", "DPSGDVAE"):
-            model = make(method, eps, domain, args.epochs, 0)
-            start = time.perf_counter()
-            model.fit(X, y)
-            fit_s = time.perf_counter() - start
-            X_syn, y_syn = model.sample(len(X), random_state=1)
-            rows.append(dict(method=method, epsilon=model.epsilon_, fit_s=fit_s,
-                             tstr_auc=tstr_auc(X_syn, y_syn, X_test, y_test),
-                             mia_auc=membership_inference_auc(X, X_syn, X_test,
-                                                              max_samples=2000)))
+    settings = [("TabularVAE", None)] + [(method, eps) for eps in args.epsilons
+                                         for method in private_methods(args)]
+    for method, eps in settings:
+        X_syn, y_syn, fit_s, epsilon = fit_and_sample(make(method, eps, domain, args.epochs, 0),
+                                                      X, y)
+        rows.append(dict(method=method, epsilon=epsilon, fit_s=fit_s,
+                         tstr_auc=tstr_auc(X_syn, y_syn, X_test, y_test),
+                         quality=fidelity(X, y, X_syn, y_syn),
+                         mia_auc=membership_inference_auc(X, X_syn, X_test, max_samples=2000)))
+        print(f"  adult {method} eps={eps}: {rows[-1]['tstr_auc']:.3f} ({fit_s:.0f} s)",
+              flush=True)
     frame = pd.DataFrame(rows)
     lip = frame[frame.method == "LipschitzVAE"].tstr_auc.to_numpy()
     dp = frame[frame.method == "DPSGDVAE"].tstr_auc.to_numpy()
     ratio = pd.DataFrame({"target_epsilon": args.epsilons, "tstr_auc LipschitzVAE": lip,
                           "tstr_auc DPSGDVAE": dp, "ratio (target >= 1)": lip / dp})
     return frame, ratio
+
+
+def load_digits_split(n_test=500, seed=0):
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    X = pd.DataFrame(digits.data.astype(np.int64), columns=[f"px{j}" for j in range(64)])
+    y = pd.Series(digits.target)
+    order = np.random.RandomState(seed).permutation(len(X))
+    test, train = order[:n_test], order[n_test:]
+    domain = ({c: (0, 16) for c in X.columns}, {"__target__": list(range(10))})
+    return split_rows(X, y, train), split_rows(X, y, test), domain
+
+
+def tstr_accuracy(X_syn, y_syn, X_test, y_test):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    y_syn = np.asarray(y_syn).astype(int)
+    if len(np.unique(y_syn)) < 2:
+        return float(np.mean(y_test == y_syn[0]))
+    clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    clf.fit(np.asarray(X_syn, dtype=float), y_syn)
+    return float(clf.score(np.asarray(X_test, dtype=float), np.asarray(y_test)))
+
+
+def table_digits(args):
+    """TSTR accuracy on digits, and class-conditional sample grids (saved to --out)."""
+    from sksynth.metrics import membership_inference_auc
+
+    (X, y), (X_test, y_test), domain = load_digits_split()
+    rows = [dict(method="real data (TRTR)", epsilon=math.inf, fit_s=0.0,
+                 tstr_accuracy=tstr_accuracy(X, y, X_test, y_test), quality=1.0,
+                 mia_auc=membership_inference_auc(X, X, X_test))]
+    grids = {"real data": [X[y == k].to_numpy()[:8] for k in range(10)]}
+    settings = [("TabularVAE", None)] + [(method, eps) for eps in args.epsilons
+                                         for method in private_methods(args, "digits")]
+    for method, eps in settings:
+        model = make(method, eps, domain, args.digits_epochs, 0)
+        X_syn, y_syn, fit_s, epsilon = fit_and_sample(model, X, y)
+        rows.append(dict(method=method, epsilon=epsilon, fit_s=fit_s,
+                         tstr_accuracy=tstr_accuracy(X_syn, y_syn, X_test, y_test),
+                         quality=fidelity(X, y, X_syn, y_syn),
+                         mia_auc=membership_inference_auc(X, X_syn, X_test)))
+        print(f"  digits {method} eps={eps}: {rows[-1]['tstr_accuracy']:.3f} ({fit_s:.0f} s)",
+              flush=True)
+        if eps in (None, args.grid_epsilon):
+            label = method if eps is None else f"{method}, epsilon={eps:g}"
+            grids[label] = [class_draws(model, k, 8) for k in range(10)]
+    save_digit_grids(grids, os.path.join(args.out, "digits_samples.png"))
+    return pd.DataFrame(rows)
+
+
+def class_draws(model, k, n):
+    """``n`` rows of class ``k``: conditional sampling, or rejection for models without it."""
+    if not isinstance(model, SmartnoiseReference):
+        return np.asarray(model.sample(y=np.full(n, k), random_state=k)[0], dtype=float)
+    X_syn, y_syn = model.sample(5000, random_state=k)
+    rows = np.asarray(X_syn, dtype=float)[np.asarray(y_syn) == k][:n]
+    return np.vstack([rows, np.full((n - len(rows), X_syn.shape[1]), np.nan)])  # NaN: blank
+
+
+def save_digit_grids(grids, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(grids), figsize=(3.2 * len(grids), 4.2))
+    for ax, (label, per_class) in zip(np.atleast_1d(axes), grids.items()):
+        # rows: classes 0-9; columns: 8 draws of that class
+        image = np.vstack([np.hstack([img.reshape(8, 8) for img in images])
+                           for images in per_class])
+        ax.imshow(image, cmap="gray_r", vmin=0, vmax=16)
+        ax.set_title(label, fontsize=9)
+        ax.set_yticks(np.arange(10) * 8 + 3.5, labels=range(10))
+        ax.set_xticks([])
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"  saved {path}")
 
 
 def table_epochs(args, train, test, domain):
@@ -135,7 +334,28 @@ def table_epochs(args, train, test, domain):
             tstr_LipschitzVAE=tstr_auc(*lip.sample(len(X), random_state=1), X_test, y_test),
             eps_DPSGDVAE=dp.epsilon_,
             tstr_DPSGDVAE=tstr_auc(*dp.sample(len(X), random_state=1), X_test, y_test)))
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    save_epochs_plot(frame, args, os.path.join(args.out, "epochs.png"))
+    return frame
+
+
+def save_epochs_plot(frame, args, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for method, label in (("LipschitzVAE", f"LipschitzVAE (encoder_std {args.encoder_std})"),
+                          ("DPSGDVAE", f"DPSGDVAE (noise multiplier {args.noise_multiplier})")):
+        left.plot(frame.epochs, frame[f"eps_{method}"], "o-", label=label)
+        right.plot(frame.epochs, frame[f"tstr_{method}"], "o-", label=label)
+    left.set(xlabel="epochs", ylabel="epsilon (delta = 1/n)", title="Privacy cost")
+    right.set(xlabel="epochs", ylabel="TSTR ROC-AUC (Adult)", title="Utility")
+    left.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    print(f"  saved {path}")
 
 
 class CopyRelease:
@@ -193,7 +413,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", default="bench_privacy_output", help="folder for figures")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["adult", "epochs", "digits",
+                                                                  "audit"])
     args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
     import torch
@@ -208,24 +432,43 @@ def main(argv=None):
         args.epoch_grid, args.audit_n, args.audit_trials = [2, 5, 10, 20, 40], 300, 40
         args.audit_epsilons, args.audit_epochs = [1.0, 4.0], 10
     args.encoder_std, args.noise_multiplier = 0.8, 1.0
+    args.digits_epochs = 2 * args.epochs
+    args.grid_epsilon = args.epsilons[-1]
+    missing = smartnoise_available()
+    args.smartnoise = [] if missing else ["MST", "AIM"]
     train, test, domain = load(args.n_train, 5000)
     pd.set_option("display.width", 160)
     pd.set_option("display.precision", 3)
     print(f"Adult: {args.n_train} training rows, 5000 test rows, delta = 1/n, "
-          f"{args.epochs} epochs, threads={args.threads}\n")
-    utility, ratio = table_utility(args, train, test, domain)
-    print("1. Utility and membership inference at each target epsilon")
-    print(utility.to_string(index=False))
-    print()
-    print(ratio.to_string(index=False))
-    print()
-    print(f"2. Epsilon against epochs (LipschitzVAE encoder_std={args.encoder_std}, clip=1; "
-          f"DP-SGD noise multiplier {args.noise_multiplier})")
-    print(table_epochs(args, train, test, domain).to_string(index=False))
-    print()
-    print(f"3. Audit: {args.audit_n} Adult rows, {args.audit_trials} trials per world, "
-          f"{args.audit_epochs} epochs")
-    print(table_audit(args, domain).to_string(index=False))
+          f"{args.epochs} epochs, threads={args.threads}")
+    print("smartnoise-synth MST/AIM: " + ("included" if args.smartnoise else
+                                          f"not available ({missing})") + "\n")
+    if "adult" not in args.skip:
+        utility, ratio = table_utility(args, train, test, domain)
+        print("1. Utility and membership inference at each target epsilon (Adult)")
+        print(utility.to_string(index=False))
+        print()
+        print(ratio.to_string(index=False))
+        print()
+    if "epochs" not in args.skip:
+        print(f"2. Epsilon against epochs (LipschitzVAE encoder_std={args.encoder_std}, "
+              f"clip=1; DP-SGD noise multiplier {args.noise_multiplier})")
+        print(table_epochs(args, train, test, domain).to_string(index=False))
+        print()
+    if "digits" not in args.skip:
+        print(f"3. Digits: TSTR accuracy (logistic regression), {args.digits_epochs} epochs")
+        digits = table_digits(args)
+        print(digits.to_string(index=False))
+        lip = digits[digits.method == "LipschitzVAE"].tstr_accuracy.to_numpy()
+        dp = digits[digits.method == "DPSGDVAE"].tstr_accuracy.to_numpy()
+        print(pd.DataFrame({"target_epsilon": args.epsilons, "LipschitzVAE": lip,
+                            "DPSGDVAE": dp, "ratio (target >= 1)": lip / dp})
+              .to_string(index=False))
+        print()
+    if "audit" not in args.skip:
+        print(f"4. Audit: {args.audit_n} Adult rows, {args.audit_trials} trials per world, "
+              f"{args.audit_epochs} epochs")
+        print(table_audit(args, domain).to_string(index=False))
 
 
 if __name__ == "__main__":
