@@ -267,6 +267,10 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     releases, once, one noisy code ``z_i = mu(x_i) + encoder_std * e_i`` per
     training row; every :meth:`sample` decodes codes drawn from that pool, so
     the privacy cost does not grow with the number of epochs or of samples.
+    Fitted with class labels, the decoder is class-conditional: a label head
+    ``h(z)`` gives ``p(y | z)`` and the rows are decoded by ``g(z, y)``, so
+    ``sample(y=k)`` draws rows of class ``k`` (what class ``k`` looks like is
+    learnt by the weights, the step the ledger lists as ``assumed``).
     ``epsilon_`` is that release's epsilon at ``delta_`` (Gaussian mechanism
     of sensitivity ``2 * clip``), under the assumption on the trained weights
     stated in the Notes; ``privacy_report_`` lists every data-dependent step.

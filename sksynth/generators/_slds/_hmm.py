@@ -87,4 +87,3 @@ def hmm_viterbi(log_init, log_trans, log_node):
     for t in range(T - 1, 0, -1):
         path[:, t - 1] = back[rows, t, path[:, t]]
     return path
-
