@@ -194,11 +194,19 @@ class _TargetSpec:
                 "one-dimensional continuous target."
             )
 
-    def encode(self, y):
-        """Validate labels passed to ``sample`` and return class indices or floats."""
+    def encode(self, y, n_rows=None):
+        """Validate labels and return class indices or floats.
+
+        ``n_rows``: the number of rows of the ``X`` that ``y`` goes with (scoring);
+        a different length is an error.
+        """
         y_arr = np.asarray(y)
         if y_arr.ndim != 1:
             raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}.")
+        if n_rows is not None and len(y_arr) != n_rows:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {n_rows} and {len(y_arr)}."
+            )
         if self.task == "regression":
             try:
                 values = y_arr.astype(np.float64)
@@ -388,12 +396,18 @@ class GeneratorMixin:
         batch : ndarray, DataFrame or tuple
             What :meth:`sample` returns, for each batch.
         """
+        return self._iter_batches(n_samples, batch_size, random_state)
+
+    def _iter_batches(self, n_samples, batch_size, random_state, **sample_params):
+        """The stream behind :meth:`iter_sample`: one seed for the whole stream, and
+        ``sample(size, random_state=rng, **sample_params)`` per batch."""
         check_is_fitted(self)
         n_samples = check_n_samples(n_samples)
         batch_size = check_n_samples(batch_size, "batch_size", allow_zero=False)
         rng = self._sampling_rng if random_state is None else check_random_state(random_state)
         for start in range(0, n_samples, batch_size):
-            yield self.sample(min(batch_size, n_samples - start), random_state=rng)
+            yield self.sample(min(batch_size, n_samples - start), random_state=rng,
+                              **sample_params)
 
     def _format_sample(self, X_new, y_new):
         X_out = self._x_spec.restore(X_new)
@@ -421,12 +435,7 @@ class GeneratorMixin:
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
         y_enc = None
         if y is not None and self._y_spec is not None:
-            y_enc = self._y_spec.encode(y)
-            if len(y_enc) != X.shape[0]:
-                raise ValueError(
-                    f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
-                    f"{len(y_enc)}."
-                )
+            y_enc = self._y_spec.encode(y, n_rows=X.shape[0])
         return self._score_samples(X, y_enc)
 
     def score(self, X, y=None):

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
 
-from ..base import GeneratorMixin, _TargetSpec, check_n_samples
+from ..base import GeneratorMixin, _TargetSpec
 from ._tabular import (
     _CategoryCoder,
     _interval_mean_score,
@@ -814,13 +814,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         batch : ndarray, DataFrame or tuple
             What :meth:`sample` returns, for each batch.
         """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        batch_size = check_n_samples(batch_size, "batch_size", allow_zero=False)
-        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
-        for start in range(0, n_samples, batch_size):
-            yield self.sample(min(batch_size, n_samples - start), conditions=conditions,
-                              random_state=rng)
+        return self._iter_batches(n_samples, batch_size, random_state, conditions=conditions)
 
     def _column_index(self, key):
         try:
@@ -1168,12 +1162,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         frame = _validate_table(self, X, reset=False)
         y_enc = None
         if y is not None and self._y_spec is not None:
-            y_enc = self._y_spec.encode(y)
-            if len(y_enc) != frame.shape[0]:
-                raise ValueError(
-                    f"X and y have inconsistent numbers of samples: {frame.shape[0]} and "
-                    f"{len(y_enc)}."
-                )
+            y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
         if self._class_models is None:
             return self._log_likelihood(frame, y_enc)
         log_prior = np.log(self.class_prior_)

@@ -717,12 +717,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         frame = _validate_table(self, X, reset=False)
         y_enc = None
         if y is not None and self._y_spec is not None:
-            y_enc = self._y_spec.encode(y)
-            if len(y_enc) != frame.shape[0]:
-                raise ValueError(
-                    f"X and y have inconsistent numbers of samples: {frame.shape[0]} and "
-                    f"{len(y_enc)}."
-                )
+            y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
         num, cat = self._arrays(frame, y_enc)
         return self._parzen(num, cat, self.bandwidth_["scale"], self.bandwidth_["smoothing"])
 

@@ -909,10 +909,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         frame = _validate_table(self, X, reset=False)
         y_enc = None
         if y is not None and self._y_spec is not None:
-            y_enc = self._y_spec.encode(y)
-            if len(y_enc) != frame.shape[0]:
-                raise ValueError(f"X and y have inconsistent numbers of samples: "
-                                 f"{frame.shape[0]} and {len(y_enc)}.")
+            y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
         return torch.as_tensor(self._encode(frame, y_enc), dtype=_DTYPE), y_enc
 
     def score_samples(self, X, y=None):

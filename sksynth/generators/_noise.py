@@ -175,12 +175,8 @@ class LabelNoise(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin, BaseEs
         log_likelihood : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        y_enc = None if y is None else self._y_spec.encode(y)
         n_rows = _num_samples(X)
-        if y_enc is not None and len(y_enc) != n_rows:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {n_rows} and {len(y_enc)}."
-            )
+        y_enc = None if y is None else self._y_spec.encode(y, n_rows=n_rows)
         n_classes = len(self.classes_)
         log_joint = np.column_stack(
             [self.generator_.score_samples(X, y=np.repeat(c, n_rows)) for c in self.classes_]

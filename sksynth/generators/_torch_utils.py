@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ..base import _MAX_SEED, GeneratorMixin, _TargetSpec, check_n_samples
+from ..base import _MAX_SEED, GeneratorMixin, _TargetSpec
 from ._tabular import TabularEncoder, _CategoryCoder, _TableSpec, _validate_table
 
 #: Name of the class-label block in a :class:`_Layout`.
@@ -672,13 +672,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         batch : ndarray, DataFrame or tuple
             What :meth:`sample` returns, for each batch.
         """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        batch_size = check_n_samples(batch_size, "batch_size", allow_zero=False)
-        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
-        for start in range(0, n_samples, batch_size):
-            yield self.sample(min(batch_size, n_samples - start), conditions=conditions,
-                              random_state=rng)
+        return self._iter_batches(n_samples, batch_size, random_state, conditions=conditions)
 
     def _complete_labels(self, requests, n, rng):
         """Labels of rows whose label was not requested, given the requested values.

@@ -590,12 +590,7 @@ class TabularVAE(_NeuralTabularGenerator):
         if self._y_spec is None:
             return self._elbo(T, None, extra) + penalty
         if y is not None:
-            y_enc = self._y_spec.encode(y)
-            if len(y_enc) != T.shape[0]:
-                raise ValueError(
-                    f"X and y have inconsistent numbers of samples: {T.shape[0]} and "
-                    f"{len(y_enc)}."
-                )
+            y_enc = self._y_spec.encode(y, n_rows=T.shape[0])
             log_prior = np.log(self._label_counts[y_enc] / self._label_counts.sum())
             return log_prior + self._elbo(T, y_enc, extra) + penalty
         return logsumexp(self._class_elbos(T, extra), axis=1) + penalty
