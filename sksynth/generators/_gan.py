@@ -17,6 +17,7 @@ from ._tabular import _validate_table
 from ._torch_utils import (
     _NeuralTabularGenerator,
     _adam,
+    _check_layer_widths,
     _cpu_state,
     _generators,
     _linear,
@@ -408,12 +409,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                 "critic scores packs of pac rows); e.g. batch_size=500 with pac=10."
             )
         for name in ("generator_dim", "discriminator_dim"):
-            dims = getattr(self, name)
-            if not all(isinstance(w, Integral) and not isinstance(w, bool) and w > 0
-                       for w in dims):
-                raise ValueError(
-                    f"{name} must be a tuple of positive ints (layer widths), got {dims!r}."
-                )
+            _check_layer_widths(getattr(self, name), name)
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)

@@ -23,6 +23,7 @@ from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
 from ..base import _MAX_SEED, GeneratorMixin, _TargetSpec
 from ..privacy._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
 from ._tabular import _TableSpec, _validate_table
+from ._torch_utils import _check_layer_widths
 
 __all__ = ["LipschitzVAE"]
 
@@ -516,10 +517,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     def _fit_domain(self, X, y):
         """Validate, record the data domain in a ledger, encode; set ``delta_``."""
-        hidden = tuple(self.hidden)
-        if not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1
-                   for h in hidden):
-            raise ValueError(f"hidden must be a tuple of positive integers, got {self.hidden!r}.")
+        hidden = _check_layer_widths(self.hidden, "hidden")
         device = torch.device(self.device)
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(f"device={self.device!r} but CUDA is not available; use 'cpu'.")

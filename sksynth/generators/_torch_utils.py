@@ -24,6 +24,7 @@ import copy
 import math
 import time
 import warnings
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,16 @@ def _generators(seed, device):
     if device.type == "cpu":
         return cpu, cpu
     return cpu, torch.Generator(device=device).manual_seed(int(seed) + 1)
+
+
+def _check_layer_widths(widths, name):
+    """``widths`` as a tuple of positive ints (hidden layer widths), or a ValueError naming
+    the parameter."""
+    widths = tuple(widths)
+    if not all(isinstance(w, Integral) and not isinstance(w, bool) and w > 0 for w in widths):
+        raise ValueError(f"{name} must be a tuple of positive integers (layer widths), got "
+                         f"{widths!r}.")
+    return widths
 
 
 def _linear(n_in, n_out, generator):

@@ -17,6 +17,7 @@ from ._torch_utils import (
     _CHUNK,
     _NeuralTabularGenerator,
     _adam,
+    _check_layer_widths,
     _cpu_state,
     _deepcopy_double,
     _generators,
@@ -325,13 +326,7 @@ class TabularVAE(_NeuralTabularGenerator):
 
     def _check_params(self):
         for name in ("compress_dims", "decompress_dims"):
-            dims = getattr(self, name)
-            if not all(isinstance(w, Integral) and not isinstance(w, bool) and w > 0
-                       for w in dims):
-                raise ValueError(
-                    f"{name} must be a tuple of positive ints (hidden layer widths), got "
-                    f"{dims!r}."
-                )
+            _check_layer_widths(getattr(self, name), name)
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
