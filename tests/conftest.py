@@ -8,6 +8,7 @@
 """
 
 import os
+import sys
 
 import matplotlib
 
@@ -42,3 +43,18 @@ settings.load_profile(
 def rng():
     """A NumPy random ``Generator`` seeded with 0, new for each test."""
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a module's small networks: on a busy 2-core machine two
+    OpenMP threads per process make every training step wait for the other jobs.
+    Use with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``."""
+    torch = sys.modules.get("torch")  # imported by the discovery of the torch estimators
+    if torch is None:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

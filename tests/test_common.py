@@ -5,7 +5,6 @@ so a new public estimator is checked without editing this file.
 """
 
 import importlib.util
-import sys
 
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -64,18 +63,8 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """One torch thread for the checks' small networks: on a busy 2-core machine two
-    OpenMP threads per process make every training step wait for the other jobs."""
-    torch = sys.modules.get("torch")  # imported by the discovery of the torch estimators
-    if torch is None:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# one torch thread for the checks' small networks (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _expected_failed_checks(estimator):

@@ -8,7 +8,6 @@ generators, mixed frames (categorical / string columns, missing values) for
 those whose ``input_tags`` allow them, labels for those requiring ``y``.
 """
 
-import sys
 
 import pytest
 
@@ -55,18 +54,8 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """One torch thread for the checks' small networks: on a busy 2-core machine two
-    OpenMP threads per process make every training step wait for the other jobs."""
-    torch = sys.modules.get("torch")  # imported by the discovery of the torch estimators
-    if torch is None:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# one torch thread for the checks' small networks (tests/conftest.py)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _expected_failed_checks(generator):
