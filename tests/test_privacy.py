@@ -220,6 +220,15 @@ def test_audit_stays_below_a_true_claim():
     assert res.consistent and res.epsilon_lower <= res.epsilon_claimed
 
 
+def test_audit_does_not_depend_on_n_jobs():
+    X = np.random.RandomState(2).normal(size=(30, 2))
+    serial = audit(_GaussianRelease(sigma=1.0), X, n_trials=10, random_state=0)
+    parallel = audit(_GaussianRelease(sigma=1.0), X, n_trials=10, n_jobs=2, random_state=0)
+    np.testing.assert_array_equal(serial.scores_in, parallel.scores_in)
+    np.testing.assert_array_equal(serial.scores_out, parallel.scores_out)
+    assert len(set(serial.scores_in)) == 10  # every fit drew its own noise
+
+
 def test_audit_density_ratio_attack_and_errors():
     X = np.random.RandomState(0).normal(size=(30, 2))
     X[0] = [6.0, 6.0]

@@ -16,6 +16,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from scipy.stats import beta
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
@@ -205,9 +206,30 @@ def _make(generator_factory, seed):
     return generator_factory(seed)
 
 
+def _attack_one_fit(generator_factory, seed, data, labels, as_array, n_synthetic, featurize,
+                    columns, attack, target_row, reference):
+    """One trial in one world: fit, release, score the target; with the claimed epsilon/delta."""
+    generator = _make(generator_factory, seed)
+    fit_data = data.to_numpy() if as_array else data
+    if labels is None:
+        generator.fit(fit_data)
+        synthetic = generator.sample(n_synthetic)
+    else:
+        generator.fit(fit_data, labels)
+        synthetic = generator.sample(n_synthetic)[0]
+    released = featurize(_as_frame(synthetic).set_axis(columns, axis=1))
+    if attack == "distance":
+        score = distance_attack_scores(target_row, released)[0]
+    else:
+        score = density_ratio_attack_scores(target_row, released, reference)[0]
+    epsilon = float(generator.epsilon_) if hasattr(generator, "epsilon_") else None
+    delta = float(generator.delta_) if hasattr(generator, "delta_") else None
+    return score, epsilon, delta
+
+
 def audit(generator_factory, X, y=None, *, target="outlier", replacement="typical",
           n_trials=50, n_synthetic=None, attack="distance", delta=None, alpha=0.05,
-          n_thresholds=20, random_state=None):
+          n_thresholds=20, n_jobs=None, random_state=None):
     """Audit a generator's privacy claim by membership inference on neighbours.
 
     Builds two neighbouring data sets that differ in one row (replace-one
@@ -249,6 +271,10 @@ def audit(generator_factory, X, y=None, *, target="outlier", replacement="typica
         One minus the confidence level.
     n_thresholds : int, default=20
         Thresholds searched (see :func:`epsilon_lower_bound`).
+    n_jobs : int or None, default=None
+        Fits run in parallel (joblib); ``None`` means 1, ``-1`` all CPUs.
+        Every fit has its own seed drawn from ``random_state`` beforehand,
+        so the result does not depend on ``n_jobs``.
     random_state : int, RandomState instance or None, default=None
         Seeds the generators.
 
@@ -318,28 +344,15 @@ def audit(generator_factory, X, y=None, *, target="outlier", replacement="typica
     target_row = encoded[[target]]
     reference = np.delete(featurize(d_out), target, axis=0)
     rng = check_random_state(random_state)
-    scores = ([], [])
-    claimed, deltas = [], []
-    for _ in range(n_trials):
-        for w, (data, labels) in enumerate(worlds):
-            generator = _make(generator_factory, int(rng.randint(np.iinfo(np.int32).max)))
-            fit_data = data.to_numpy() if as_array else data
-            if labels is None:
-                generator.fit(fit_data)
-                synthetic = generator.sample(n_synthetic)
-            else:
-                generator.fit(fit_data, labels)
-                synthetic = generator.sample(n_synthetic)[0]
-            released = featurize(_as_frame(synthetic).set_axis(frame.columns, axis=1))
-            if attack == "distance":
-                score = distance_attack_scores(target_row, released)[0]
-            else:
-                score = density_ratio_attack_scores(target_row, released, reference)[0]
-            scores[w].append(score)
-            if hasattr(generator, "epsilon_"):
-                claimed.append(float(generator.epsilon_))
-            if hasattr(generator, "delta_"):
-                deltas.append(float(generator.delta_))
+    seeds = [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(2 * n_trials)]
+    jobs = (delayed(_attack_one_fit)(generator_factory, seeds[2 * i + w], *worlds[w], as_array,
+                                     n_synthetic, featurize, frame.columns, attack, target_row,
+                                     reference)
+            for i in range(n_trials) for w in range(2))
+    fits = Parallel(n_jobs=n_jobs)(jobs)
+    scores = ([f[0] for f in fits[0::2]], [f[0] for f in fits[1::2]])
+    claimed = [f[1] for f in fits if f[1] is not None]
+    deltas = [f[2] for f in fits if f[2] is not None]
     if delta is None:
         delta = max(deltas) if deltas else 0.0
     result = epsilon_lower_bound(scores[0], scores[1], delta=delta, alpha=alpha,
