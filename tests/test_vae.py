@@ -148,7 +148,38 @@ def test_cpu_fits_are_reproducible_and_seeds_matter():
     half = [TabularVAE(epochs=2, batch_size=50, precision="bfloat16", random_state=3).fit(X)
             for _ in range(2)]
     pd.testing.assert_frame_equal(half[0].sample(20), half[1].sample(20))
-    assert half[0]._net.head.weight.dtype == torch.float32
+    assert half[0]._net.encoder[-1].weight.dtype == torch.float32
+
+
+def test_training_conditions_as_slots_equal_the_dense_conditional_vector():
+    """Training names each revealed unit by a slot; the networks see the same map as with
+    the dense conditional vector ``c = (T A + b + label) * revealed`` of sampling/scoring,
+    and the decoder's likelihood-ordered outputs are its data-order outputs permuted."""
+    rng = np.random.default_rng(0)
+    X = _two_clusters(300)
+    X.loc[rng.random(300) < 0.2, "value"] = np.nan  # adds a missing-indicator unit
+    y = rng.integers(0, 3, 300)
+    vae = TabularVAE(epochs=1, batch_size=100, random_state=0).fit(X, y)
+    L, net = vae._layout, vae._net64
+    T = vae.encoder_.transform(X)
+    slots, present = vae._condition_slots(T, y)
+    kinds = {unit.kind for unit in L.units}
+    assert kinds == {"onehot", "indicator", "label"}
+    revealed = rng.random((300, len(L.units))) < 0.5
+    dense = T @ L.A + L.b + vae._label_cond(y, 300)
+    dense = dense * revealed[:, L.cond_unit]
+    x = torch.as_tensor(T)
+    weights = torch.as_tensor(present * revealed, dtype=torch.float64)
+    with torch.no_grad():
+        mu_slots = net.encode_slots(x, torch.as_tensor(slots), weights)[0]
+        mu_dense = net.encode(x, torch.as_tensor(dense))[0]
+        z = torch.as_tensor(rng.normal(size=(300, vae.embedding_dim)))
+        out_slots = net.decode_slots(z, torch.as_tensor(slots), weights)
+        out_dense = net.decode(z, torch.as_tensor(dense))
+    np.testing.assert_allclose(mu_slots.numpy(), mu_dense.numpy(), rtol=1e-12, atol=1e-12)
+    order = np.concatenate([L.cont_idx, L.soft_cols, L.ind_idx])
+    np.testing.assert_allclose(out_slots.numpy(), out_dense.numpy()[:, order],
+                               rtol=1e-12, atol=1e-12)
 
 
 def test_pickle_round_trip_and_cuda_models_load_on_cpu(fitted):

@@ -512,7 +512,8 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                     with torch.no_grad():
                         _, fake = fake_rows(C)
                     perm = torch.as_tensor(np_rng.permutation(b), device=device)
-                    real = with_cond(data[rows[perm]], None if C is None else C[perm])
+                    real = with_cond(data.index_select(0, rows[perm]),
+                                     None if C is None else C.index_select(0, perm))
                     fake = with_cond(fake, C)
                     alpha = torch.rand((b // pac, 1, 1), generator=gen_dev, device=device)
                     alpha = alpha.expand(b // pac, pac, width).reshape(b, width)
@@ -574,17 +575,18 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         """Differentiable outputs: tanh offsets, Gumbel-softmax blocks, relaxed Bernoulli flags."""
         Lt = self._L
         b = out.shape[0]
-        parts = [torch.tanh(out[:, Lt["cont_idx"]])]
+        # index_select: several times faster than advanced indexing on CPU
+        parts = [torch.tanh(out.index_select(1, Lt["cont_idx"]))]
         if self._layout.n_soft:  # Gumbel-softmax of every block
-            logits = out[:, Lt["soft_cols"]]
+            logits = out.index_select(1, Lt["soft_cols"])
             gumbel = -torch.empty_like(logits).exponential_(generator=generator).log()
             parts.append(_block_softmax((logits + gumbel) / _TAU, Lt))
         if self._layout.ind_idx.size:
             u = torch.rand((b, self._layout.ind_idx.size), generator=generator,
                            device=out.device).clamp_(1e-6, 1 - 1e-6)
             noise = torch.log(u) - torch.log1p(-u)
-            parts.append(torch.sigmoid((out[:, Lt["ind_idx"]] + noise) / _TAU))
-        return torch.cat(parts, dim=1)[:, Lt["restore"]]
+            parts.append(torch.sigmoid((out.index_select(1, Lt["ind_idx"]) + noise) / _TAU))
+        return torch.cat(parts, dim=1).index_select(1, Lt["restore"])
 
     def _condition_loss(self, out, unit, slot):
         """Cross-entropy of the generator's logits for the conditioned unit (CTGAN)."""

@@ -429,13 +429,14 @@ def _block_max(values, L):
 def _block_logsumexp(logits, L):
     """Log-sum-exp of every softmax block of ``logits`` (n, n_soft_cols): (n, n_blocks)."""
     shift = _block_max(logits, L)
-    return torch.log(torch.exp(logits - shift[:, L["soft_seg"]]) @ L["soft_sum"]) + shift
+    # index_select: several times faster than advanced indexing on CPU
+    return torch.log(torch.exp(logits - shift.index_select(1, L["soft_seg"])) @ L["soft_sum"]) + shift
 
 
 def _block_softmax(logits, L):
     """Softmax within every block of ``logits`` (n, n_soft_cols), same shape."""
-    e = torch.exp(logits - _block_max(logits, L)[:, L["soft_seg"]])
-    return e / (e @ L["soft_sum"])[:, L["soft_seg"]]
+    e = torch.exp(logits - _block_max(logits, L).index_select(1, L["soft_seg"]))
+    return e / (e @ L["soft_sum"]).index_select(1, L["soft_seg"])
 
 
 # ---------------------------------------------------------------------------

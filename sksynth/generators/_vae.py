@@ -34,57 +34,124 @@ _REVEAL = 0.5
 
 
 class _VAENet(torch.nn.Module):
-    """Encoder ``q(z | x, c)`` and decoder ``p(x | z, c)`` as in TVAE, with a condition ``c``."""
+    """Encoder ``q(z | x, c)`` and decoder ``p(x | z, c)`` as in TVAE, with a condition ``c``.
+
+    The first layer of each network is a linear map of ``[input, c]``, kept
+    as two parts: a ``Linear`` on the input and a matrix ``(cdim, width)``
+    for ``c``. A dense ``c`` multiplies the matrix; in training, where ``c``
+    names one slot per revealed unit, the rows of those slots are summed
+    (:meth:`encode_slots`, :meth:`decode_slots`), the same map without the
+    ``cdim``-wide product. The decoder emits its outputs in the order
+    ``order`` (continuous offsets, softmax columns, missing indicators) so
+    that the likelihood takes slices instead of gathering columns;
+    :meth:`decode` returns them in data order.
+    """
 
     def __init__(self, d, cdim, n_cont, embedding_dim, compress_dims, decompress_dims,
-                 generator):
+                 generator, order=None):
         super().__init__()
-        layers, dim = [], d + cdim
-        for width in compress_dims:
-            layers += [_linear(dim, width, generator), torch.nn.ReLU()]
-            dim = width
-        self.encoder = torch.nn.Sequential(*layers)
-        self.head = _linear(dim, 2 * embedding_dim, generator)  # mean and log-variance
-        layers, dim = [], embedding_dim + cdim
-        for width in decompress_dims:
-            layers += [_linear(dim, width, generator), torch.nn.ReLU()]
-            dim = width
-        layers.append(_linear(dim, d, generator))
-        self.decoder = torch.nn.Sequential(*layers)
+        # mean and log-variance of z as the encoder's last layer
+        self.enc_in, self.enc_cond, self.encoder = self._mlp(
+            d, cdim, (*compress_dims, 2 * embedding_dim), generator)
+        self.dec_in, self.dec_cond, self.decoder = self._mlp(
+            embedding_dim, cdim, (*decompress_dims, d), generator)
+        if order is not None:  # output units in the likelihood's order: the same map, permuted
+            order = torch.as_tensor(np.asarray(order))
+            last = self.decoder[-1] if len(self.decoder) else self.dec_in
+            with torch.no_grad():
+                last.weight.copy_(last.weight[order])
+                last.bias.copy_(last.bias[order])
+                if not len(self.decoder):
+                    self.dec_cond.copy_(self.dec_cond[:, order])
+            self.register_buffer("restore", torch.argsort(order), persistent=False)
+        else:
+            self.register_buffer("restore", torch.arange(d), persistent=False)
         self.sigma = torch.nn.Parameter(torch.full((n_cont,), 0.1))
         self.cdim = cdim
 
-    def encode(self, x, c):
-        if self.cdim:
-            x = torch.cat([x, c], dim=1)
-        mu, logvar = self.head(self.encoder(x)).chunk(2, dim=1)
+    @staticmethod
+    def _mlp(n_in, cdim, widths, generator):
+        """An MLP ``n_in + cdim -> widths`` whose first layer is split into input and condition.
+
+        Returns the input part (``Linear``), the condition part (``(cdim,
+        widths[0])``), and the rest (``ReLU``, ``Linear``, ... ending linear).
+        """
+        first = _linear(n_in + cdim, widths[0], generator)
+        layer = torch.nn.utils.skip_init(torch.nn.Linear, n_in, widths[0])
+        with torch.no_grad():
+            layer.weight.copy_(first.weight[:, :n_in])
+            layer.bias.copy_(first.bias)
+        cond = torch.nn.Parameter(first.weight[:, n_in:].T.detach().clone())
+        rest = []
+        for n_prev, width in zip(widths[:-1], widths[1:]):
+            rest += [torch.nn.ReLU(), _linear(n_prev, width, generator)]
+        return layer, cond, torch.nn.Sequential(*rest)
+
+    @staticmethod
+    def _condition(h, weight, c):
+        return h if c is None or weight.shape[0] == 0 else h + c @ weight
+
+    @staticmethod
+    def _slots(h, weight, slots, revealed):
+        """``h`` plus the rows ``slots`` (n, n_units) of ``weight``, weighted by ``revealed``."""
+        if slots is None or weight.shape[0] == 0:
+            return h
+        # a dense c from its slots, then one product: faster on CPU than embedding_bag
+        c = h.new_zeros((h.shape[0], weight.shape[0])).scatter_(1, slots, revealed.to(h.dtype))
+        return h + c @ weight
+
+    def _encode_first(self, h):
+        mu, logvar = self.encoder(h).chunk(2, dim=1)
         return mu, logvar
 
+    def encode(self, x, c):
+        """Mean and log-variance of ``q(z | x, c)`` for a dense condition ``c`` (or None)."""
+        return self._encode_first(self._condition(self.enc_in(x), self.enc_cond, c))
+
+    def encode_slots(self, x, slots, revealed):
+        """:meth:`encode` for ``c`` given as one slot per unit and whether it is revealed."""
+        return self._encode_first(self._slots(self.enc_in(x), self.enc_cond, slots, revealed))
+
+    def decode_ordered(self, z, c):
+        """Decoder outputs in the likelihood's order (continuous, softmax, indicators)."""
+        return self.decoder(self._condition(self.dec_in(z), self.dec_cond, c))
+
+    def decode_slots(self, z, slots, revealed):
+        """:meth:`decode_ordered` for a condition given as slots (see :meth:`encode_slots`)."""
+        return self.decoder(self._slots(self.dec_in(z), self.dec_cond, slots, revealed))
+
     def decode(self, z, c):
-        if self.cdim:
-            z = torch.cat([z, c], dim=1)
-        return self.decoder(z)
+        """Decoder outputs in data order (n, d)."""
+        return self.decode_ordered(z, c)[:, self.restore]
+
+
+def _likelihood_order(L):
+    """Data columns in the order of the decoder's outputs: continuous, softmax, indicators."""
+    return np.concatenate([L.cont_idx, L.soft_cols, L.ind_idx]).astype(np.int64)
 
 
 def _log_likelihood(out, x_cont, obs_cont, x_soft, soft_obs, x_ind, sigma, L):
     """``log p(x | z)`` per row: Gaussian offsets, softmax blocks, Bernoulli missing flags.
 
-    ``x_soft`` holds the one-hot targets of the softmax columns; offsets
-    (``tanh`` of the output) and mode blocks of a missing value are masked out
-    (``obs_cont``, ``soft_obs``): a missing value has only its indicator.
+    ``out`` holds the decoder's outputs in :func:`_likelihood_order`, so each
+    kind is a slice; ``x_soft`` holds the one-hot targets of the softmax
+    columns; offsets (``tanh`` of the output) and mode blocks of a missing
+    value are masked out (``obs_cont``, ``soft_obs``): a missing value has
+    only its indicator.
     """
+    n_cont, n_soft = x_cont.shape[1], x_soft.shape[1]
     total = out.new_zeros(out.shape[0])
-    if x_cont.shape[1]:
-        scaled = (x_cont - torch.tanh(out[:, L["cont_idx"]])) / sigma
+    if n_cont:
+        scaled = (x_cont - torch.tanh(out[:, :n_cont])) / sigma
         total = total + ((-0.5 * scaled**2 - torch.log(sigma) - _HALF_LOG_2PI)
                          * obs_cont).sum(dim=1)
-    if x_soft.shape[1]:
-        logits = out[:, L["soft_cols"]]
+    if n_soft:
+        logits = out[:, n_cont:n_cont + n_soft]
         picked = (x_soft * logits) @ L["soft_sum"]  # the target's logit in every block
         total = total + ((picked - _block_logsumexp(logits, L)) * soft_obs).sum(dim=1)
     if x_ind.shape[1]:
         total = total - F.binary_cross_entropy_with_logits(
-            out[:, L["ind_idx"]], x_ind, reduction="none").sum(dim=1)
+            out[:, n_cont + n_soft:], x_ind, reduction="none").sum(dim=1)
     return total
 
 
@@ -352,15 +419,18 @@ class TabularVAE(_NeuralTabularGenerator):
         gen_cpu, gen_dev = _generators(rng.randint(_MAX_SEED), device)
         L = self._layout
         self._net = _VAENet(L.d, L.cdim, L.cont_idx.size, self.embedding_dim,
-                            tuple(self.compress_dims), tuple(self.decompress_dims), gen_cpu)
+                            tuple(self.compress_dims), tuple(self.decompress_dims), gen_cpu,
+                            order=_likelihood_order(L))
         self._net.to(device)
         self._L = L.tensors(device)
         self._L_cpu = L.tensors("cpu", torch.float64)
         train_rows, val_rows = self._split(frame, T, rng)
-        parts = self._targets(T) + [self._label_cond(labels, T.shape[0])]
+        slots, present = self._condition_slots(T, labels)
+        parts = self._targets(T) + [present]
         # one float matrix: a batch is one indexing operation, its pieces are views
         bounds = np.cumsum([0] + [p.shape[1] for p in parts])
         packed = torch.as_tensor(np.hstack(parts)[train_rows], device=device)
+        slots = torch.as_tensor(slots[train_rows], device=device)
         pieces = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
         n_train = train_rows.size
         optimizer = _adam(self._net.parameters(), lr=self.learning_rate,
@@ -377,25 +447,26 @@ class TabularVAE(_NeuralTabularGenerator):
             perm = torch.randperm(n_train, generator=gen_cpu).to(device)
             total = torch.zeros((), device=device)
             for start in range(0, n_train, batch_size):
-                batch = packed[perm[start:start + batch_size]]
-                x, x_cont, obs_cont, soft_obs, x_ind, x_soft, c_label = (
+                rows = perm[start:start + batch_size]
+                batch = packed.index_select(0, rows)
+                x, x_cont, obs_cont, soft_obs, x_ind, x_soft, revealed = (
                     batch[:, piece] for piece in pieces)
                 b = x.shape[0]
-                c = None
+                slot = None
                 if L.cdim:
                     reveal = torch.rand((b, n_units), generator=gen_dev, device=device)
                     some = torch.rand((b, 1), generator=gen_dev, device=device) < _REVEAL
                     reveal = (reveal < _REVEAL) & some
                     if target is not None:
                         reveal[:, target] = True  # class labels: always given
-                    c = (x @ Lt["A"] + Lt["b"] + c_label) * reveal[:, Lt["cond_unit"]]
+                    slot, revealed = slots.index_select(0, rows), revealed * reveal
                 with autocast:
-                    mu, logvar = net.encode(x, c)
+                    mu, logvar = net.encode_slots(x, slot, revealed)
                 mu, logvar = mu.float(), logvar.float()
                 eps = torch.randn(mu.shape, generator=gen_dev, device=device)
                 z = mu + eps * torch.exp(0.5 * logvar)
                 with autocast:
-                    out = net.decode(z, c)
+                    out = net.decode_slots(z, slot, revealed)
                 out = out.float()
                 rec = _log_likelihood(out, x_cont, obs_cont, x_soft, soft_obs, x_ind,
                                       net.sigma, Lt)
@@ -450,6 +521,27 @@ class TabularVAE(_NeuralTabularGenerator):
         x_soft = T[:, L.soft_cols]
         return [np.ascontiguousarray(a, dtype=np.float32) for a in (
             T, x_cont, obs_cont, soft_obs, x_ind, x_soft)]
+
+    def _condition_slots(self, T, labels):
+        """Training conditions as slots: ``(n, n_units)`` indices into the conditional
+        vector (the slot each row holds in every unit) and ``(n, n_units)`` 0/1 weights
+        (1 where the row's block names a slot), so that a revealed subset of units is
+        ``c = sum of the revealed rows`` of a first layer's condition matrix."""
+        L = self._layout
+        n = T.shape[0]
+        slots = np.zeros((n, len(L.units)), dtype=np.int64)
+        present = np.ones((n, len(L.units)), dtype=np.float32)
+        for u, unit in enumerate(L.units):
+            if unit.kind == "label":
+                slot = np.asarray(labels, dtype=np.int64)
+            elif unit.kind == "indicator":  # [observed, missing]
+                slot = (T[:, unit.start] >= 0.5).astype(np.int64)
+            else:  # one-hot block (all zeros: a category never seen names no slot)
+                block = T[:, unit.start:unit.stop]
+                slot = np.argmax(block, axis=1)
+                present[:, u] = block.max(axis=1)
+            slots[:, u] = unit.offset + slot
+        return slots, present
 
     # ------------------------------------------------------------- sampling
     def _generate(self, n, requests, generator, rng):
@@ -516,7 +608,7 @@ class TabularVAE(_NeuralTabularGenerator):
                 c = cond[rows]
                 mu, logvar = net.encode(x[rows], c)
                 z = mu.unsqueeze(0) + eps.unsqueeze(1) * torch.exp(0.5 * logvar).unsqueeze(0)
-                out = net.decode(z.reshape(k * b, -1), rep(c))
+                out = net.decode_ordered(z.reshape(k * b, -1), rep(c))
                 rec = _log_likelihood(out, rep(x_cont[rows]), rep(obs_cont[rows]),
                                       rep(x_soft[rows]), rep(soft_obs[rows]),
                                       rep(x_ind[rows]), net.sigma, Lt).reshape(k, b).mean(0)
@@ -672,7 +764,7 @@ class TabularVAE(_NeuralTabularGenerator):
         L = self._layout
         net = _VAENet(L.d, L.cdim, L.cont_idx.size, self.embedding_dim,
                       tuple(self.compress_dims), tuple(self.decompress_dims),
-                      torch.Generator().manual_seed(0))
+                      torch.Generator().manual_seed(0), order=_likelihood_order(L))
         net.load_state_dict(states["_net"])
         self._net = net.to(self._device).eval()
         self._net64 = _deepcopy_double(net)
