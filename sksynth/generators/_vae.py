@@ -39,9 +39,10 @@ class _VAENet(torch.nn.Module):
     The first layer of each network is a linear map of ``[input, c]``, kept
     as two parts: a ``Linear`` on the input and a matrix ``(cdim, width)``
     for ``c``. A dense ``c`` multiplies the matrix; in training, where ``c``
-    names one slot per revealed unit, the rows of those slots are summed
-    (:meth:`encode_slots`, :meth:`decode_slots`), the same map without the
-    ``cdim``-wide product. The decoder emits its outputs in the order
+    names one slot per revealed unit, it is scattered from those slots
+    (:meth:`encode_slots`, :meth:`decode_slots`): the same map, without
+    building ``c`` from the data row by a ``(d, cdim)`` product and without
+    a gradient for it. The decoder emits its outputs in the order
     ``order`` (continuous offsets, softmax columns, missing indicators) so
     that the likelihood takes slices instead of gathering columns;
     :meth:`decode` returns them in data order.
@@ -100,17 +101,17 @@ class _VAENet(torch.nn.Module):
         c = h.new_zeros((h.shape[0], weight.shape[0])).scatter_(1, slots, revealed.to(h.dtype))
         return h + c @ weight
 
-    def _encode_first(self, h):
+    def _encode_hidden(self, h):
         mu, logvar = self.encoder(h).chunk(2, dim=1)
         return mu, logvar
 
     def encode(self, x, c):
         """Mean and log-variance of ``q(z | x, c)`` for a dense condition ``c`` (or None)."""
-        return self._encode_first(self._condition(self.enc_in(x), self.enc_cond, c))
+        return self._encode_hidden(self._condition(self.enc_in(x), self.enc_cond, c))
 
     def encode_slots(self, x, slots, revealed):
         """:meth:`encode` for ``c`` given as one slot per unit and whether it is revealed."""
-        return self._encode_first(self._slots(self.enc_in(x), self.enc_cond, slots, revealed))
+        return self._encode_hidden(self._slots(self.enc_in(x), self.enc_cond, slots, revealed))
 
     def decode_ordered(self, z, c):
         """Decoder outputs in the likelihood's order (continuous, softmax, indicators)."""
