@@ -14,13 +14,8 @@ from sksynth.generators import ConditionalTabularGAN  # noqa: E402
 FAST = {"batch_size": 100, "generator_lr": 1e-3, "discriminator_lr": 1e-3}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks: one torch thread is faster, and immune to busy CI cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# small networks: one torch thread is faster, and immune to busy CI cores
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _two_clusters(n, seed=0):

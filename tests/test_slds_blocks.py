@@ -31,13 +31,8 @@ from sksynth.generators._slds._meanfield import (  # noqa: E402
 DT = torch.float64
 
 
-@pytest.fixture(autouse=True)
-def _one_torch_thread():
-    """Tiny tensors: run on one thread (as SLDSVAE does), restoring the setting."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+# small networks: one torch thread is faster, and immune to busy CI cores
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # --------------------------------------------------------------------------- HMM

@@ -16,13 +16,8 @@ from sksynth.datasets import load_adult  # noqa: E402
 from sksynth.generators import TabularVAE  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks: one torch thread is faster, and immune to busy CI cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# small networks: one torch thread is faster, and immune to busy CI cores
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _two_clusters(n, seed=0):
