@@ -49,24 +49,22 @@ class _VAENet(torch.nn.Module):
     """
 
     def __init__(self, d, cdim, n_cont, embedding_dim, compress_dims, decompress_dims,
-                 generator, order=None):
+                 generator, order):
         super().__init__()
         # mean and log-variance of z as the encoder's last layer
         self.enc_in, self.enc_cond, self.encoder = self._mlp(
             d, cdim, (*compress_dims, 2 * embedding_dim), generator)
         self.dec_in, self.dec_cond, self.decoder = self._mlp(
             embedding_dim, cdim, (*decompress_dims, d), generator)
-        if order is not None:  # output units in the likelihood's order: the same map, permuted
-            order = torch.as_tensor(np.asarray(order))
-            last = self.decoder[-1] if len(self.decoder) else self.dec_in
-            with torch.no_grad():
-                last.weight.copy_(last.weight[order])
-                last.bias.copy_(last.bias[order])
-                if not len(self.decoder):
-                    self.dec_cond.copy_(self.dec_cond[:, order])
-            self.register_buffer("restore", torch.argsort(order), persistent=False)
-        else:
-            self.register_buffer("restore", torch.arange(d), persistent=False)
+        # output units in the likelihood's order: the same map, permuted
+        order = torch.as_tensor(np.asarray(order))
+        last = self.decoder[-1] if len(self.decoder) else self.dec_in
+        with torch.no_grad():
+            last.weight.copy_(last.weight[order])
+            last.bias.copy_(last.bias[order])
+            if not len(self.decoder):
+                self.dec_cond.copy_(self.dec_cond[:, order])
+        self.register_buffer("restore", torch.argsort(order), persistent=False)
         self.sigma = torch.nn.Parameter(torch.full((n_cont,), 0.1))
         self.cdim = cdim
 
@@ -529,38 +527,33 @@ class TabularVAE(_NeuralTabularGenerator):
         (1 where the row's block names a slot), so that a revealed subset of units is
         ``c = sum of the revealed rows`` of a first layer's condition matrix."""
         L = self._layout
-        n = T.shape[0]
-        slots = np.zeros((n, len(L.units)), dtype=np.int64)
-        present = np.ones((n, len(L.units)), dtype=np.float32)
-        for u, unit in enumerate(L.units):
-            if unit.kind == "label":
-                slot = np.asarray(labels, dtype=np.int64)
-            elif unit.kind == "indicator":  # [observed, missing]
-                slot = (T[:, unit.start] >= 0.5).astype(np.int64)
-            else:  # one-hot block (all zeros: a category never seen names no slot)
-                block = T[:, unit.start:unit.stop]
-                slot = np.argmax(block, axis=1)
-                present[:, u] = block.max(axis=1)
-            slots[:, u] = unit.offset + slot
-        return slots, present
+        codes = L.unit_codes(T)
+        if L.label_unit is not None:  # the last unit
+            codes = np.column_stack([codes, np.asarray(labels, dtype=np.int64)])
+        present = np.ones(codes.shape, dtype=np.float32)
+        for u, unit in enumerate(L.units[:L.n_data_units]):
+            if unit.kind == "onehot":  # all zeros: a category never seen names no slot
+                present[:, u] = T[:, unit.start:unit.stop].max(axis=1)
+        return codes + np.array([unit.offset for unit in L.units], dtype=np.int64), present
 
     # ------------------------------------------------------------- sampling
     def _generate(self, n, requests, generator, rng):
-        L, Lt, net = self._layout, self._L, self._net
+        L, net = self._layout, self._net
         device = self._device
         with torch.no_grad():
             c = None
             if L.cdim:
                 c = torch.as_tensor(L.cond_from_codes(requests, n), device=device)
             z = torch.randn((n, self.embedding_dim), generator=generator, device=device)
-            out = net.decode(z, c)
-            if L.cont_idx.size:
-                noise = torch.randn((n, L.cont_idx.size), generator=generator, device=device)
-                out[:, Lt["cont_idx"]] = torch.tanh(out[:, Lt["cont_idx"]]) + net.sigma * noise
-            if L.ind_idx.size:  # missing flags: Bernoulli draws (an arg-max loses rare flags)
-                u = torch.rand((n, L.ind_idx.size), generator=generator, device=device)
-                out[:, Lt["ind_idx"]] = (torch.sigmoid(out[:, Lt["ind_idx"]]) > u).to(out.dtype)
-            T = out.cpu().double().numpy()
+            out = net.decode_ordered(z, c)  # continuous, softmax, indicators: slices
+            n_cont, n_ind = L.cont_idx.size, L.ind_idx.size
+            if n_cont:
+                noise = torch.randn((n, n_cont), generator=generator, device=device)
+                out[:, :n_cont] = torch.tanh(out[:, :n_cont]) + net.sigma * noise
+            if n_ind:  # missing flags: Bernoulli draws (an arg-max loses rare flags)
+                u = torch.rand((n, n_ind), generator=generator, device=device)
+                out[:, L.d - n_ind:] = (torch.sigmoid(out[:, L.d - n_ind:]) > u).to(out.dtype)
+            T = out[:, net.restore].cpu().double().numpy()
         return L.write_units(T, requests)
 
     # ---------------------------------------------------------- likelihood

@@ -15,8 +15,8 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta
 from joblib import Parallel, delayed
+from scipy.stats import beta
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
@@ -345,10 +345,11 @@ def audit(generator_factory, X, y=None, *, target="outlier", replacement="typica
     reference = np.delete(featurize(d_out), target, axis=0)
     rng = check_random_state(random_state)
     seeds = [int(rng.randint(np.iinfo(np.int32).max)) for _ in range(2 * n_trials)]
-    jobs = (delayed(_attack_one_fit)(generator_factory, seeds[2 * i + w], *worlds[w], as_array,
+    # fits alternate between the worlds: even ones on D_in, odd ones on D_out
+    jobs = (delayed(_attack_one_fit)(generator_factory, seed, *worlds[k % 2], as_array,
                                      n_synthetic, featurize, frame.columns, attack, target_row,
                                      reference)
-            for i in range(n_trials) for w in range(2))
+            for k, seed in enumerate(seeds))
     fits = Parallel(n_jobs=n_jobs)(jobs)
     scores = ([f[0] for f in fits[0::2]], [f[0] for f in fits[1::2]])
     claimed = [f[1] for f in fits if f[1] is not None]
