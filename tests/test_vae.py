@@ -246,11 +246,47 @@ def test_early_stopping_callbacks_and_progress_bar(capsys):
     ({"callbacks": [3]}, TypeError, "callbacks"),
     ({"early_stopping": True, "validation_fraction": 0.1}, ValueError, "validation"),
     ({"epochs": -1}, ValueError, "epochs"),
+    ({"epochs": "long"}, ValueError, "epochs"),
 ])
 def test_bad_parameters_raise(params, error, match):
     X = _two_clusters(10)
     with pytest.raises(error, match=match):
         TabularVAE(**{"epochs": 1, **params}).fit(X)
+
+
+@pytest.mark.parametrize("n_train, batch_size, expected", [
+    (50, 500, 6000),     # one step per epoch: 6,000 epochs
+    (500, 500, 6000),
+    (501, 500, 3000),    # two steps per epoch
+    (1600, 500, 1500),   # four steps per epoch
+    (5000, 500, 600),
+    (10_000, 500, 300),  # 20 steps per epoch: SDV's 300 epochs already give 6,000 steps
+    (45_222, 500, 300),
+    (1000, 100, 600),
+])
+def test_auto_epochs_reach_the_minimum_number_of_steps(n_train, batch_size, expected):
+    vae = TabularVAE(batch_size=batch_size)
+    assert vae.epochs == "auto"
+    n_epochs = vae._n_epochs(n_train, batch_size)
+    assert n_epochs == expected
+    steps = n_epochs * -(-n_train // batch_size)
+    assert steps >= 6000 and n_epochs >= 300
+    assert TabularVAE(epochs=300)._n_epochs(n_train, batch_size) == 300  # SDV's schedule
+
+
+def test_auto_epochs_train_the_budget_and_early_stopping_cuts_it():
+    X = _two_clusters(40)
+    small = dict(embedding_dim=2, compress_dims=(4,), decompress_dims=(4,), batch_size=20,
+                 random_state=0)
+    epochs = []
+    stop_at_three = lambda est, logs: epochs.append(logs["epoch"]) or logs["epoch"] == 3  # noqa
+    vae = TabularVAE(callbacks=[stop_at_three], **small).fit(X)
+    assert vae.n_epochs_ == 3 and epochs == [1, 2, 3]
+    # with early stopping the budget is counted on the training rows alone (36 = 2 batches)
+    stopper = TabularVAE(early_stopping=True, validation_fraction=0.1, validation_interval=1,
+                         n_iter_no_change=1, **small).fit(X)
+    assert stopper._n_epochs(36, 20) == 3000
+    assert 2 <= stopper.n_epochs_ < 3000
 
 
 def test_unconditional_model_refuses_conditions_and_bad_targets():

@@ -208,8 +208,9 @@ def _check_callbacks(callbacks):
     return callbacks
 
 
-def _train_epochs(estimator, run_epoch, *, validate=None, get_state=None, set_state=None):
-    """Run ``estimator.epochs`` epochs of ``run_epoch(epoch) -> dict of losses``.
+def _train_epochs(estimator, run_epoch, *, epochs=None, validate=None, get_state=None,
+                  set_state=None):
+    """Run ``epochs`` (default ``estimator.epochs``) epochs of ``run_epoch(epoch) -> dict``.
 
     After each epoch the logs (losses, seconds, and every ``validation_interval``
     epochs the held-out ``val_quality`` from ``validate()``) are appended to
@@ -222,21 +223,22 @@ def _train_epochs(estimator, run_epoch, *, validate=None, get_state=None, set_st
     """
     from tqdm.auto import tqdm
 
+    epochs = estimator.epochs if epochs is None else epochs
     callbacks = _check_callbacks(estimator.callbacks)
     estimator.history_ = history = []
     interval = getattr(estimator, "validation_interval", 1)
     patience = getattr(estimator, "n_iter_no_change", None)
     best, best_epoch, best_state, stale = -np.inf, None, None, 0
-    bar = tqdm(total=estimator.epochs, desc=type(estimator).__name__, unit="epoch",
+    bar = tqdm(total=epochs, desc=type(estimator).__name__, unit="epoch",
                disable=not estimator.verbose, leave=True, dynamic_ncols=True)
     last = 0
     try:
-        for epoch in range(1, estimator.epochs + 1):
+        for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             logs = {"epoch": epoch, **run_epoch(epoch)}
             logs["seconds"] = time.perf_counter() - start
             stop = False
-            if validate is not None and (epoch % interval == 0 or epoch == estimator.epochs):
+            if validate is not None and (epoch % interval == 0 or epoch == epochs):
                 logs.update(validate())
                 if logs["val_quality"] > best:
                     best, best_epoch, best_state, stale = logs["val_quality"], epoch, get_state(), 0
