@@ -189,10 +189,10 @@ def make(method, eps, domain, epochs, seed, **extra):
         return DPSGDVAE(target_epsilon=eps, **common, **extra)
     if method in ("MST", "AIM"):
         return SmartnoiseReference(method.lower(), eps, bounds, categories, random_state=seed)
-    if method == "TabularVAE":  # non-private ceiling, with its own defaults (300 epochs)
+    if method == "TabularVAE":  # non-private ceiling: SDV's schedule (300 epochs), as recorded
         from sksynth.generators import TabularVAE
 
-        return TabularVAE(random_state=seed)
+        return TabularVAE(epochs=300, random_state=seed)
     raise ValueError(method)
 
 
