@@ -16,6 +16,8 @@ Usage::
     python benchmarks/coverage_study.py --quick                    # 40 runs, minutes
     # long studies in pieces: save each piece's runs, then summarise them together
     python benchmarks/coverage_study.py --generators tvae --sizes 50 --out tvae_50.csv
+    python benchmarks/coverage_study.py --generators tvae --sizes 1600 --runs 100 \
+        --first-seed 100 --out tvae_1600b.csv                     # seeds 100..199
     python benchmarks/coverage_study.py --load tvae_*.csv
 """
 
@@ -71,6 +73,8 @@ def main(argv=None):
     parser.add_argument("--generators", nargs="+", default=["gaussian", "copula"])
     parser.add_argument("--sizes", nargs="+", type=int, default=[50, 160, 500, 1600, 5000])
     parser.add_argument("--runs", type=int, default=250)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="seed of the first run (to run a study in parts and --load them)")
     parser.add_argument("--m-factor", type=float, default=1.0)
     parser.add_argument("--n-aux", type=int, default=100_000)
     parser.add_argument("--n-jobs", type=int, default=-1)
@@ -86,6 +90,10 @@ def main(argv=None):
 
     if args.load:
         results = pd.concat([pd.read_csv(path) for path in args.load], ignore_index=True)
+        keys = ["generator", "n", "seed", "target", "path", "se_kind"]
+        if results.duplicated(keys).any():
+            parser.error("the loaded runs repeat seeds; run the parts with disjoint "
+                         "--first-seed ranges")
         m_factors = (results.m / results.n).round(6).unique()
         if len(m_factors) != 1:
             parser.error(f"the loaded runs mix m/n ratios {sorted(m_factors)}; load one at a time")
@@ -116,6 +124,7 @@ def run(args):
     for name in args.generators:
         start = time.perf_counter()
         results = coverage_study(make_generator(name), sizes=args.sizes, runs=args.runs,
+                                 first_seed=args.first_seed,
                                  m_factor=args.m_factor, n_aux=args.n_aux, n_jobs=args.n_jobs)
         frames.append(results.assign(generator=name))
         print(f"{name}: {args.runs * len(args.sizes)} runs in "

@@ -321,6 +321,20 @@ def test_coverage_study_smoke_and_shapes():
     assert original.groupby("target").estimate.mean()["mean(age)"] == pytest.approx(50, abs=5)
     with pytest.raises(ValueError, match="runs"):
         coverage_study("gaussian", runs=1)
+    with pytest.raises(ValueError, match="first_seed"):
+        coverage_study("gaussian", runs=2, first_seed=-1)
+
+
+def test_coverage_study_in_parts_equals_the_whole():
+    from sksynth.inference import coverage_study
+
+    params = dict(sizes=[60], n_aux=500)
+    whole = coverage_study("gaussian", runs=4, **params)
+    parts = pd.concat([coverage_study("gaussian", runs=2, **params),
+                       coverage_study("gaussian", runs=2, first_seed=2, **params)],
+                      ignore_index=True)
+    assert sorted(parts.seed.unique()) == [0, 1, 2, 3]
+    pd.testing.assert_frame_equal(parts, whole)
 
 
 def test_failed_estimates_are_counted_and_left_out():

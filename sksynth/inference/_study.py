@@ -127,10 +127,11 @@ def _one_run(generator, n, seed, m_factor, n_aux):
 
 
 def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), runs=250,
-                   m_factor=1.0, n_aux=100_000, n_jobs=None, verbose=0):
+                   first_seed=0, m_factor=1.0, n_aux=100_000, n_jobs=None, verbose=0):
     """Run the simulation of Decruyenaere et al. (2024) for one generator.
 
-    For each ``n`` in ``sizes`` and each run ``seed`` in ``range(runs)``:
+    For each ``n`` in ``sizes`` and each run ``seed`` in
+    ``range(first_seed, first_seed + runs)``:
     ``make_disease(n, random_state=seed)`` gives the real rows; a
     :class:`DebiasedGenerator` wrapping ``generator`` is fitted on them with
     targets mean age and the therapy coefficient adjusted for stage; ``m =
@@ -147,6 +148,10 @@ def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), ru
         Real sample sizes.
     runs : int, default=250
         Monte-Carlo runs per size.
+    first_seed : int, default=0
+        Seed of the first run. Studies over disjoint seed ranges are
+        independent and can be concatenated, so a long study can be run in
+        parts.
     m_factor : float, default=1.0
         Synthetic rows per real row.
     n_aux : int, default=100_000
@@ -176,7 +181,9 @@ def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), ru
         generator = _OrdinalGaussian()
     if not isinstance(runs, Integral) or runs < 2:
         raise ValueError(f"runs must be an integer >= 2, got {runs!r}.")
-    jobs = [(n, seed) for n in sizes for seed in range(runs)]
+    if not isinstance(first_seed, Integral) or first_seed < 0:
+        raise ValueError(f"first_seed must be a non-negative integer, got {first_seed!r}.")
+    jobs = [(n, seed) for n in sizes for seed in range(first_seed, first_seed + runs)]
     out = Parallel(n_jobs=n_jobs, verbose=verbose)(
         delayed(_one_run)(generator, n, seed, m_factor, n_aux) for n, seed in jobs
     )
