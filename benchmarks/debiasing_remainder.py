@@ -25,7 +25,8 @@ therapy rate in a stage and 0.5 (the truth: therapy is independent of stage).
 
 Usage::
 
-    python benchmarks/debiasing_remainder.py                      # default TabularVAE()
+    python benchmarks/debiasing_remainder.py                # default TabularVAE(): epochs="auto"
+    python benchmarks/debiasing_remainder.py --epochs 300   # SDV's schedule
     python benchmarks/debiasing_remainder.py --epochs 1500 --sizes 160
 """
 
