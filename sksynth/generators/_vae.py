@@ -34,8 +34,9 @@ _REVEAL = 0.5
 #: ``epochs="auto"``: SDV's 300 epochs, and at least this many gradient steps. On
 #: make_disease, 6,000 steps bring the generator's stage-wise therapy rates and
 #: blood-pressure means close enough that the debiased therapy coefficient's
-#: second-order remainder falls to about 0.1 of its standard error at every n in
-#: 50-5000 (benchmarks/debiasing_remainder.py); 300 steps left it at 0.7-1.2.
+#: second-order remainder falls to 0.02-0.16 of its standard error at every n in
+#: 50-5000 (8 seeds, benchmarks/debiasing_remainder.py); SDV's 300 epochs left it at
+#: 0.6-2.0 of it for n <= 1600.
 _AUTO_EPOCHS = 300
 _AUTO_MIN_STEPS = 6000
 
