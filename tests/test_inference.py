@@ -309,6 +309,11 @@ def test_summarize_coverage_and_rates_on_known_inputs():
     np.testing.assert_allclose(table.bias, 0.75 * np.sqrt(2) * 10 / np.sqrt(table.n))
     rates = convergence_rates(table.assign(emp_se=10 / np.sqrt(table.n)))
     assert rates.alpha.iloc[0] == pytest.approx(0.5)
+    assert rates.alpha_se.iloc[0] == pytest.approx(0, abs=1e-12)  # exact power law
+    # one n: alpha still compares the SE with 10/sqrt(n), but has no standard error
+    one = convergence_rates(table[table.n == 400].assign(emp_se=10 / 400 ** 0.6))
+    assert one.alpha.iloc[0] == pytest.approx(0.6)
+    assert np.isnan(one.alpha_se.iloc[0])
 
 
 def test_coverage_study_smoke_and_shapes():

@@ -254,7 +254,9 @@ def convergence_rates(table, m_factor=1.0):
     Returns
     -------
     rates : DataFrame
-        Columns generator, target, path, alpha, alpha_se.
+        Columns generator, target, path, alpha, alpha_se. With a single ``n``
+        ``alpha`` only compares that SE with the asymptotic one, and
+        ``alpha_se`` is NaN (no residual degrees of freedom).
     """
     rows = []
     model = table[table.se_kind == "model"]
@@ -264,6 +266,7 @@ def convergence_rates(table, m_factor=1.0):
         y = np.log(group["emp_se"].to_numpy() / (ASYMPTOTIC_SD[target] * inflation))
         alpha = float(x @ y / (x @ x))
         residual = y - alpha * x
-        alpha_se = float(np.sqrt(residual @ residual / max(len(x) - 1, 1) / (x @ x)))
+        alpha_se = (float(np.sqrt(residual @ residual / (len(x) - 1) / (x @ x)))
+                    if len(x) > 1 else np.nan)
         rows.append(dict(generator=gen, target=target, path=path, alpha=alpha, alpha_se=alpha_se))
     return pd.DataFrame(rows)
