@@ -10,13 +10,13 @@ n, samples n rows from each fit, and prints, averaged over seeds:
   other work on the machine does not inflate it);
 - ``quality``: :func:`sksynth.metrics.quality_score` of the synthetic rows
   against 20,000 fresh population rows (higher is closer to the population);
-- ``dcr_ratio``: :func:`sksynth.metrics.dcr_ratio`, the median distance of
-  synthetic rows to the closest training row over the same for n fresh
-  holdout rows (below 1: the synthetic rows sit closer to the training rows
-  than new data would);
-- ``mia_auc``: :func:`sksynth.metrics.membership_inference_auc` of a
-  distance attack with the training rows as members and the holdout rows as
-  non-members (0.5: nothing revealed).
+- ``dcr_ratio`` (from :func:`sksynth.metrics.privacy_scores`): the median
+  distance of synthetic rows to the closest training row over the same for
+  n fresh holdout rows (below 1: the synthetic rows sit closer to the
+  training rows than new data would);
+- ``mia_auc`` (also from ``privacy_scores``): the membership-inference AUC
+  of a distance attack with the training rows as members and the holdout
+  rows as non-members (0.5: nothing revealed).
 
 Usage::
 
@@ -37,7 +37,7 @@ SCHEDULES = {"epochs=300 (SDV)": 300, 'epochs="auto" (default)': "auto"}
 def one_fit(n, seed, epochs, fresh):
     from sksynth.datasets import make_disease
     from sksynth.generators import TabularVAE
-    from sksynth.metrics import dcr_ratio, membership_inference_auc, quality_score
+    from sksynth.metrics import privacy_scores, quality_score
 
     train = make_disease(n, random_state=seed)
     holdout = make_disease(n, random_state=10_000 + seed)
@@ -45,9 +45,9 @@ def one_fit(n, seed, epochs, fresh):
     vae = TabularVAE(epochs=epochs, random_state=seed).fit(train)
     fit_cpu_s = time.process_time() - start
     synthetic = vae.sample(n, random_state=seed)
+    privacy = privacy_scores(train, synthetic, holdout, random_state=seed)
     return dict(fit_cpu_s=fit_cpu_s, quality=quality_score(fresh, synthetic),
-                dcr_ratio=dcr_ratio(train, synthetic, holdout),
-                mia_auc=membership_inference_auc(train, synthetic, holdout, random_state=seed))
+                dcr_ratio=privacy["dcr_ratio"], mia_auc=privacy["mia_auc"])
 
 
 def main(argv=None):
