@@ -7,6 +7,7 @@ are described in ``doc/design.rst``.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,9 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 __all__ = [
+    "DEFAULT_MIN_GROUP_SIZE",
     "GeneratorMixin",
+    "PrivacyWarning",
     "PrunerMixin",
     "WrappedGeneratorMixin",
     "check_n_samples",
@@ -26,6 +29,77 @@ __all__ = [
 ]
 
 _MAX_SEED = np.iinfo(np.int32).max
+
+#: Default ``min_group_size`` of every generator: a class, a category used for
+#: conditioning or a whole table with fewer training rows is never modelled on its own,
+#: since a model of a handful of rows replays them.
+DEFAULT_MIN_GROUP_SIZE = 5
+
+
+class PrivacyWarning(UserWarning):
+    """Warning about a choice that affects what synthetic rows reveal of training rows.
+
+    Raised, for example, when a column is inferred to be an identifier (and is
+    synthesised afresh) or when classes too small to model on their own are pooled.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sksynth.base import PrivacyWarning
+    >>> issubclass(PrivacyWarning, UserWarning)
+    True
+    """
+
+
+def _check_min_rows(estimator, n_rows, min_group_size):
+    """Refuse a training table with fewer than ``min_group_size`` rows.
+
+    A model of fewer rows than that reproduces them (a one-row table comes back
+    verbatim), so the generator refuses it unless the user lowers ``min_group_size``.
+    """
+    if n_rows < min_group_size:
+        raise ValueError(
+            f"{type(estimator).__name__} was given {n_rows} sample(s) but min_group_size="
+            f"{min_group_size}: a model of so few rows would replay them (privacy). Pass more "
+            f"rows, or set min_group_size={max(n_rows, 1)} to accept that risk explicitly."
+        )
+
+
+def _small_groups(labels, n_groups, min_group_size, *, what, names, estimator):
+    """Indices of the groups with fewer than ``min_group_size`` rows (warned about).
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_samples,) of int
+        Group index of each training row, in ``[0, n_groups)``.
+    n_groups : int
+    min_group_size : int
+    what : str
+        What a group is, for the warning (e.g. ``"class"``).
+    names : sequence
+        The name of each group, for the warning.
+    estimator : object
+        The generator, for the warning.
+
+    Returns
+    -------
+    small : ndarray of int
+        Groups (with at least one row) that must not be modelled on their own.
+    """
+    counts = np.bincount(labels, minlength=n_groups)
+    small = np.flatnonzero((counts > 0) & (counts < min_group_size))
+    if small.size:
+        shown = [names[k] for k in small[:5]]
+        warnings.warn(
+            f"{type(estimator).__name__}: {small.size} {what}(es) have fewer than "
+            f"min_group_size={min_group_size} training rows ({shown}"
+            f"{' ...' if small.size > 5 else ''}); they are drawn from the model of the "
+            "whole table instead of their own, so that their rows are not replayed. Set "
+            "min_group_size=1 to model every group on its own (privacy risk).",
+            PrivacyWarning,
+            stacklevel=3,
+        )
+    return small
 
 
 def check_n_samples(n_samples, name="n_samples", *, allow_zero=True):
