@@ -14,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 
 from sksynth.augmentation import AugmentedClassifier
 from sksynth.datasets import load_adult
+from sksynth.base import PrivacyWarning
 from sksynth.generators import GaussianCopulaGenerator
 from sksynth.generators._copula import _log_box_probability
 
@@ -222,17 +223,29 @@ def test_works_inside_augmentation_and_grid_search():
         generator=GaussianCopulaGenerator(), n_synthetic=1.0, random_state=0)
     assert cross_val_score(clf, X, y, cv=2).mean() > 0.75
     search = GridSearchCV(GaussianCopulaGenerator(), {"marginals": ["empirical", "kde"]}, cv=2)
-    assert np.isfinite(search.fit(X).cv_results_["mean_test_score"]).all()
+    # A held-out category the fold never saw has probability zero (score -inf), so the
+    # search runs on the categories common enough to be in both folds.
+    common = X.apply(lambda c: c.astype(object).map(c.value_counts()) >= 30
+                     if c.dtype == "category"
+                     else pd.Series(True, index=c.index)).all(axis=1)
+    scores = search.fit(X[common]).cv_results_["mean_test_score"]
+    assert np.isfinite(scores).all()
+    with pytest.warns(UserWarning, match="non-finite"):  # rare categories: -inf, not a guess
+        GridSearchCV(GaussianCopulaGenerator(), {"marginals": ["empirical"]}, cv=2).fit(X)
 
 
 def test_edge_columns_constant_all_missing_and_one_row():
     X = pd.DataFrame({"c": [3.0] * 4, "m": [np.nan] * 4, "k": ["z"] * 4, "x": [1.0, 2, 3, 4]})
-    S = GaussianCopulaGenerator(random_state=0).fit(X).sample(6)
+    S = GaussianCopulaGenerator(min_group_size=1, random_state=0).fit(X).sample(6)
     assert (S["c"] == 3.0).all() and S["m"].isna().all() and (S["k"] == "z").all()
-    one = GaussianCopulaGenerator(random_state=0).fit(X.iloc[:1]).sample(3)
+    assert S["m"].dtype == np.float64
+    one = GaussianCopulaGenerator(min_group_size=1, random_state=0).fit(X.iloc[:1]).sample(3)
     assert one.shape == (3, 4)
     with pytest.raises(ValueError, match="entirely missing"):
-        GaussianCopulaGenerator().fit(X).sample(2, conditions={"m": 1.0})
+        GaussianCopulaGenerator(min_group_size=1).fit(X).sample(2, conditions={"m": 1.0})
+    # by default a table this small is refused: its model would replay it
+    with pytest.raises(ValueError, match="4 sample.*min_group_size=5"):
+        GaussianCopulaGenerator().fit(X)
 
 
 # ---------------------------------------------------------------------------
@@ -321,7 +334,7 @@ def test_conditions_without_labels_draw_labels_given_the_conditions():
 def test_conditions_impossible_for_a_class_raise():
     X = pd.DataFrame({"u": ["p", "p", "q", "q", "p"], "v": ["r", "r", "s", "s", "s"]})
     y = np.array([0, 0, 1, 1, 1])
-    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    gen = GaussianCopulaGenerator(min_group_size=1, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="requested with y=0.*never seen in fit"):
         gen.sample(y=[1, 0], conditions={"u": "q"})
     with pytest.raises(ValueError, match="impossible in every class"):
@@ -332,13 +345,33 @@ def test_conditions_impossible_for_a_class_raise():
     assert (y_new == 1).all() and (S["v"] == "s").all()
 
 
-def test_tiny_classes_fit_and_sample_their_own_rows():
+def test_tiny_classes_are_pooled_by_default():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=40), "b": rng.choice(["x", "y", "z"], 40),
+                      "c": rng.integers(0, 5, 40)})
+    y = np.r_[0, 1, 1, 2, np.full(36, 3)]
+    with pytest.warns(PrivacyWarning, match=r"3 class\(es\).*\[0, 1, 2\]"):
+        gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    one, labels = gen.sample(y=[0] * 400)
+    assert (labels == 0).all()
+    row = X.iloc[0]
+    copies = (one["a"] == row["a"]) & (one["b"] == row["b"]) & (one["c"] == row["c"])
+    assert not copies.any()  # the class's row is never replayed (it was, 100%, before)
+    # drawn from the whole table: the spread of "a" is the table's (4 SEs of an sd)
+    assert abs(one["a"].std() - X["a"].std()) < 4 * X["a"].std() / np.sqrt(2 * 400)
+    assert set(one["b"]) == {"x", "y", "z"}
+    with pytest.raises(ValueError, match="min_group_size=5"):  # a category of 3 rows
+        GaussianCopulaGenerator().fit(X.assign(b=np.r_[["w"] * 3, ["x"] * 37])).sample(
+            5, conditions={"b": "w"})
+
+
+def test_tiny_classes_fit_and_sample_their_own_rows_when_asked():
     rng = np.random.default_rng(0)
     X = pd.DataFrame({"a": rng.normal(size=40), "b": rng.choice(["x", "y", "z"], 40),
                       "c": rng.integers(0, 5, 40)})
     X.loc[3, "a"] = np.nan
     y = np.r_[0, 1, 1, 2, np.full(36, 3)]  # a class of one row, of two, one with NaN
-    gen = GaussianCopulaGenerator(random_state=0).fit(X, y)
+    gen = GaussianCopulaGenerator(min_group_size=1, random_state=0).fit(X, y)
     one, _ = gen.sample(y=[0] * 20)
     pd.testing.assert_frame_equal(one, X.iloc[[0] * 20].reset_index(drop=True))
     two, _ = gen.sample(y=[1] * 200)
@@ -350,7 +383,8 @@ def test_tiny_classes_fit_and_sample_their_own_rows():
     assert np.isfinite(gen.score_samples(X, y)).all()
     # an array fitted with many one- and two-row classes (as scikit-learn's checks do)
     A = rng.normal(size=(20, 3)) * 3
-    labelled = GaussianCopulaGenerator(random_state=0).fit(A, A[:, 0].astype(int))
+    labelled = GaussianCopulaGenerator(min_group_size=1, random_state=0).fit(
+        A, A[:, 0].astype(int))
     X_new, y_new = labelled.sample(30)
     assert isinstance(X_new, np.ndarray) and X_new.shape == (30, 3)
     assert set(y_new) <= set(A[:, 0].astype(int))

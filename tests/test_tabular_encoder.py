@@ -153,8 +153,8 @@ def test_rare_categories_are_grouped_and_decoded():
 
 
 def test_decoding_scores_clips_and_rounds():
-    X = pd.DataFrame({"n": np.arange(10, 20)})
-    encoder = TabularEncoder(numeric_method="standard").fit(X)
+    X = pd.DataFrame({"n": np.arange(10, 20)})  # a counter: declared, or it would be an id
+    encoder = TabularEncoder(numeric_method="standard", column_types={"n": "integer"}).fit(X)
     back = encoder.inverse_transform(np.array([[-100.0], [0.01], [100.0]]))["n"]
     assert back.tolist() == [10, 15, 19] and back.dtype == np.int64
 

@@ -1,6 +1,6 @@
 """Gaussian-copula generator for mixed-type tables (numeric, categorical, missing)."""
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
 
-from ..base import GeneratorMixin, _TargetSpec
+from ..base import (
+    DEFAULT_MIN_GROUP_SIZE,
+    GeneratorMixin,
+    _check_min_rows,
+    _small_groups,
+    _TargetSpec,
+)
 from ._tabular import (
     _CategoryCoder,
     _interval_mean_score,
@@ -311,8 +317,17 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     column_types : dict, default=None
         Type of some columns, ``{column: type}`` with ``type`` in
         ``"numeric"``, ``"integer"``, ``"categorical"``, ``"boolean"``,
-        ``"datetime"``; the others are inferred from their dtype (see
-        :class:`TabularEncoder`).
+        ``"datetime"``, ``"id"`` or a semantic type such as ``"email"``; the
+        others are inferred from their dtype, and identifiers from their values
+        (see :class:`TabularEncoder`). Identifiers and semantic types are never
+        modelled: sampled rows get fresh values (see Notes).
+    min_group_size : int, default=5
+        Privacy floor. A table with fewer rows is refused; a class with fewer
+        rows is drawn from the copula of the whole table instead of its own
+        (a :class:`~sksynth.base.PrivacyWarning` names it), and ``conditions``
+        on a category held by fewer training rows (of the requested class) are
+        refused, since rows drawn from so few would replay them. ``1`` turns
+        the floor off.
     random_state : int, RandomState instance or None, default=None
         Seeds the sampling stream advanced by :meth:`sample` (the fit itself
         is deterministic).
@@ -463,14 +478,16 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         "marginals": [StrOptions(set(_MARGINALS)), dict],
         "shrinkage": [StrOptions({"ledoit_wolf"}), Interval(Real, 0, 1, closed="both")],
         "column_types": [None, dict],
+        "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
     def __init__(self, *, marginals="empirical", shrinkage="ledoit_wolf", column_types=None,
-                 random_state=None):
+                 min_group_size=DEFAULT_MIN_GROUP_SIZE, random_state=None):
         self.marginals = marginals
         self.shrinkage = shrinkage
         self.column_types = column_types
+        self.min_group_size = min_group_size
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
@@ -495,6 +512,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         """
         frame = _validate_table(self, X, reset=True)
         n_rows = frame.shape[0]
+        _check_min_rows(self, n_rows, self.min_group_size)
         y_spec = None
         if y is not None:
             if _num_samples(y) != n_rows:
@@ -516,24 +534,33 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             self.class_prior_ = np.bincount(labels, minlength=len(self.classes_)) / n_rows
             # One copula per class, with the column types of the whole table (a class
             # alone could look different, e.g. integer-valued floats). Their draws come
-            # from this generator's stream, so they keep no stream of their own.
+            # from this generator's stream, so they keep no stream of their own. Classes
+            # too small to model on their own share the copula of the whole table.
+            small = _small_groups(labels, len(self.classes_), self.min_group_size,
+                                  what="class", names=self.classes_.tolist(), estimator=self)
+            pooled = None
+            if small.size:
+                pooled = clone(self)
+                pooled._fit_copula(frame, frame, None, spec=self._spec)
             self._class_models = []
             for k in range(len(self.classes_)):
+                if k in small:
+                    self._class_models.append(pooled)
+                    continue
                 model = clone(self)
                 model._fit_copula(frame.iloc[np.flatnonzero(labels == k)], frame, None,
-                                  types=self._spec.types)
+                                  spec=self._spec)
                 self._class_models.append(model)
         self._init_sampling_stream(check_random_state(self.random_state))
         return self
 
-    def _fit_copula(self, frame, X, y_spec, types=None):
+    def _fit_copula(self, frame, X, y_spec, spec=None):
         """Fit marginals and correlation to ``frame`` (and a continuous target ``y_spec``).
 
-        ``types`` fixes the column types instead of inferring them from ``frame``.
+        ``spec`` (the whole table's) fixes the column types and hidden columns
+        instead of inferring them from ``frame``.
         """
-        self._spec = _TableSpec(frame, X, self.column_types)
-        if types is not None:
-            self._spec.types = list(types)
+        self._spec = _TableSpec(frame, X, self.column_types) if spec is None else spec
         methods = self._marginal_methods()
         n_rows = frame.shape[0]
         self._n_train = n_rows
@@ -595,7 +622,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                                             *latent.bounds(missing.astype(int)),
                                             np.ones(n_rows, dtype=bool))
             self._columns.append(column)
-        self.column_types_ = dict(zip(self._spec.columns, self._spec.types))
+        self.column_types_ = self._spec.column_types
         self.latent_names_ = np.asarray(names, dtype=object)
         Z = np.column_stack(score_columns) if score_columns else np.empty((n_rows, 0))
         self.correlation_, self.shrinkage_ = self._estimate_correlation(Z)
@@ -732,7 +759,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             requests.append((len(self._columns) - 1, _as_rows(y_enc, n_samples)))
         bounds, exact, _, _ = self._condition_bounds(requests, n_samples)
         Z = self._draw_scores(n_samples, bounds, rng)
-        return self._restore(self._decode_values(Z, exact))
+        return self._restore(self._decode_values(Z, exact), rng)
 
     def _sample_by_class(self, n, y_enc, requests, rng):
         """Rows from the class copulas, for given labels or labels drawn first.
@@ -767,7 +794,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             Z = model._draw_scores(rows.size, bounds, rng)
             for column, values in zip(columns, model._decode_values(Z, exact)):
                 column[rows] = values
-        return self._spec.restore(columns), self._y_spec.decode(labels)
+        return self._spec.restore(columns, rng), self._y_spec.decode(labels)
 
     def _draw_labels(self, requests, n, rng):
         """Labels from ``P(y | conditions)``, proportional to ``pi_y p_y(conditions)``."""
@@ -817,16 +844,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         return self._iter_batches(n_samples, batch_size, random_state, conditions=conditions)
 
     def _column_index(self, key):
-        try:
-            j = self._spec.columns.get_loc(key)
-        except (KeyError, TypeError, pd.errors.InvalidIndexError):
-            j = None
-        if not isinstance(j, (int, np.integer)):
-            raise ValueError(
-                f"conditions names a column {key!r} that X did not have; the columns are "
-                f"{list(self._spec.columns)} (pass the target through y=)."
-            )
-        return int(j)
+        return self._spec.index(key, type(self).__name__)
 
     def _represent(self, column, frame, y_enc, values=None):
         """``(values, missing, unseen)`` of a column: floats or category codes.
@@ -850,9 +868,8 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         elif self._spec.types[j] == "datetime":
             floats = _to_datetime_ns(pd.Series(values))
         else:
-            try:
-                floats = pd.to_numeric(pd.Series(values), errors="raise").to_numpy(
-                    dtype=np.float64, na_value=np.nan)
+            try:  # through the spec: integers beyond 2**53 are offsets there
+                floats = self._spec.as_floats(pd.Series(values, dtype=object), j)
             except (TypeError, ValueError) as exc:
                 raise ValueError(
                     f"conditions for numeric column {column.name!r} must be numbers or NaN."
@@ -910,6 +927,18 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             if message is not None:
                 bad |= (values < 0) | (missing & (not column.coder.has_missing))
                 messages.append("cannot condition on it: " + message)
+            counts = column.coder.counts[:-1]
+            seen = (values >= 0) & ~missing
+            rare = seen & (counts[np.where(seen, values, 0)] < self.min_group_size)
+            if rare.any():
+                bad |= rare
+                shown = pd.unique(np.asarray(raw, dtype=object)[rare])[:5].tolist()
+                messages.append(
+                    f"cannot condition column {column.name!r} on {shown}: fewer than "
+                    f"min_group_size={self.min_group_size} training rows hold them, and rows "
+                    "drawn for so few would replay them (privacy). Lower min_group_size to "
+                    "allow it."
+                )
         if missing.any() and column.missing is None and not column.all_missing:
             bad |= missing
             messages.append(f"cannot condition column {column.name!r} on a missing value: it "
@@ -1090,10 +1119,10 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             out.append(column.coder.decode(values) if codes else values)
         return out
 
-    def _restore(self, values):
+    def _restore(self, values, rng):
         """Decoded values in the fitted container: ``X_new`` or ``(X_new, y_new)``."""
         n_x = self._spec.n_columns
-        X_new = self._spec.restore(values[:n_x])
+        X_new = self._spec.restore(values[:n_x], rng)
         if self._y_spec is None:
             return X_new
         return X_new, self._y_spec.decode(values[n_x])
@@ -1113,6 +1142,8 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                 raw = self._spec.objects(frame, column.j)
                 raise ValueError(column.coder.unseen(raw, values, column.name)
                                  + " Only categories seen in fit have normal scores.")
+            # a category the model never saw has probability zero (transform refuses it)
+            log_mass[unseen] = -np.inf
             if column.all_missing:
                 log_mass += np.where(missing, 0.0, floor)
                 continue

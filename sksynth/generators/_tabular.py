@@ -34,13 +34,19 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._fresh import SEMANTIC_TYPES, _hidden_columns
+
 __all__ = ["TabularEncoder", "OutputSpan", "COLUMN_TYPES"]
 
 #: The column types a mixed table may hold.
-COLUMN_TYPES = ("numeric", "integer", "categorical", "boolean", "datetime")
+COLUMN_TYPES = ("numeric", "integer", "categorical", "boolean", "datetime", "id",
+                *SEMANTIC_TYPES)
 
 #: Smallest and largest probability used before ``ndtri`` (scores stay within about +-8.2).
 _U_EPS = 1e-16
+
+#: Largest magnitude below which float64 holds every integer.
+_FLOAT_EXACT = 2**53
 
 _NS_PER = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 
@@ -94,6 +100,56 @@ def _validate_table(estimator, X, *, reset):
 # ---------------------------------------------------------------------------
 # column types
 # ---------------------------------------------------------------------------
+def _offset_floats(column, offset, name):
+    """Integer values minus ``offset`` as float64 (NaN for missing), exact below 2**53.
+
+    The difference is taken in unsigned 64-bit arithmetic (modulo 2**64, which
+    is exact because every value lies in ``[offset, offset + 2**64)``), so int64
+    and uint64 columns near their limits lose nothing before the conversion.
+    """
+    missing = column.isna().to_numpy()
+    values = column.to_numpy(dtype=object, na_value=offset) if missing.any() else (
+        column.to_numpy())
+    try:
+        wide = np.asarray([int(v) for v in values], dtype=object) if values.dtype == object \
+            else values
+        unsigned = (np.asarray(wide % 2**64, dtype=np.uint64) if wide.dtype == object
+                    else wide.astype(np.uint64))
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"column {name!r} is integer but holds non-integer values.") from exc
+    out = (unsigned - np.uint64(offset % 2**64)).astype(np.float64)
+    out[missing] = np.nan
+    return out
+
+
+def _float_to_int(values, dtype, offset=0):
+    """Round float ``values`` (offsets from ``offset``) into integer ``dtype``, clipped.
+
+    The bounds are clipped in float first, to the largest float that does not
+    exceed them (the float nearest to 2**63 - 1 is 2**63, which would wrap).
+    """
+    dtype = np.dtype(str(dtype).lower())
+    info = np.iinfo(dtype)
+    lo, hi = _float_within(int(info.min) - offset), _float_within(int(info.max) - offset)
+    values = np.clip(np.rint(values), lo, hi)
+    if not offset:
+        return values.astype(dtype)
+    # values lie in [lo, hi]: shift in modular unsigned arithmetic, then reinterpret
+    negative = values < 0
+    magnitude = np.abs(values).astype(np.uint64)
+    shifted = np.where(negative, np.uint64(offset % 2**64) - magnitude,
+                       np.uint64(offset % 2**64) + magnitude)
+    return shifted.view(np.int64).astype(dtype) if dtype.kind == "i" else shifted.astype(dtype)
+
+
+def _float_within(bound):
+    """The float nearest ``bound`` (a Python int) on the side of zero."""
+    value = float(bound)
+    if abs(int(value)) > abs(bound):
+        value = float(np.nextafter(value, 0.0))
+    return value
+
+
 def _hashable_values(values):
     """Object values as a list where unhashable cells are replaced by their ``repr``."""
     out = np.empty(len(values), dtype=object)
@@ -158,24 +214,34 @@ def _to_datetime_ns(series):
 class _TableSpec:
     """What ``fit`` saw of a mixed table: container, columns, types, dtypes.
 
+    Columns that no model may see (identifiers, semantic types, columns missing
+    in every row; see :mod:`._fresh`) are hidden: ``columns``, ``types``,
+    ``dtypes``, ``n_columns`` and the column index ``j`` of :meth:`floats`,
+    :meth:`objects` and :meth:`restore` refer to the *modelled* columns only,
+    while the frames passed in and the container given back hold every column.
     ``restore`` builds the same kind of object from decoded columns (categorical
     values, floats with NaN for missing), rounding integer columns, clipping to
-    the integer dtype's range and casting back to each column's dtype.
+    the integer dtype's range and casting back to each column's dtype, and makes
+    the hidden columns afresh.
+
+    Integer columns whose values exceed 2**53 in magnitude (where float64 skips
+    integers) are modelled as offsets from their smallest value, so that their
+    values round-trip exactly and never wrap.
     """
 
     def __init__(self, frame, X, column_types=None):
         self.is_frame = isinstance(X, pd.DataFrame)
-        self.columns = frame.columns.copy()
-        self.dtypes = list(frame.dtypes)
+        self.all_columns = frame.columns.copy()
+        self.all_dtypes = list(frame.dtypes)
         self.array_dtype = None if self.is_frame else np.asarray(X).dtype
         overrides = dict(column_types or {})
-        unknown = set(overrides) - set(self.columns)
+        unknown = set(overrides) - set(self.all_columns)
         if unknown:
             raise ValueError(
                 f"column_types names columns that X does not have: {sorted(map(str, unknown))}; "
-                f"the columns are {list(self.columns)}."
+                f"the columns are {list(self.all_columns)}."
             )
-        self.types = []
+        types = []
         for name, column in frame.items():
             kind = overrides.get(name)
             if kind is None:
@@ -185,27 +251,75 @@ class _TableSpec:
                     f"column_types[{name!r}]={kind!r} is not a column type; use one of "
                     f"{list(COLUMN_TYPES)}."
                 )
-            self.types.append(kind)
-        self.resolution = {}
+            types.append(kind)
+        self.hidden = _hidden_columns(frame, types, set(overrides))
+        self.all_types = types
+        self.kept = [j for j in range(len(types)) if j not in self.hidden]
+        if not self.kept:
+            raise ValueError(
+                f"every column of X is an identifier or a semantic type "
+                f"({dict(zip(map(str, self.all_columns), types))}): their values are made "
+                "afresh, so there is nothing to model. Keep at least one other column, or "
+                "declare one as 'categorical' / 'integer' with column_types."
+            )
+        self.columns = self.all_columns[self.kept]
+        self.dtypes = [self.all_dtypes[j] for j in self.kept]
+        self.types = [types[j] for j in self.kept]
+        self.resolution, self.offsets = {}, {}
         for j, kind in enumerate(self.types):
+            column = frame.iloc[:, self.kept[j]]
             if kind == "datetime":
-                ns = _to_datetime_ns(frame.iloc[:, j])
+                ns = _to_datetime_ns(column)
                 observed = ns[~np.isnan(ns)].astype(np.int64)
                 self.resolution[j] = next(
                     (step for step in _NS_PER.values() if np.all(observed % step == 0)), 1
                 )
+            elif pd.api.types.is_integer_dtype(self.dtypes[j]) and column.notna().any():
+                low, high = int(column.min()), int(column.max())
+                if max(abs(low), abs(high)) > _FLOAT_EXACT:
+                    self.offsets[j] = low
 
     @property
     def n_columns(self):
         return len(self.types)
 
+    @property
+    def column_types(self):
+        """``{column: type}`` of every column, hidden ones included."""
+        return dict(zip(self.all_columns, self.all_types))
+
+    def index(self, key, owner, target="y="):
+        """Position among the modelled columns of the column named ``key`` (conditions)."""
+        try:
+            position = self.all_columns.get_loc(key)
+        except (KeyError, TypeError, pd.errors.InvalidIndexError):
+            position = None
+        if not isinstance(position, (int, np.integer)):
+            raise ValueError(
+                f"conditions names a column {key!r} that X did not have; the columns are "
+                f"{list(self.all_columns)} (pass the target through {target})."
+            )
+        if position in self.hidden:
+            kind = self.hidden[position].kind
+            what = ("entirely missing in fit" if kind == "missing" else
+                    f"of type {kind!r}: its values are made afresh, never learnt")
+            raise ValueError(
+                f"{owner} cannot condition on column {key!r}: it is {what}."
+            )
+        return self.kept.index(int(position))
+
     def floats(self, frame, j):
         """Column ``j`` as float64 with NaN for missing values (numeric types only)."""
-        column = frame.iloc[:, j]
+        return self.as_floats(frame.iloc[:, self.kept[j]], j)
+
+    def as_floats(self, column, j):
+        """Values ``column`` (a Series) of modelled column ``j`` as floats, as :meth:`floats`."""
         if self.types[j] == "datetime":
             return _to_datetime_ns(column)
         if isinstance(column.dtype, pd.CategoricalDtype):
             column = column.astype(object)
+        if j in self.offsets:
+            return _offset_floats(column, self.offsets[j], self.columns[j])
         try:
             values = pd.to_numeric(column, errors="raise")
         except (TypeError, ValueError) as exc:
@@ -223,21 +337,29 @@ class _TableSpec:
 
     def objects(self, frame, j):
         """Column ``j`` as an object array (categorical and boolean types)."""
-        values = frame.iloc[:, j].astype(object).to_numpy()
+        values = frame.iloc[:, self.kept[j]].astype(object).to_numpy()
         return values
 
     def is_integer(self, j):
         return self.types[j] in ("integer", "datetime")
 
-    def restore(self, columns):
-        """Rebuild the fitted container from a list of decoded columns."""
+    def restore(self, columns, rng=None):
+        """Rebuild the fitted container from the decoded modelled columns.
+
+        ``rng`` (a ``RandomState``) draws the hidden columns; ``None`` uses a
+        fixed seed (deterministic decoding, e.g. ``inverse_transform``).
+        """
         n_rows = len(columns[0]) if columns else 0
-        series = [self._restore_column(j, values) for j, values in enumerate(columns)]
+        modelled = iter(self._restore_column(j, values) for j, values in enumerate(columns))
+        if self.hidden and rng is None:
+            rng = np.random.RandomState(0)
+        series = [self.hidden[p].draw(n_rows, rng) if p in self.hidden else next(modelled)
+                  for p in range(len(self.all_types))]
         if self.is_frame:
             series = [pd.Series(s, copy=False).reset_index(drop=True) for s in series]
             frame = pd.concat(series, axis=1, ignore_index=True) if series else pd.DataFrame(
                 index=pd.RangeIndex(n_rows))
-            return frame.set_axis(self.columns, axis=1)
+            return frame.set_axis(self.all_columns, axis=1)
         if self.array_dtype is not None and self.array_dtype.kind in "fiub":
             out_dtype = self.array_dtype if self.array_dtype.kind == "f" else np.float64
             if not series:
@@ -257,13 +379,16 @@ class _TableSpec:
             missing = np.isnan(values)
             if kind == "integer":
                 values = np.rint(values)
-            if pd.api.types.is_integer_dtype(dtype) and not isinstance(
-                dtype, pd.api.extensions.ExtensionDtype
-            ):
+            if pd.api.types.is_integer_dtype(dtype):
+                ints = _float_to_int(np.where(missing, 0.0, values), dtype,
+                                     self.offsets.get(j, 0))
+                if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                    return pd.array(pd.Series(ints.astype(object)).where(~missing, None),
+                                    dtype=dtype)
                 if missing.any():  # cannot happen for data fitted without NaN
-                    return pd.array(np.where(missing, 0, values).astype(np.int64), dtype="Int64")
-                info = np.iinfo(dtype)
-                return np.clip(values, info.min, info.max).astype(dtype)
+                    return pd.array(pd.Series(ints.astype(object)).where(~missing, None),
+                                    dtype="Int64")
+                return ints
             if pd.api.types.is_bool_dtype(dtype):
                 return values >= 0.5
             if pd.api.types.is_float_dtype(dtype) or dtype == object:
@@ -912,7 +1037,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                                       self.subsample)
             self._blocks.append(block)
         names = list(self._spec.columns)
-        self.column_types_ = dict(zip(names, self._spec.types))
+        self.column_types_ = self._spec.column_types
         self.output_info_, self.categories_, start = [], {}, 0
         for name, block in zip(names, self._blocks):
             self.output_info_.extend(block.spans(name, start))
@@ -978,7 +1103,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 columns.append(block.decode(part, rng))
             else:
                 columns.append(block.decode(part, self.clip))
-        return self._spec.restore(columns)
+        return self._spec.restore(columns, rng)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns, e.g. ``age__offset``, ``job=a``.

@@ -33,8 +33,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from ..base import _MAX_SEED, GeneratorMixin, _TargetSpec
-from ._tabular import TabularEncoder, _CategoryCoder, _TableSpec, _validate_table
+from ..base import _MAX_SEED, GeneratorMixin, _check_min_rows, _small_groups, _TargetSpec
+from ._tabular import TabularEncoder, _CategoryCoder, _validate_table
 
 #: Name of the class-label block in a :class:`_Layout`.
 _TARGET = "__target__"
@@ -467,8 +467,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     def _prepare(self, X, y):
         """Validate and encode: ``frame``, encoded rows (n, d) float32, labels, ``rng``."""
         frame = _validate_table(self, X, reset=True)
-        self._spec = _TableSpec(frame, X, self.column_types)
-        self._columns = list(frame.columns)
+        _check_min_rows(self, frame.shape[0], self.min_group_size)
         self._y_spec = None
         n_classes = 0
         if y is not None:
@@ -487,6 +486,9 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             column_types=self.column_types, handle_unknown="ignore",
             subsample=_ENCODER_SUBSAMPLE, random_state=rng.randint(_MAX_SEED),
         ).fit(X)
+        # the encoder's view of the table: its types and hidden (fresh) columns
+        self._spec = self.encoder_._spec
+        self._columns = list(self._spec.columns)
         self.column_types_ = dict(self.encoder_.column_types_)
         T = self.encoder_.transform(X)
         self._layout = L = _Layout(self.encoder_, frame, n_classes,
@@ -494,9 +496,13 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         self._arrays = _ColumnArrays(self._spec, frame)
         self._n_train = frame.shape[0]
         labels = None
+        self._small_classes = np.zeros(0, dtype=np.intp)
         if n_classes:  # (label, value) counts, to draw labels given requested values
             labels = self._y_spec.encoded.astype(np.int64)
             self._label_counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+            self._small_classes = _small_groups(
+                labels, n_classes, self.min_group_size, what="class",
+                names=self.classes_.tolist(), estimator=self)
             codes = L.unit_codes(T)
             self._label_joint = []
             for u in range(L.n_data_units):
@@ -546,16 +552,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
 
     # -- conditions ----------------------------------------------------------
     def _column_index(self, key):
-        try:
-            j = self._spec.columns.get_loc(key)
-        except (KeyError, TypeError, pd.errors.InvalidIndexError):
-            j = None
-        if not isinstance(j, (int, np.integer)):
-            raise ValueError(
-                f"conditions names a column {key!r} that X did not have; the columns are "
-                f"{self._columns} (pass class labels through y=)."
-            )
-        return int(j)
+        return self._spec.index(key, type(self).__name__, target="y= (class labels)")
 
     def _requests(self, conditions, y_enc, n):
         """``{unit: slots (n,)}`` for the conditions (and labels), checked."""
@@ -597,6 +594,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                             + (" and missing (NaN)." if unit.has_missing else ".")
                         )
                     slots[~missing] = found
+                    self._check_group_sizes(j, column, values[~missing])
                 requests[units["onehot"]] = slots
             else:
                 if not missing.all():
@@ -629,6 +627,19 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                 "TabularVAE or GaussianCopulaGenerator to condition on several."
             )
         return requests
+
+    def _check_group_sizes(self, j, column, values):
+        """Refuse conditions on categories held by fewer than ``min_group_size`` rows."""
+        coder = self._arrays.coders[j]
+        counts = coder.counts[coder.codes(values)]
+        rare = counts < self.min_group_size
+        if rare.any():
+            shown = pd.unique(np.asarray(values[rare], dtype=object))[:5].tolist()
+            raise ValueError(
+                f"cannot condition column {column!r} on {shown}: fewer than min_group_size="
+                f"{self.min_group_size} training rows hold them, and rows drawn for so few "
+                "would replay them (privacy). Lower min_group_size to allow it."
+            )
 
     # -- sampling --------------------------------------------------------------
     def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):
@@ -665,7 +676,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         requests = self._requests(conditions, y_enc, n_samples)
         rng = self._sampling_rng if random_state is None else check_random_state(random_state)
         T, labels = self._generate_rows(n_samples, requests, rng)
-        return self._decode(T, labels)
+        return self._decode(T, labels, rng)
 
     def iter_sample(self, n_samples, batch_size=10_000, *, conditions=None, random_state=None):
         """Stream ``n_samples`` rows in batches of at most ``batch_size``.
@@ -714,6 +725,8 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     def _generate_rows(self, n, requests, rng):
         """Decoded data rows (n, d) float64 and their labels (or None)."""
         requests = self._complete_labels(requests, n, rng)
+        labels = requests.get(self._layout.label_unit)
+        requests = self._pool_small_classes(requests, labels, rng)
         generator = torch.Generator(device=self._device).manual_seed(
             int(rng.randint(_MAX_SEED)))
         out = np.empty((n, self._layout.d))
@@ -721,14 +734,34 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             stop = min(start + _CHUNK, n)
             part = {u: slots[start:stop] for u, slots in requests.items()}
             out[start:stop] = self._generate(stop - start, part, generator, rng)
-        return out, requests.get(self._layout.label_unit)
+        return out, labels
 
-    def _decode(self, T, labels):
+    def _pool_small_classes(self, requests, labels, rng):
+        """Rows of classes smaller than ``min_group_size`` come from the whole-table model.
+
+        The network is asked for rows of a class drawn from the other classes'
+        training frequencies; the row keeps its requested label. A class of a few
+        rows is thus never generated from its own (memorised) condition.
+        """
+        small = getattr(self, "_small_classes", ())
+        if labels is None or not len(small):
+            return requests
+        pooled = np.isin(labels, small)
+        if not pooled.any():
+            return requests
+        weights = self._label_counts.copy()
+        if weights[small].sum() < weights.sum():
+            weights[small] = 0.0
+        proxy = labels.copy()
+        proxy[pooled] = rng.choice(weights.size, size=int(pooled.sum()), p=weights / weights.sum())
+        return {**requests, self._layout.label_unit: proxy}
+
+    def _decode(self, T, labels, rng=None):
         if T.shape[0] == 0:  # decode one row for the container and dtypes, keep none
             X_new = self.encoder_.inverse_transform(np.zeros((1, self._layout.d)))
             X_new = X_new.iloc[:0] if hasattr(X_new, "iloc") else X_new[:0]
         else:
-            X_new = self.encoder_.inverse_transform(T)
+            X_new = self.encoder_.inverse_transform(T, random_state=rng)
         if self._y_spec is None:
             return X_new
         return X_new, self._y_spec.decode(np.asarray(labels, dtype=np.int64))
