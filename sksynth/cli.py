@@ -4,31 +4,46 @@
 
     sksynth demo [--out DIR]                      fit generators to the bundled Adult data,
                                                   evaluate them, write HTML reports + CSV
-    sksynth fit DATA --generator NAME [--param k=v ...] [--target COL] --out MODEL
-    sksynth sample MODEL -n N --out FILE [--batch-size B] [--seed S]
-    sksynth evaluate REAL SYNTH [--holdout H] [--target COL] --report FILE [--summary CSV]
+    sksynth fit DATA --generator NAME [--param k=v ...] [--target COL] [--sep C] --out MODEL
+    sksynth sample MODEL -n N --out FILE [--batch-size B] [--seed S] [--trust-pickle]
+    sksynth evaluate REAL SYNTH [--holdout H] [--target COL] [--sep C] --report FILE
+                     [--summary CSV]
 
-Tables are CSV (``.csv``, ``.tsv``, compressed ``.csv.gz``/``.bz2``/``.xz``/``.zip``)
-or Parquet (``.parquet``, ``.pq``; needs pyarrow), chosen by file extension.
+Tables are CSV (``.csv``, ``.tsv``, compressed ``.csv.gz``/``.bz2``/``.xz``/``.zst``
+(needs zstandard)/``.zip``) or Parquet (``.parquet``, ``.pq``; needs pyarrow), chosen
+by file extension. The CSV dialect is sniffed from the first 64 KiB: the
+delimiter among ``, ; tab |`` that splits every line alike, a decimal comma
+(``1,5``) with a ``;``, tab or ``|`` delimiter, the quote character and a UTF-8
+byte-order mark; a file that still parses to one column while each of its lines
+holds another delimiter is refused. ``--sep`` (and ``--decimal``) force them.
+
 Every output is written to a temporary file beside its target and renamed into
-place once complete, and an output path that names one of the command's
-inputs is refused. Errors are one line on standard error with a non-zero exit
-status (``--debug`` shows the traceback).
+place once complete (an interrupt, Ctrl-C or SIGTERM, removes the temporary
+file). An existing output file is kept unless ``--force`` is given, and an
+output path that names one of the command's inputs is refused even then;
+``demo --out DIR`` writes its fixed file names into DIR, replacing those of an
+earlier demo. Table outputs (and ``evaluate --summary``) named ``.gz``,
+``.bz2``, ``.xz`` or ``.zst`` are compressed accordingly. Errors are one line
+on standard error with a non-zero exit status (``--debug`` shows the traceback).
 
 Model files hold a one-line magic string, a one-line JSON header
-(``{"format": "sksynth-model", "format_version": 1, "sksynth_version": ...}``)
-and the pickled generator (joblib). The header is read first, so a file that
-is not a model, or one written by another sksynth version, is rejected before
-anything is unpickled. Unpickling runs code: load only model files you trust.
+(``{"format": "sksynth-model", "format_version": 2, "sksynth_version": ...}``)
+and the fitted generator as a JSON tree of plain values plus an ``.npz``
+archive of its arrays (see :mod:`sksynth._persistence`). **Loading a model file
+runs no code from it**: arrays are read with ``allow_pickle=False`` and only
+classes on an allow-list (sksynth's own, scikit-learn estimators, torch
+modules, numpy, pandas) are rebuilt; a file naming any other type is refused,
+naming it, before anything is built. Files of format version 1 (sksynth before
+this format) hold a pickle, which can run arbitrary code when loaded: ``sksynth
+sample`` refuses them unless given ``--trust-pickle`` (only for files you wrote
+yourself), and then warns.
 """
 
 import argparse
 import ast
-import bz2
-import gzip
 import json
-import lzma
 import os
+import signal
 import sys
 import time
 import warnings
@@ -37,7 +52,9 @@ __all__ = ["main", "load_model", "save_model"]
 
 MODEL_MAGIC = b"SKSYNTH-MODEL\n"
 MODEL_FORMAT = "sksynth-model"
-MODEL_FORMAT_VERSION = 1
+MODEL_FORMAT_VERSION = 2
+#: The format whose payload is a pickle (read only with ``trust_pickle=True``).
+PICKLE_FORMAT_VERSION = 1
 
 #: Generators the demo tries, in order, when present in sksynth.generators.
 DEMO_GENERATORS = ("GaussianCopulaGenerator", "TabularVAE", "ConditionalTabularGAN")
@@ -53,7 +70,7 @@ ALIASES = {
 }
 
 _CSV_SUFFIXES = {".csv": None, ".txt": None, ".tsv": None}
-_COMPRESSION = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+_COMPRESSION = (".gz", ".bz2", ".xz", ".zst")
 
 
 class CLIError(Exception):
@@ -81,7 +98,7 @@ def _table_format(path):
         return "csv", "\t" if ext == ".tsv" else ",", compression
     raise CLIError(
         f"cannot tell the format of {os.fspath(path)!r} from its extension; use .csv, .tsv "
-        "(optionally .gz, .bz2, .xz, .zip) or .parquet"
+        "(optionally .gz, .bz2, .xz, .zst, .zip) or .parquet"
     )
 
 
@@ -105,18 +122,54 @@ def _check_input_file(path, what):
         raise CLIError(f"{what} file {path!r} is not readable (permission denied)")
 
 
-def read_table(path, what="data"):
-    """Read a CSV or Parquet file into a DataFrame, or raise :class:`CLIError`."""
+def _csv_dialect(path, compression, default_sep, sep, decimal):
+    from sksynth import _tables
+
+    try:
+        sep = _tables.parse_sep(sep)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if sep is not None and decimal is not None:
+        return _tables.CSVDialect(sep, decimal, sniffed=False)
+    dialect = _tables.sniff_csv(path, compression, default_sep)
+    if sep is not None:
+        dialect.sep, dialect.sniffed = sep, False
+        if decimal is None and sep == ",":
+            dialect.decimal = "."
+    if decimal is not None:
+        dialect.decimal = decimal
+    return dialect
+
+
+def read_table(path, what="data", sep=None, decimal=None):
+    """Read a CSV or Parquet file into a DataFrame, or raise :class:`CLIError`.
+
+    Parameters
+    ----------
+    path : str
+        A ``.csv``/``.tsv`` (optionally compressed) or Parquet file.
+    what : str, default="data"
+        What the file is, for error messages.
+    sep : str, default=None
+        Field delimiter of a CSV (``"tab"`` for a tab); sniffed when None.
+    decimal : str, default=None
+        Decimal mark of a CSV; sniffed when None (``","`` only with a
+        delimiter other than ``","``).
+    """
     import pandas as pd
 
+    from sksynth import _tables
+
     _check_input_file(path, what)
-    kind, sep, _ = _table_format(path)
+    kind, default_sep, compression = _table_format(path)
+    dialect = None
     try:
         if kind == "parquet":
             _need_pyarrow(path)
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path, sep=sep)
+            dialect = _csv_dialect(path, compression, default_sep, sep, decimal)
+            frame = pd.read_csv(path, **dialect.read_kwargs())
     except CLIError:
         raise
     except pd.errors.EmptyDataError:
@@ -136,11 +189,22 @@ def read_table(path, what="data"):
     unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
     if unnamed and len(unnamed) == frame.shape[1]:
         raise CLIError(f"{what} file {path!r} has no header row of column names")
+    other = dialect.other_delimiter() if dialect is not None and frame.shape[1] == 1 else None
+    if other is not None:
+        # one text column whose lines all hold another delimiter: a misread table,
+        # which a generator would replay line by line
+        raise CLIError(
+            f"{what} file {path!r} parses to one column with the delimiter "
+            f"{_tables.describe(dialect.sep)}, but each of its lines holds "
+            f"{_tables.describe(other)}; pass --sep {'tab' if other == chr(9) else repr(other)} "
+            "(or --sep with the right delimiter)"
+        )
     return frame
 
 
-def _check_output(path, inputs, what="output"):
-    """Refuse outputs that name an input, a directory, or a missing directory."""
+def _check_output(path, inputs, what="output", force=False):
+    """Refuse outputs that name an input, a directory, a missing directory, or
+    (without ``force``) an existing file."""
     path = os.fspath(path)
     if os.path.isdir(path):
         raise CLIError(f"{what} {path!r} is a directory; give a file name")
@@ -160,6 +224,9 @@ def _check_output(path, inputs, what="output"):
                 f"refusing to overwrite the input file {source!r} with the {what}; choose "
                 "another output path"
             )
+    if os.path.lexists(path) and not force:
+        raise CLIError(f"{what} {path!r} already exists; pass --force to overwrite it, or "
+                       "choose another path")
     return path
 
 
@@ -170,9 +237,23 @@ def _atomic():
 
 
 def _open_text(path, compression):
-    if compression in _COMPRESSION:
-        return _COMPRESSION[compression](path, "wt", encoding="utf-8", newline="")
-    return open(path, "w", encoding="utf-8", newline="")
+    from sksynth._tables import open_compressed
+
+    return open_compressed(path, compression, "wt", encoding="utf-8", newline="")
+
+
+def _check_compression(path):
+    """Fail before any work when the output's codec is not installed."""
+    compression = _table_format(path)[2]
+    if compression == ".zip":
+        raise CLIError("writing .zip is not supported; use .csv.gz, .csv.bz2, .csv.xz or "
+                       ".csv.zst")
+    if compression == ".zst":
+        try:
+            import zstandard  # noqa: F401
+        except ImportError:
+            raise CLIError(f"{os.fspath(path)!r} is to be zstd-compressed, which needs "
+                           "zstandard: pip install zstandard (or use .gz, .bz2 or .xz)") from None
 
 
 class TableWriter:
@@ -181,8 +262,7 @@ class TableWriter:
     def __init__(self, path, target_path):
         self.path = path
         self.kind, self.sep, self.compression = _table_format(target_path)
-        if self.compression == ".zip":
-            raise CLIError("writing .zip is not supported; use .csv.gz, .csv.bz2 or .csv.xz")
+        _check_compression(target_path)
         self._fh = None
         self._writer = None
         self._schema = None
@@ -217,7 +297,11 @@ class TableWriter:
 # models
 # ---------------------------------------------------------------------------
 def save_model(payload, path):
-    """Write a model file: magic line, JSON header line, joblib payload (atomically).
+    """Write a model file: magic line, JSON header line, safe payload (atomically).
+
+    The payload is written by :func:`sksynth._persistence.dumps`: a JSON tree of
+    plain values and allow-listed classes plus an ``.npz`` archive of arrays,
+    which :func:`load_model` reads without running code from the file.
 
     Parameters
     ----------
@@ -226,9 +310,8 @@ def save_model(payload, path):
     path : str
         Where to write.
     """
-    import joblib
-
     import sksynth
+    from sksynth import _persistence
 
     header = {
         "format": MODEL_FORMAT,
@@ -238,15 +321,33 @@ def save_model(payload, path):
         "target": payload.get("target"),
         "columns": [str(c) for c in payload.get("columns", [])],
     }
+    try:
+        data = _persistence.dumps(payload)
+    except (TypeError, _persistence.UnsafeModelError) as exc:
+        raise CLIError(f"cannot save the fitted {header['generator']} as a model file: "
+                       f"{_one_line(exc)}") from None
     with _atomic()(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(MODEL_MAGIC)
             fh.write(json.dumps(header).encode("utf-8") + b"\n")
-            joblib.dump(payload, fh)
+            fh.write(data)
 
 
-def load_model(path):
+def load_model(path, trust_pickle=False):
     """Read a model file written by :func:`save_model`, checking its header first.
+
+    Loading runs no code from the file: the header is JSON, arrays are read
+    with ``allow_pickle=False``, and every class the payload names is checked
+    against an allow-list before anything is built.
+
+    Parameters
+    ----------
+    path : str
+        The model file.
+    trust_pickle : bool, default=False
+        Also read files of format version 1, whose payload is a pickle
+        (unpickling runs whatever code the file holds: only for files you
+        wrote yourself). A warning is printed on standard error.
 
     Returns
     -------
@@ -256,11 +357,12 @@ def load_model(path):
     Raises
     ------
     CLIError
-        If the file is not an sksynth model, or was written by another version.
+        If the file is not an sksynth model, was written by another version,
+        names a type outside the allow-list, or holds a pickle without
+        ``trust_pickle``.
     """
-    import joblib
-
     import sksynth
+    from sksynth import _persistence
 
     _check_input_file(path, "model")
     with open(path, "rb") as fh:
@@ -276,27 +378,56 @@ def load_model(path):
                 raise ValueError
         except (UnicodeDecodeError, ValueError):
             raise CLIError(f"{path!r} has a damaged sksynth model header") from None
-        if header.get("format") != MODEL_FORMAT or header.get(
-                "format_version") != MODEL_FORMAT_VERSION:
+        version = header.get("format_version")
+        if header.get("format") != MODEL_FORMAT or version not in (
+                MODEL_FORMAT_VERSION, PICKLE_FORMAT_VERSION):
             raise CLIError(
                 f"{path!r} is an sksynth model file of an unknown format "
-                f"({header.get('format')!r} version {header.get('format_version')!r})"
+                f"({header.get('format')!r} version {version!r})"
             )
-        version = header.get("sksynth_version")
-        if version != sksynth.__version__:
+        written_by = header.get("sksynth_version")
+        if written_by != sksynth.__version__:
             raise CLIError(
-                f"{path!r} was written by sksynth {version}, but this is sksynth "
+                f"{path!r} was written by sksynth {written_by}, but this is sksynth "
                 f"{sksynth.__version__}; refit the model with this version (sksynth fit)"
             )
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                payload = joblib.load(fh)
-        except Exception as exc:
-            raise CLIError(f"{path!r} is a damaged sksynth model file: {_one_line(exc)}") from None
+        if version == PICKLE_FORMAT_VERSION:
+            payload = _load_pickle(path, fh, trust_pickle)
+        else:
+            try:
+                payload = _persistence.loads(fh.read())
+            except _persistence.UnsafeModelError as exc:
+                raise CLIError(
+                    f"{path!r} names the type {exc}, which model files may not hold "
+                    "(only sksynth, scikit-learn, numpy, pandas and torch types); refusing "
+                    "to load it"
+                ) from None
+            except Exception as exc:
+                raise CLIError(
+                    f"{path!r} is a damaged sksynth model file: {_one_line(exc)}") from None
     if not isinstance(payload, dict) or "generator" not in payload:
         raise CLIError(f"{path!r} is a damaged sksynth model file: no generator inside")
     return header, payload
+
+
+def _load_pickle(path, fh, trust_pickle):
+    """The payload of a format-1 (pickle) model file, only when trusted."""
+    if not trust_pickle:
+        raise CLIError(
+            f"{path!r} is an old-format model file whose payload is a pickle, which can run "
+            "any code when loaded; refit it with this version (sksynth fit), or pass "
+            "--trust-pickle if you wrote this file yourself"
+        )
+    import joblib
+
+    print(f"sksynth: warning: loading the pickle in {path!r} (--trust-pickle): this runs "
+          "any code the file holds", file=sys.stderr)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return joblib.load(fh)
+    except Exception as exc:
+        raise CLIError(f"{path!r} is a damaged sksynth model file: {_one_line(exc)}") from None
 
 
 def _generator_classes():
@@ -447,8 +578,8 @@ def cmd_fit(args):
         generator.set_params(random_state=args.seed)
     if "verbose" in defaults and "verbose" not in params and not args.quiet:
         generator.set_params(verbose=True)
-    out = _check_output(args.out, [args.data], "model file")
-    frame = read_table(args.data, "data")
+    out = _check_output(args.out, [args.data], "model file", args.force)
+    frame = read_table(args.data, "data", args.sep, args.decimal)
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     y = None
@@ -474,11 +605,12 @@ def cmd_fit(args):
 
 
 def cmd_sample(args):
-    out = _check_output(args.out, [args.model], "output")
+    out = _check_output(args.out, [args.model], "output", args.force)
     kind = _table_format(out)[0]
     if kind == "parquet":
         _need_pyarrow(out)
-    header, payload = load_model(args.model)
+    _check_compression(out)
+    header, payload = load_model(args.model, trust_pickle=args.trust_pickle)
     generator = payload["generator"]
     target, columns = payload.get("target"), payload.get("columns")
     start = time.perf_counter()
@@ -519,18 +651,20 @@ def cmd_evaluate(args):
     from sksynth.report import SyntheticDataReport
 
     inputs = [args.real, args.synthetic, args.holdout]
-    report_path = _check_output(args.report, inputs, "report")
+    report_path = _check_output(args.report, inputs, "report", args.force)
     summary_path = None
     if args.summary is not None:
-        summary_path = _check_output(args.summary, inputs + [report_path], "summary")
+        summary_path = _check_output(args.summary, inputs + [report_path], "summary",
+                                     args.force)
         if _table_format(summary_path)[0] != "csv":
-            raise CLIError("--summary must be a .csv file")
+            raise CLIError("--summary must be a .csv file (optionally .csv.gz, .bz2, .xz, .zst)")
+        _check_compression(summary_path)
     if args.target is not None and args.holdout is None:
         raise CLIError("--target needs --holdout: utility is measured on real rows the "
                        "generator never saw")
-    real = read_table(args.real, "real")
-    synthetic = read_table(args.synthetic, "synthetic")
-    holdout = read_table(args.holdout, "holdout") if args.holdout else None
+    real = read_table(args.real, "real", args.sep, args.decimal)
+    synthetic = read_table(args.synthetic, "synthetic", args.sep, args.decimal)
+    holdout = read_table(args.holdout, "holdout", args.sep, args.decimal) if args.holdout else None
     if args.target is not None and args.target not in real.columns:
         raise CLIError(f"unknown column {args.target!r} for --target; the columns are "
                        f"{', '.join(map(str, list(real.columns)[:20]))}")
@@ -551,7 +685,9 @@ def cmd_evaluate(args):
         bar.refresh()
     if summary_path is not None:
         with _atomic()(summary_path) as tmp:
-            report.results.to_csv(tmp, index=False)
+            # compressed by the suffix of the target, not of the temporary name
+            with _open_text(tmp, _table_format(summary_path)[2]) as fh:
+                report.results.to_csv(fh, index=False)
     if not args.quiet:
         _print_summary(report.results)
         print(f"report -> {report_path}" + (f", summary -> {summary_path}"
@@ -798,6 +934,18 @@ def _parser():
                            help="show the full traceback of an error")
         return group
 
+    def csv_flags(command):
+        command.add_argument("--sep", default=None, metavar="C",
+                             help="CSV field delimiter, e.g. ';' or tab (default: sniffed "
+                                  "among , ; tab |)")
+        command.add_argument("--decimal", default=None, choices=[".", ","],
+                             help="CSV decimal mark (default: sniffed; ',' only with a "
+                                  "delimiter other than ',')")
+
+    def force(command):
+        command.add_argument("--force", action="store_true",
+                             help="overwrite existing output files (never an input file)")
+
     common = flags(argparse.SUPPRESS)
     parser = _Parser(prog="sksynth", description="Fit, sample and evaluate synthetic data.",
                      parents=[flags(False)])
@@ -809,7 +957,8 @@ def _parser():
                           help="fit the available generators to the bundled Adult data, "
                                "evaluate them, write reports")
     demo.add_argument("--out", default="sksynth_demo_output",
-                      help="output directory (default: sksynth_demo_output)")
+                      help="output directory (default: sksynth_demo_output); its index.html, "
+                           "summary.csv, inference.csv and report_*.html are replaced")
     demo.add_argument("--rows", type=_positive, default=10_000,
                       help="training rows drawn from Adult (default 10000)")
     demo.add_argument("--holdout-rows", type=_positive, default=5_000,
@@ -834,10 +983,19 @@ def _parser():
                      help="column passed as y (a class-conditional or joint target)")
     fit.add_argument("--seed", type=int, default=None, help="random_state of the generator")
     fit.add_argument("--out", required=True, help="model file to write")
+    csv_flags(fit)
+    force(fit)
     fit.set_defaults(func=cmd_fit)
 
-    sample = sub.add_parser("sample", parents=[common],
-                            help="stream synthetic rows from a model file to CSV/Parquet")
+    sample = sub.add_parser(
+        "sample", parents=[common],
+        help="stream synthetic rows from a model file to CSV/Parquet",
+        description="Stream synthetic rows from a model file to CSV/Parquet. Model files "
+                    "are loaded without running code from them: only plain values, arrays "
+                    "and allow-listed sksynth, scikit-learn, numpy, pandas and torch types "
+                    "are rebuilt, and a file naming any other type is refused. Old model "
+                    "files (format 1) hold a pickle, which runs any code it contains when "
+                    "loaded; they are refused unless --trust-pickle is given.")
     sample.add_argument("model", help="model file written by sksynth fit")
     sample.add_argument("-n", "--n-samples", dest="n", type=_count, required=True,
                         help="number of rows (e.g. 1000000 or 1e6)")
@@ -846,6 +1004,11 @@ def _parser():
                         help="rows per batch: memory is proportional to it (default 100000)")
     sample.add_argument("--seed", type=int, default=None,
                         help="seed of the draw (default: the model's own stream)")
+    sample.add_argument("--trust-pickle", action="store_true",
+                        help="also load an old model file whose payload is a pickle; "
+                             "unpickling runs any code the file holds, so only for files "
+                             "you wrote yourself (a warning is printed)")
+    force(sample)
     sample.set_defaults(func=cmd_sample)
 
     ev = sub.add_parser("evaluate", parents=[common],
@@ -855,11 +1018,14 @@ def _parser():
     ev.add_argument("--holdout", default=None, help="real rows the generator never saw")
     ev.add_argument("--target", default=None, help="column to predict for utility")
     ev.add_argument("--report", required=True, help="HTML report to write")
-    ev.add_argument("--summary", default=None, help="also write the metric table as CSV")
+    ev.add_argument("--summary", default=None,
+                    help="also write the metric table as CSV (.csv.gz etc. compressed)")
     ev.add_argument("--title", default=None, help="report title")
     ev.add_argument("--no-detection", action="store_true",
                     help="skip the classifier two-sample test (the slowest measure)")
     ev.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    csv_flags(ev)
+    force(ev)
     ev.set_defaults(func=cmd_evaluate)
     return parser
 
@@ -879,15 +1045,36 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 1 on an error, 2 on a usage error, 130 when interrupted.
+        0 on success, 1 on an error, 2 on a usage error, 130 when interrupted
+        (Ctrl-C), 143 when terminated (SIGTERM).
     """
     parser = _parser()
     args = parser.parse_args(argv)
     previous, warnings.formatwarning = warnings.formatwarning, _format_warning
+    handler = _install_sigterm()
     try:
         return _run(args)
     finally:
         warnings.formatwarning = previous
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler[0] if handler[0] is not None else
+                          signal.SIG_DFL)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the process is, so temporary files are removed as on Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
+def _install_sigterm():
+    """Turn SIGTERM into :class:`_Terminated`; ``(previous handler,)``, None if not installed."""
+    try:
+        return (signal.signal(signal.SIGTERM, _on_sigterm),)
+    except (ValueError, OSError):  # not the main thread, or no SIGTERM here
+        return None
 
 
 def _run(args):
@@ -898,6 +1085,9 @@ def _run(args):
             raise
         print(f"sksynth: error: {exc}", file=sys.stderr)
         return exc.code
+    except _Terminated:
+        print("sksynth: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("sksynth: interrupted", file=sys.stderr)
         return 130
