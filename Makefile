@@ -45,7 +45,7 @@ $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --upgrade pip
 	$(VPY) -m pip install torch==2.13.0
-	$(VPY) -m pip install -e ".[test,docs,imbalanced,privacy]"
+	$(VPY) -m pip install -e ".[test,docs,imbalanced,privacy,faker]"
 	touch $@
 
 test: $(STAMP)

@@ -118,15 +118,18 @@ class _FreshColumn:
             self.low, self.high = int(observed.min()), int(observed.max())
             # training ids as Python ints (exact for uint64 too)
             self.seen = np.unique(observed.to_numpy().astype(object))
-            info = np.iinfo(np.dtype(str(self.dtype).lower()))
+            info = np.iinfo(np.dtype(getattr(self.dtype, "numpy_dtype", self.dtype)))
             self.bounds = (int(info.min), int(info.max))
             return
         text = observed.astype(str).to_numpy(dtype=object)
         self.seen = set(text)
         if kind == "id":
-            self.prefix = _common_prefix(text)
+            # Fixed prefix and suffix, without the digits they end (start) with: those are
+            # part of a counter ("ORD-00123" and "ORD-00187" share "ORD-00", not a format).
+            self.prefix = _common_prefix(text).rstrip(string.digits)
             rest = [value[len(self.prefix):] for value in text]
-            self.suffix = _common_prefix([value[::-1] for value in rest])[::-1]
+            self.suffix = _common_prefix([value[::-1] for value in rest])[::-1].lstrip(
+                string.digits)
             cut = len(self.suffix)
             self.templates = sorted({value[:len(value) - cut] if cut else value
                                      for value in rest})
@@ -217,7 +220,8 @@ class _FreshColumn:
             for i in picks:
                 middle = _scramble(self.templates[i], rng)
                 if extra >= _MAX_ROUNDS // 2:  # the format's space is exhausted: lengthen it
-                    middle += "".join(rng.choice(list(string.digits), size=extra))
+                    size = 1 + (extra - _MAX_ROUNDS // 2) // 8
+                    middle += "".join(rng.choice(list(string.digits), size=size))
                 value = f"{self.prefix}{middle}{self.suffix}"
                 if value not in taken:
                     taken.add(value)

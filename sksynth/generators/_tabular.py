@@ -128,7 +128,7 @@ def _float_to_int(values, dtype, offset=0):
     The bounds are clipped in float first, to the largest float that does not
     exceed them (the float nearest to 2**63 - 1 is 2**63, which would wrap).
     """
-    dtype = np.dtype(str(dtype).lower())
+    dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))  # Int64 -> int64
     info = np.iinfo(dtype)
     lo, hi = _float_within(int(info.min) - offset), _float_within(int(info.max) - offset)
     values = np.clip(np.rint(values), lo, hi)
