@@ -7,6 +7,10 @@
   generator).
 - The generator contract: :func:`check_generator` and
   :func:`parametrize_with_generator_checks`.
+- Quirky tables (issue 19): :func:`quirk_cases` (a catalogue of awkward
+  inputs with their expected behaviour), :func:`quirk_subjects` and
+  :func:`run_quirks` / :func:`tally_quirks` (pass, clear error, obscure error
+  or silent-wrong, and the exact-copy rate against a holdout sample).
 - :func:`assert_recovers`: an estimator recovers a planted parameter within
   a tolerance that scales like ``1 / sqrt(n)``.
 
@@ -26,6 +30,18 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 from ._dgp import DataGeneratingProcess, GaussianMixtureDGP, LinearDGP, PartiallyLinearDGP
 from ._generator_checks import check_generator, parametrize_with_generator_checks
+from ._quirks import (
+    Expect,
+    QuirkCase,
+    QuirkResult,
+    QuirkSubject,
+    exact_copy_rate,
+    quirk_cases,
+    quirk_subjects,
+    run_quirk,
+    run_quirks,
+    tally_quirks,
+)
 from ._recovery import RecoveryResult, assert_recovers
 from ._strategies import (
     ColumnSpec,
@@ -39,16 +55,26 @@ from ._strategies import (
 __all__ = [
     "ColumnSpec",
     "DataGeneratingProcess",
+    "Expect",
     "GaussianMixtureDGP",
     "LinearDGP",
     "PartiallyLinearDGP",
+    "QuirkCase",
+    "QuirkResult",
+    "QuirkSubject",
     "RecoveryResult",
     "assert_recovers",
     "check_generator",
+    "exact_copy_rate",
     "from_generator",
     "gaussian_mixtures",
     "linear_models",
     "parametrize_with_generator_checks",
     "partially_linear_models",
+    "quirk_cases",
+    "quirk_subjects",
+    "run_quirk",
+    "run_quirks",
     "tabular_frames",
+    "tally_quirks",
 ]
