@@ -34,6 +34,8 @@ _SCORE_DRAWS = 16
 #: Rows per forward pass outside training.
 _CHUNK = 8192
 _DTYPE = torch.float64
+#: Smallest learning rate of the decoder's output biases (see ``_param_groups``).
+_BIAS_LR = 0.05
 
 
 # ---------------------------------------------------------------------------
@@ -329,7 +331,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         Training epochs (they do not change ``epsilon_``).
     batch_size : int, default=256
     lr : float, default=1e-3
-        Adam learning rate.
+        Adam learning rate. The decoder's output biases, which carry the
+        missing rates and category frequencies, learn at ``max(lr, 0.05)``.
     penalty_weight : float, default=10.0
         Weight of the Jacobian penalty (``method="penalty"``).
     device : str, default="cpu"
@@ -676,6 +679,22 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                 if column.nullable:  # the last slot of a category block is "missing"
                     last.bias[b - 1] = -5.0
 
+    def _param_groups(self, extra=(), fast=()):
+        """Optimiser groups: the decoder's output biases learn at ``_BIAS_LR`` at least.
+
+        The output biases carry the marginals (missing rates, category
+        frequencies): with a Lipschitz (or DP-noised) decoder the weights can
+        only spread the scores a little, and at ``lr=1e-3`` Adam moves a bias
+        by about ``1e-3`` a step, so a fit of a few hundred steps never moved
+        the missing logits far from their start (-5) and the missing rates
+        came out several times too small.
+        """
+        bias = self._decoder.body[-1].bias
+        rest = [p for p in (*self._encoder.parameters(), *self._decoder.parameters(), *extra)
+                if p is not bias]
+        return [{"params": rest},
+                {"params": [bias, *fast], "lr": max(float(self.lr), _BIAS_LR)}]
+
     def _layer_bound(self, n_layers, share):
         """Spectral-norm bound of each of ``n_layers`` layers whose product gets
         ``share * lipschitz`` (None: unconstrained)."""
@@ -705,13 +724,21 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         index = self._value_missing_index.to(data.device)
         return torch.nn.functional.pad(data, (0, 1))[:, index]
 
-    def _log_lik(self, scores, data, log_scale):
-        """Per-row log-likelihood of encoded rows given decoder scores."""
+    def _log_lik(self, scores, data, log_scale, values=None):
+        """Per-row log-likelihood of encoded rows given decoder scores.
+
+        ``values`` (n, n_numeric), if given, replaces the numeric values of
+        ``data`` and is scored everywhere (missing entries filled in by the
+        caller) instead of only where observed.
+        """
         vi, mi = self._value_index.to(scores.device), self._missing_index.to(scores.device)
         out = torch.zeros(scores.shape[0], dtype=scores.dtype, device=scores.device)
         if vi.numel():
-            observed = 1.0 - self._value_missing(data)
-            resid = (data[:, vi] - torch.tanh(scores[:, vi])) / log_scale.exp()
+            if values is None:
+                observed, values = 1.0 - self._value_missing(data), data[:, vi]
+            else:
+                observed = torch.ones_like(values)
+            resid = (values - torch.tanh(scores[:, vi])) / log_scale.exp()
             gauss = -0.5 * resid ** 2 - log_scale - 0.5 * math.log(2 * math.pi)
             out = out + (observed * gauss).sum(1)
             out = out - torch.nn.functional.binary_cross_entropy_with_logits(
@@ -730,8 +757,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self._encoder.to(device)
         self._decoder.to(device)
         self._log_scale.data = self._log_scale.data.to(device)
-        params = [*self._encoder.parameters(), *self._decoder.parameters(), self._log_scale]
-        optim = torch.optim.Adam(params, lr=self.lr)
+        optim = torch.optim.Adam(self._param_groups([self._log_scale]), lr=self.lr)
         self._encoder.train()
         self._decoder.train()
         gen = torch.Generator(device=device).manual_seed(int(rng.randint(_MAX_SEED)))
