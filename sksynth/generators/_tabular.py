@@ -45,6 +45,9 @@ COLUMN_TYPES = ("numeric", "integer", "categorical", "boolean", "datetime", "id"
 #: Smallest and largest probability used before ``ndtri`` (scores stay within about +-8.2).
 _U_EPS = 1e-16
 
+#: Name of the constant column models see when every column is made afresh.
+_PLACEHOLDER = "__no_modelled_column__"
+
 #: Largest magnitude below which float64 holds every integer.
 _FLOAT_EXACT = 2**53
 
@@ -255,18 +258,19 @@ class _TableSpec:
         self.hidden = _hidden_columns(frame, types, set(overrides))
         self.all_types = types
         self.kept = [j for j in range(len(types)) if j not in self.hidden]
-        if not self.kept:
-            raise ValueError(
-                f"every column of X is an identifier or a semantic type "
-                f"({dict(zip(map(str, self.all_columns), types))}): their values are made "
-                "afresh, so there is nothing to model. Keep at least one other column, or "
-                "declare one as 'categorical' / 'integer' with column_types."
-            )
-        self.columns = self.all_columns[self.kept]
-        self.dtypes = [self.all_dtypes[j] for j in self.kept]
-        self.types = [types[j] for j in self.kept]
+        if self.kept:
+            self.columns = self.all_columns[self.kept]
+            self.dtypes = [self.all_dtypes[j] for j in self.kept]
+            self.types = [types[j] for j in self.kept]
+        else:  # only identifiers: the models see one constant column, dropped at restore
+            self.kept = [None]
+            self.columns = pd.Index([_PLACEHOLDER])
+            self.dtypes = [np.dtype(np.float64)]
+            self.types = ["numeric"]
         self.resolution, self.offsets = {}, {}
         for j, kind in enumerate(self.types):
+            if self.kept[j] is None:
+                continue
             column = frame.iloc[:, self.kept[j]]
             if kind == "datetime":
                 ns = _to_datetime_ns(column)
@@ -310,6 +314,8 @@ class _TableSpec:
 
     def floats(self, frame, j):
         """Column ``j`` as float64 with NaN for missing values (numeric types only)."""
+        if self.kept[j] is None:
+            return np.zeros(frame.shape[0])
         return self.as_floats(frame.iloc[:, self.kept[j]], j)
 
     def as_floats(self, column, j):
@@ -350,7 +356,8 @@ class _TableSpec:
         fixed seed (deterministic decoding, e.g. ``inverse_transform``).
         """
         n_rows = len(columns[0]) if columns else 0
-        modelled = iter(self._restore_column(j, values) for j, values in enumerate(columns))
+        modelled = iter(self._restore_column(j, values) for j, values in enumerate(columns)
+                        if self.kept[j] is not None)
         if self.hidden and rng is None:
             rng = np.random.RandomState(0)
         series = [self.hidden[p].draw(n_rows, rng) if p in self.hidden else next(modelled)

@@ -206,8 +206,22 @@ def _observed(series):
     return set(series.dropna().tolist())
 
 
-def _assert_like_fitted(X_fit, X_new, n_rows, where="sample"):
-    """Container, columns, shape; categories, dtypes and completeness as fitted."""
+def _fresh_columns(generator):
+    """Columns the fitted generator makes afresh (identifiers, semantic types)."""
+    types = getattr(generator, "column_types_", None) or {}
+    return {column for column, kind in types.items() if kind not in _MODELLED_TYPES}
+
+
+_MODELLED_TYPES = {"numeric", "integer", "categorical", "boolean", "datetime"}
+
+
+def _assert_like_fitted(X_fit, X_new, n_rows, where="sample", generator=None):
+    """Container, columns, shape; categories, dtypes and completeness as fitted.
+
+    Columns that ``generator`` makes afresh (identifiers) must instead hold no
+    training value at all.
+    """
+    fresh = _fresh_columns(generator)
     is_frame = isinstance(X_fit, pd.DataFrame)
     expected = pd.DataFrame if is_frame else np.ndarray
     assert isinstance(X_new, expected), (
@@ -224,7 +238,15 @@ def _assert_like_fitted(X_fit, X_new, n_rows, where="sample"):
     )
     if not is_frame:
         return
+    for column in fresh:
+        copied = _observed(X_new[column]) & _observed(X_fit[column])
+        assert not copied, (
+            f"column {column!r} is made afresh ({generator.column_types_[column]!r}) but "
+            f"{where} returned training values {sorted(map(str, copied))[:5]}"
+        )
     for column in _categorical_columns(X_fit):
+        if column in fresh:
+            continue
         extra = _observed(X_new[column]) - _observed(X_fit[column])
         assert not extra, (
             f"column {column!r}: sampled categories {sorted(map(str, extra))} were never seen "
@@ -298,7 +320,7 @@ def check_sample_container(generator, data):
         "sample must return (X, y) for a generator fitted with y and X alone otherwise; got "
         f"{'a tuple' if isinstance(out, tuple) else type(out).__name__} (fitted with y: {with_y})"
     )
-    _assert_like_fitted(data.X, _rows(out), 7)
+    _assert_like_fitted(data.X, _rows(out), 7, generator=fitted)
     if with_y:
         assert len(out[1]) == 7, f"sample(7) returned {len(out[1])} labels"
 
@@ -312,7 +334,7 @@ def check_sample_array(generator, data):
         X = data.X_array.astype(dtype)
         fitted = data.fit(_set_seed(generator, 0), X=X)
         X_new = _rows(fitted.sample(5))
-        _assert_like_fitted(X, X_new, 5)
+        _assert_like_fitted(X, X_new, 5, generator=fitted)
         assert X_new.dtype == dtype, (
             f"fitted on a {np.dtype(dtype).name} array, sample returned {X_new.dtype}"
         )
@@ -326,7 +348,7 @@ def check_sample_categories(generator, data):
     for with_y in fits:
         fitted = data.fit(_set_seed(clone(generator), 0), with_y=with_y)
         out = fitted.sample(300)
-        _assert_like_fitted(data.X, _rows(out), 300)
+        _assert_like_fitted(data.X, _rows(out), 300, generator=fitted)
         if isinstance(out, tuple):
             extra = set(np.asarray(out[1]).tolist()) - set(np.asarray(data.y).tolist())
             assert not extra, f"sampled labels {sorted(extra)} were never seen in fit"
@@ -359,7 +381,7 @@ def check_sample_on_tabular_frames(generator, data):
         else:
             fitted.fit(frame, np.asarray(labels[:len(frame)]))
         out = fitted.sample(20, random_state=0)
-        _assert_like_fitted(frame, _rows(out), 20)
+        _assert_like_fitted(frame, _rows(out), 20, generator=fitted)
 
     _set_seed(generator, 0)  # fails early, with the contract's message, without one
     fits_and_samples_alike()
@@ -535,7 +557,7 @@ def check_n_samples_zero(generator, data):
     """``sample(0)`` returns an empty result with the fitted columns and dtypes."""
     fitted = data.fit(_set_seed(generator, 0))
     out = fitted.sample(0)
-    _assert_like_fitted(data.X, _rows(out), 0, where="sample(0)")
+    _assert_like_fitted(data.X, _rows(out), 0, where="sample(0)", generator=fitted)
     if isinstance(out, tuple):
         assert len(out[1]) == 0, "sample(0) must return no labels"
 
