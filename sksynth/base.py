@@ -222,14 +222,165 @@ class _ContainerSpec:
         return frame
 
 
+def _largest_float_within(bound, toward):
+    """The float64 nearest ``bound`` on the in-range side (moving ``toward`` if rounded out)."""
+    value = np.float64(bound)
+    exact = int(value)  # compare as Python ints: float comparison would round ``bound``
+    if (exact > bound) if toward < 0 else (exact < bound):
+        value = np.nextafter(value, toward)
+    return value
+
+
 def _cast_numeric(values, dtype):
     """Cast a float column to ``dtype``: round integers (clipped), threshold booleans."""
     if pd.api.types.is_bool_dtype(dtype):
         values = values >= 0.5
     elif pd.api.types.is_integer_dtype(dtype):
         info = np.iinfo(np.dtype(str(dtype).lower()))
-        values = np.clip(np.rint(values), info.min, info.max)
+        # float(iinfo.max) of a 64-bit type rounds up to 2**63 (2**64), which the cast
+        # wraps to the minimum (0): clip to the largest float that is still in range.
+        low, high = (_largest_float_within(bound, toward) for bound, toward in
+                     ((info.min, np.inf), (info.max, -np.inf)))
+        values = np.clip(np.rint(values), low, high)
     return pd.Series(values, copy=False).astype(dtype).array
+
+
+#: The fix named when a numeric-only generator is given columns that are not numbers.
+_MIXED_TYPES_FIX = (
+    "use GaussianCopulaGenerator, which models mixed column types (numbers, categories, "
+    "text labels, dates), or drop or encode these columns"
+)
+#: The fix named when a pruner is given columns that are not numbers.
+_PRUNER_TYPES_FIX = (
+    "encode them as numbers first (e.g. a ColumnTransformer with OneHotEncoder in a "
+    "Pipeline), or drop them; to generate a mixed-type table use GaussianCopulaGenerator"
+)
+
+
+def _column_names(X):
+    """Names to show for the columns of ``X``: its labels, or ``column j``."""
+    if isinstance(X, pd.DataFrame):
+        return [repr(name) for name in X.columns]
+    return [f"column {j}" for j in range(np.shape(X)[1])]
+
+
+def _not_a_number_reason(values):
+    """Why a 1-D object array is not numeric (``None`` if every present value is a number)."""
+    present = values[~pd.isna(values)]
+    try:
+        present.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        return f"object values; {exc}"
+    return None
+
+
+def _non_numeric_columns(X):
+    """``[(name, reason)]`` for the columns of a 2-D ``X`` that do not hold numbers.
+
+    Only containers whose column types are known are inspected (DataFrames,
+    ndarrays, lists); anything else is left to scikit-learn's validation.
+    """
+    if isinstance(X, pd.DataFrame):
+        found = []
+        for name, (_, column) in zip(_column_names(X), X.items()):
+            dtype = column.dtype
+            if isinstance(dtype, pd.CategoricalDtype):
+                found.append((name, "category"))
+            elif pd.api.types.is_bool_dtype(dtype) or (
+                pd.api.types.is_numeric_dtype(dtype)
+                and not pd.api.types.is_timedelta64_dtype(dtype)
+            ):
+                continue
+            elif dtype == object:
+                reason = _not_a_number_reason(column.to_numpy())
+                if reason is not None:
+                    found.append((name, reason))
+            else:  # datetime, timedelta, period, interval, string, ...
+                found.append((name, str(dtype)))
+        return found
+    if isinstance(X, (list, tuple)):
+        try:
+            X = np.asarray(X)
+        except ValueError:  # ragged: scikit-learn says so
+            return []
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype.kind in "biufc":
+        return []
+    if X.dtype.kind in "mM":
+        return [(name, str(X.dtype)) for name in _column_names(X)]
+    found = []
+    for name, values in zip(_column_names(X), X.T):
+        reason = _not_a_number_reason(values.astype(object))
+        if reason is not None:
+            found.append((name, reason))
+    return found
+
+
+def _check_numeric_columns(estimator, X, *, fix=_MIXED_TYPES_FIX):
+    """Refuse, naming them, the columns of ``X`` a numeric-only estimator cannot take.
+
+    Also refuses a DataFrame without columns with scikit-learn's message (pandas
+    would otherwise fail on the dtype of an empty selection).
+    """
+    if isinstance(X, pd.DataFrame) and X.shape[1] == 0:
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+            f"required by {type(estimator).__name__}; pass at least one column."
+        )
+    bad = _non_numeric_columns(X)
+    if bad:
+        shown = "; ".join(f"{name} ({reason})" for name, reason in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise TypeError(
+            f"{type(estimator).__name__} takes numeric columns only, but these columns "
+            f"are not numbers: {shown}{more}. For these columns, {fix}."
+        )
+
+
+def _check_representable_scale(estimator, X, names):
+    """Refuse columns whose variance overflows float64 (e.g. values near 1e300).
+
+    Covariances, standardisation and Cholesky factors all square the centred
+    values; past about 1e154 those squares are infinite and every later
+    number is NaN, so refuse with the columns to rescale instead.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.size == 0:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = X.mean(axis=0)
+        # the sum of squares is what a covariance or a standard deviation computes
+        spread = np.sum((X - mean) ** 2, axis=0)
+    bad = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(spread)))
+    if bad.size:
+        shown = ", ".join(
+            f"{names[j]} (values up to {np.max(np.abs(X[:, j])):.3g})" for j in bad[:5]
+        )
+        raise ValueError(
+            f"{type(estimator).__name__} cannot represent column(s) {shown}: their variance "
+            "overflows float64. Rescale those columns before fitting (e.g. divide by a "
+            "power of ten or take a logarithm) and undo it on the synthetic rows."
+        )
+
+
+def _validate_numeric(estimator, X, y="no_validation", *, reset=True, fix=_MIXED_TYPES_FIX,
+                      check_scale=None, **check_params):
+    """``validate_data`` for numeric-only estimators, with errors that name the column.
+
+    Non-numeric columns (text, category, datetime, Timestamp objects) and a
+    DataFrame without columns are refused before conversion; when fitting
+    (``check_scale`` defaults to ``reset``), so are columns whose variance
+    overflows. Returns what ``validate_data`` returns.
+    """
+    _check_numeric_columns(estimator, X, fix=fix)
+    # y is passed through as given: validate_data reports a missing y itself
+    out = validate_data(estimator, X, y, reset=reset, **check_params)
+    no_y = y is None or (isinstance(y, str) and y == "no_validation")
+    X_valid = out if no_y else out[0]
+    check_scale = reset if check_scale is None else check_scale
+    if check_scale and isinstance(X_valid, np.ndarray) and X_valid.ndim == 2:
+        names = _column_names(X if isinstance(X, pd.DataFrame) else X_valid)
+        _check_representable_scale(estimator, X_valid, names)
+    return out
 
 
 class _TargetSpec:
@@ -342,7 +493,7 @@ class GeneratorMixin:
         """
         self._x_spec = _ContainerSpec(X)
         check_params.setdefault("dtype", [np.float64, np.float32])
-        X = validate_data(self, X, **check_params)
+        X = _validate_numeric(self, X, **check_params)
         if y is None:
             self._y_spec = None
             return X, None
@@ -506,7 +657,7 @@ class GeneratorMixin:
         log_likelihood : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = _validate_numeric(self, X, reset=False, dtype=[np.float64, np.float32])
         y_enc = None
         if y is not None and self._y_spec is not None:
             y_enc = self._y_spec.encode(y, n_rows=X.shape[0])

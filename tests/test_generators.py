@@ -38,7 +38,8 @@ def _fit(cls, X, y=None, **params):
 # ---------------------------------------------------------------------------
 # containers, shapes, dtypes
 # ---------------------------------------------------------------------------
-numeric_frames = st.integers(min_value=3, max_value=40).flatmap(
+# at least min_group_size=5 rows: smaller tables are refused
+numeric_frames = st.integers(min_value=5, max_value=40).flatmap(
     lambda n: st.lists(
         st.sampled_from(["float64", "float32", "int64", "int32", "bool"]),
         min_size=1,

@@ -160,6 +160,30 @@ def test_bad_input_is_rejected(fitted, toy):
         fitted.sample(2, n_timesteps=2.5)
 
 
+def test_one_time_step_is_refused_clearly(toy):
+    X, _ = toy
+    with pytest.raises(ValueError, match=r"at least 2 time steps .* shape \(24, 1, 4\)"):
+        SLDSVAE(n_states=2, epochs=1, pretrain_epochs=1).fit(X[:, :1])
+
+
+def test_values_whose_variance_overflows_are_refused(toy):
+    X, _ = toy
+    X = X.copy()
+    X[:, :, 2] *= 1e300 / np.abs(X[:, :, 2]).max()
+    with pytest.raises(ValueError, match=r"feature 2 \(values up to 1e\+300\): their "
+                                         r"variance overflows float64\. Rescale"):
+        SLDSVAE(n_states=2, epochs=1, pretrain_epochs=1).fit(X)
+
+
+def test_large_finite_values_give_finite_samples_on_their_scale(toy):
+    X, _ = toy
+    model = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=2, hidden_sizes=(8,),
+                    random_state=0).fit(X * 1e100)
+    sample = model.sample(5, random_state=0)
+    assert np.isfinite(sample).all()
+    assert 1e98 < np.abs(sample).max() < 1e102
+
+
 def test_tags_declare_three_dimensional_input():
     from sklearn.utils import get_tags
 

@@ -102,13 +102,14 @@ def draw_by_label(labels, means, component_factors, rng):
     return X
 
 
-def estimate_class_covariances(X, labels, means, covariance_type, reg_covar):
+def estimate_class_covariances(X, labels, means, covariance_type, ridge):
     """Closed-form covariances given component labels (class-conditional fit).
 
     Per-class covariances are unbiased (``ddof=1``; a class with a single row
     contributes zero). Pooled ("tied") types average the per-class covariances
     weighted by the class proportions, as Gaussian naive Bayes does in the GDA
-    study of Zheng et al. (2023). ``reg_covar`` is added to the diagonal.
+    study of Zheng et al. (2023). ``ridge`` (a scalar or one value per feature,
+    see :func:`relative_ridge`) is added to the diagonal.
     """
     n_components, n_features = means.shape
     counts = np.bincount(labels, minlength=n_components)
@@ -126,14 +127,56 @@ def estimate_class_covariances(X, labels, means, covariance_type, reg_covar):
     if is_tied(covariance_type):
         weights = counts / counts.sum()
         pooled = np.tensordot(weights, per_class, axes=1)
-        return add_ridge(pooled, reg_covar, diagonal)
-    return np.stack([add_ridge(c, reg_covar, diagonal) for c in per_class])
+        return add_ridge(pooled, ridge, diagonal)
+    return np.stack([add_ridge(c, ridge, diagonal) for c in per_class])
 
 
-def add_ridge(covariance, reg_covar, diagonal):
-    """Return ``covariance + reg_covar * I`` (works for diagonal vectors too)."""
+def add_ridge(covariance, ridge, diagonal):
+    """Return ``covariance + diag(ridge)`` (works for diagonal vectors too).
+
+    ``ridge`` is a scalar or one value per feature.
+    """
     if diagonal:
-        return covariance + reg_covar
+        return covariance + ridge
     out = covariance.copy()
-    out[np.diag_indices_from(out)] += reg_covar
+    out[np.diag_indices_from(out)] += ridge
     return out
+
+
+def relative_ridge(X, reg_covar):
+    """Per-feature ridge ``reg_covar * Var(X_j)``; ``reg_covar`` for constant features.
+
+    A ridge proportional to each feature's variance keeps every covariance
+    positive definite without changing the scale of a feature: an absolute
+    ``1e-6`` would widen a feature of standard deviation ``1e-12`` a million
+    times. Features constant in ``X`` (variance 0) get the absolute floor
+    ``reg_covar`` only so that the factors exist; the generators sample them
+    exactly constant (see :func:`constant_features`).
+    """
+    variance = np.var(X, axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    return reg_covar * np.where(variance > 0, variance, 1.0)
+
+
+def constant_features(X):
+    """Indices and values of the features that take one value in every row of ``X``."""
+    if X.shape[0] == 0:
+        return np.array([], dtype=int), np.array([])
+    index = np.flatnonzero(np.all(X == X[0], axis=0))
+    return index, X[0, index].copy()
+
+
+def constant_log_terms(X, index, means, variances):
+    """Gaussian log-density of the constant features (n,) for one component.
+
+    Covariances are block diagonal in those features (their centred values are
+    all zero), so this is the part of :func:`log_density` that they contribute.
+    """
+    if index.size == 0:
+        return np.zeros(X.shape[0])
+    centred = X[:, index] - means[index]
+    return -0.5 * np.sum(_LOG_2PI + np.log(variances) + centred**2 / variances, axis=1)
+
+
+def covariance_diagonal(covariance):
+    """The variances of a (p, p) covariance or a (p,) diagonal."""
+    return covariance if covariance.ndim == 1 else np.diag(covariance)

@@ -19,7 +19,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..base import GeneratorMixin
+from ..base import (
+    DEFAULT_MIN_GROUP_SIZE,
+    GeneratorMixin,
+    _check_min_rows,
+    _small_groups,
+    _validate_numeric,
+)
 from . import _components as comp
 
 
@@ -31,6 +37,11 @@ class _BaseGaussianGenerator(
     Subclasses fill ``means_`` (K, p), ``covariances_`` (layout of
     ``covariance_type``) and ``weights_`` (K,) in ``_fit``; when fitted with
     class labels, component ``k`` is class ``classes_[k]``.
+
+    Features constant in the training rows are a point mass: the Gaussian keeps
+    them (with the floor variance of :func:`~._components.relative_ridge`, and
+    no covariance with the other features) only so that the factors exist;
+    samples hold the constant exactly and scores count them as an atom.
     """
 
     def _set_factors(self):
@@ -38,11 +49,39 @@ class _BaseGaussianGenerator(
             self.covariances_, self.covariance_type, self.means_.shape[0]
         )
 
+    def _set_constants(self, X):
+        self._constant, self._constant_values = comp.constant_features(X)
+
+    def _varying_log_density(self, X, mean, factor):
+        """Gaussian log-density of the features that are not constant (n,)."""
+        log_density = comp.log_density(X, mean, factor)
+        if self._constant.size:
+            std = factor if factor.ndim == 1 else np.diag(factor)
+            log_density -= comp.constant_log_terms(
+                X, self._constant, mean, std[self._constant] ** 2
+            )
+        return log_density
+
+    def _constant_log_mass(self, X):
+        """0 where a row holds every constant feature's value, ``-inf`` elsewhere (n,)."""
+        if self._constant.size == 0:
+            return np.zeros(X.shape[0])
+        match = np.all(X[:, self._constant] == self._constant_values, axis=1)
+        return np.where(match, 0.0, -np.inf)
+
+    def _fill_constants(self, X):
+        if self._constant.size:
+            X[:, self._constant] = self._constant_values
+        return X
+
     def _component_log_joint(self, X):
-        """``log w_k + log N(x | mu_k, Sigma_k)`` for every row and component (n, K)."""
+        """``log w_k + log N(x | mu_k, Sigma_k)`` for every row and component (n, K).
+
+        Over the features that are not constant (see the class notes).
+        """
         return np.column_stack(
             [
-                np.log(self.weights_[k]) + comp.log_density(X, self.means_[k], factor)
+                np.log(self.weights_[k]) + self._varying_log_density(X, self.means_[k], factor)
                 for k, factor in enumerate(self._factors)
             ]
         )
@@ -50,8 +89,10 @@ class _BaseGaussianGenerator(
     def _score_samples(self, X, y_enc):
         log_joint = self._component_log_joint(X)
         if y_enc is None:
-            return logsumexp(log_joint, axis=1)
-        return log_joint[np.arange(X.shape[0]), y_enc]
+            log_lik = logsumexp(log_joint, axis=1)
+        else:
+            log_lik = log_joint[np.arange(X.shape[0]), y_enc]
+        return log_lik + self._constant_log_mass(X)
 
     def _sample(self, n_samples, y_enc, rng):
         if y_enc is None:
@@ -59,7 +100,7 @@ class _BaseGaussianGenerator(
         else:
             labels = y_enc
         X = comp.draw_by_label(labels, self.means_, self._factors, rng)
-        return X, (labels if self._y_spec is not None else None)
+        return self._fill_constants(X), (labels if self._y_spec is not None else None)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -85,7 +126,17 @@ class GaussianGenerator(_BaseGaussianGenerator):
         OAS estimate of the intensity, or by a fixed intensity. ``None`` uses
         the unbiased sample covariance. Only for ``covariance_type="full"``.
     reg_covar : float, default=1e-6
-        Added to the diagonal of every covariance so it stays positive definite.
+        Relative regularisation: ``reg_covar * Var(X_j)`` (the variance of
+        feature ``j`` over the training rows) is added to the ``j``-th diagonal
+        entry of every covariance so it stays positive definite without
+        changing the scale of any feature (a feature of standard deviation
+        1e-12 keeps it). A feature constant in the training rows gets the
+        absolute floor ``reg_covar`` and is sampled exactly constant (see Notes).
+    min_group_size : int, default=5
+        Classes with fewer training rows are drawn from the whole-table model
+        (``means_[k] = location_``, the whole-table covariance), so their rows
+        are not replayed; a :class:`~sksynth.base.PrivacyWarning` names them. A
+        table with fewer rows is refused. ``1`` models every class on its own.
     random_state : int, RandomState instance or None, default=None
         Seeds the sampling stream advanced by :meth:`sample`.
 
@@ -115,6 +166,14 @@ class GaussianGenerator(_BaseGaussianGenerator):
     See Also
     --------
     GaussianMixtureGenerator : Class-conditional mixture with pooled covariances.
+    GaussianCopulaGenerator : For tables with categorical, text or date columns.
+
+    Notes
+    -----
+    A feature that takes one value in every training row is modelled as exactly
+    constant: every sampled row holds that value, and :meth:`score_samples`
+    treats it as a point mass, adding 0 for a row holding the value and giving
+    ``-inf`` for any other value; the density is that of the other features.
 
     Examples
     --------
@@ -139,15 +198,18 @@ class GaussianGenerator(_BaseGaussianGenerator):
             Interval(Real, 0, 1, closed="both"),
         ],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
+        "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
     def __init__(
-        self, *, covariance_type="full", shrinkage=None, reg_covar=1e-6, random_state=None
+        self, *, covariance_type="full", shrinkage=None, reg_covar=1e-6,
+        min_group_size=DEFAULT_MIN_GROUP_SIZE, random_state=None,
     ):
         self.covariance_type = covariance_type
         self.shrinkage = shrinkage
         self.reg_covar = reg_covar
+        self.min_group_size = min_group_size
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -173,32 +235,35 @@ class GaussianGenerator(_BaseGaussianGenerator):
             )
         X, y_enc = self._validate_fit_input(X, y)
         X = X.astype(np.float64, copy=False)
+        _check_min_rows(self, X.shape[0], self.min_group_size)
+        ridge = comp.relative_ridge(X, self.reg_covar)
+        self._set_constants(X)
         self.location_ = X.mean(axis=0)
-        self.covariance_ = self._estimate_covariance(X, diagonal=False)
+        self.covariance_ = self._estimate_covariance(X, False, ridge)
         self._transform_factor = comp.covariance_factor(self.covariance_, diagonal=False)
         task = None if self._y_spec is None else self._y_spec.task
         if task == "regression":
             self._fit_joint(X, y_enc)
         elif task == "classification":
-            self._fit_per_class(X, y_enc)
+            self._fit_per_class(X, y_enc, ridge)
         else:
             self.means_ = self.location_[np.newaxis]
-            self.covariances_ = self._estimate_covariance(X, self.covariance_type == "diag")[
-                np.newaxis
-            ]
+            self.covariances_ = self._estimate_covariance(
+                X, self.covariance_type == "diag", ridge
+            )[np.newaxis]
             self.weights_ = np.ones(1)
         self._set_factors()
         self._init_sampling_stream(self.random_state)
         return self
 
-    def _estimate_covariance(self, X, diagonal):
-        """Unbiased (or shrunk) covariance of ``X`` plus ``reg_covar``."""
+    def _estimate_covariance(self, X, diagonal, ridge):
+        """Unbiased (or shrunk) covariance of ``X`` plus the per-feature ``ridge``."""
         n_samples, n_features = X.shape
         centred = X - X.mean(axis=0)
         ddof = 1 if n_samples > 1 else 0
         if diagonal:
             return comp.add_ridge(np.sum(centred**2, axis=0) / max(n_samples - ddof, 1),
-                                  self.reg_covar, True)
+                                  ridge, True)
         if self.shrinkage == "ledoit_wolf" and n_samples > 1:
             covariance = ledoit_wolf(X)[0] * n_samples / (n_samples - 1)
         elif self.shrinkage == "oas" and n_samples > 1:
@@ -210,23 +275,33 @@ class GaussianGenerator(_BaseGaussianGenerator):
                 covariance = (1 - self.shrinkage) * covariance + self.shrinkage * target * np.eye(
                     n_features
                 )
-        return comp.add_ridge(covariance, self.reg_covar, False)
+        return comp.add_ridge(covariance, ridge, False)
 
-    def _fit_per_class(self, X, y_enc):
+    def _fit_per_class(self, X, y_enc, ridge):
         n_classes = len(self.classes_)
+        diagonal = self.covariance_type == "diag"
         self.weights_ = np.bincount(y_enc, minlength=n_classes) / y_enc.shape[0]
-        self.means_ = np.stack([X[y_enc == k].mean(axis=0) for k in range(n_classes)])
-        self.covariances_ = np.stack(
-            [
-                self._estimate_covariance(X[y_enc == k], self.covariance_type == "diag")
-                for k in range(n_classes)
-            ]
-        )
+        # classes too small to model on their own get the whole-table Gaussian
+        small = set(_small_groups(y_enc, n_classes, self.min_group_size, what="class",
+                                  names=self.classes_.tolist(), estimator=self).tolist())
+        pooled = self.covariance_ if not diagonal else np.diag(self.covariance_).copy()
+        means, covariances = [], []
+        for k in range(n_classes):
+            if k in small:
+                means.append(self.location_)
+                covariances.append(pooled)
+            else:
+                rows = X[y_enc == k]
+                means.append(rows.mean(axis=0))
+                covariances.append(self._estimate_covariance(rows, diagonal, ridge))
+        self.means_ = np.stack(means)
+        self.covariances_ = np.stack(covariances)
 
     def _fit_joint(self, X, y):
         """One Gaussian over ``[X, y]``; precompute the conditional ``X | y``."""
         Z = np.column_stack([X, y])
-        joint = self._estimate_covariance(Z, self.covariance_type == "diag")
+        ridge = comp.relative_ridge(Z, self.reg_covar)
+        joint = self._estimate_covariance(Z, self.covariance_type == "diag", ridge)
         p = X.shape[1]
         self.target_mean_ = float(y.mean())
         if joint.ndim == 1:  # diagonal: X independent of y
@@ -241,7 +316,7 @@ class GaussianGenerator(_BaseGaussianGenerator):
             x_cov = joint[:p, :p]
             conditional = x_cov - np.outer(joint[:p, p], joint[:p, p]) / var_y
             self._conditional_factor = comp.covariance_factor(
-                comp.add_ridge(conditional, self.reg_covar, False), diagonal=False
+                comp.add_ridge(conditional, ridge[:p], False), diagonal=False
             )
         self.means_ = Z.mean(axis=0)[np.newaxis, :p]
         self.covariances_ = x_cov[np.newaxis]
@@ -254,7 +329,7 @@ class GaussianGenerator(_BaseGaussianGenerator):
             y_enc = self.target_mean_ + self._target_std * rng.standard_normal(n_samples)
         mean = self.means_[0] + np.outer(y_enc - self.target_mean_, self.target_coef_)
         noise = comp.draw(n_samples, np.zeros(mean.shape[1]), self._conditional_factor, rng)
-        return mean + noise, y_enc
+        return self._fill_constants(mean + noise), y_enc
 
     def _score_samples(self, X, y_enc):
         marginal = super()._score_samples(X, None if self._is_joint() else y_enc)
@@ -265,7 +340,8 @@ class GaussianGenerator(_BaseGaussianGenerator):
         log_y = -0.5 * (np.log(2 * np.pi) + residual**2) - np.log(self._target_std)
         mean = self.means_[0] + np.outer(y_enc - self.target_mean_, self.target_coef_)
         centred = X - mean
-        return log_y + comp.log_density(centred, np.zeros(X.shape[1]), self._conditional_factor)
+        log_x = self._varying_log_density(centred, np.zeros(X.shape[1]), self._conditional_factor)
+        return log_y + log_x + self._constant_log_mass(X)
 
     def _is_joint(self):
         return self._y_spec is not None and self._y_spec.task == "regression"
@@ -283,7 +359,7 @@ class GaussianGenerator(_BaseGaussianGenerator):
             Whitened rows; standard normal for data from the fitted Gaussian.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = _validate_numeric(self, X, reset=False, dtype=[np.float64, np.float32])
         centred = X.astype(np.float64, copy=False) - self.location_
         return linalg.solve_triangular(self._transform_factor, centred.T, lower=True).T
 
@@ -332,9 +408,21 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
         rows, a float in (0, 1] a fraction. Class proportions are kept (at least
         one row per class). ``None`` uses every row.
     reg_covar : float, default=1e-6
-        Added to the diagonal of every covariance.
+        Relative regularisation: ``reg_covar * Var(X_j)`` (the variance of
+        feature ``j`` over the rows fitted) is added to the ``j``-th diagonal
+        entry of every covariance, so no feature's scale changes (EM runs on
+        standardised features for the same reason). A feature constant in those
+        rows gets the absolute floor ``reg_covar`` and is sampled exactly
+        constant (see Notes).
     max_iter : int, default=100
         EM iterations when fitted without labels.
+    min_group_size : int, default=5
+        Classes with fewer training rows are drawn from the whole-table model,
+        so their rows are not replayed: their component is centred on the mean
+        of all rows, with the covariance of all rows (``"full"``, ``"diag"``)
+        or the pooled one (tied types); a :class:`~sksynth.base.PrivacyWarning`
+        names them. A table with fewer rows is refused. ``1`` models every
+        class on its own.
     random_state : int, RandomState instance or None, default=None
         Seeds the subsample, EM and the sampling stream.
 
@@ -360,6 +448,7 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
     See Also
     --------
     GaussianGenerator : A single Gaussian, or one per class with shrinkage.
+    GaussianCopulaGenerator : For tables with categorical, text or date columns.
 
     Notes
     -----
@@ -367,6 +456,12 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
     (K, p) for "diag" and (p,) for "tied_diag". :meth:`transform` returns the
     posterior component probabilities (responsibilities); :meth:`inverse_transform`
     maps responsibilities to the corresponding mixture of component means.
+
+    A feature that takes one value in every row fitted is modelled as exactly
+    constant: every sampled row holds that value, and :meth:`score_samples`
+    treats it as a point mass, adding 0 for a row holding the value and giving
+    ``-inf`` for any other value; the density (and :meth:`transform`) is that of
+    the other features.
 
     References
     ----------
@@ -399,16 +494,18 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
                   Interval(Real, 0, 1, closed="right")],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
     def __init__(self, *, n_components=1, covariance_type="tied", n_fit=None, reg_covar=1e-6,
-                 max_iter=100, random_state=None):
+                 max_iter=100, min_group_size=DEFAULT_MIN_GROUP_SIZE, random_state=None):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.n_fit = n_fit
         self.reg_covar = reg_covar
         self.max_iter = max_iter
+        self.min_group_size = min_group_size
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -433,17 +530,12 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
         rows = self._subsample_rows(X.shape[0], y_enc, rng)
         X_fit = X[rows]
         self.n_fit_ = X_fit.shape[0]
+        _check_min_rows(self, self.n_fit_, self.min_group_size)
+        self._set_constants(X_fit)
         if y_enc is None:
             self._fit_em(X_fit, rng)
         else:
-            labels = y_enc[rows]
-            n_classes = len(self.classes_)
-            self.weights_ = np.bincount(labels, minlength=n_classes) / labels.shape[0]
-            self.means_ = np.stack([X_fit[labels == k].mean(axis=0) for k in range(n_classes)])
-            self.covariances_ = comp.estimate_class_covariances(
-                X_fit, labels, self.means_, self.covariance_type, self.reg_covar
-            )
-            self.n_iter_ = 1
+            self._fit_classes(X_fit, y_enc[rows])
         self._set_factors()
         self._init_sampling_stream(rng)
         return self
@@ -480,6 +572,28 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
                   for k, q in enumerate(quota) if q > 0]
         return np.sort(np.concatenate(picked))
 
+    def _fit_classes(self, X, labels):
+        """Closed-form fit, one component per class; small classes get the whole table."""
+        n_classes = len(self.classes_)
+        ridge = comp.relative_ridge(X, self.reg_covar)
+        small = _small_groups(labels, n_classes, self.min_group_size, what="class",
+                              names=self.classes_.tolist(), estimator=self)
+        self.weights_ = np.bincount(labels, minlength=n_classes) / labels.shape[0]
+        means = np.stack([X[labels == k].mean(axis=0) for k in range(n_classes)])
+        means[small] = X.mean(axis=0)
+        self.means_ = means
+        self.covariances_ = comp.estimate_class_covariances(
+            X, labels, self.means_, self.covariance_type, ridge
+        )
+        if small.size and not comp.is_tied(self.covariance_type):
+            # a tied covariance is shared by construction; per-class ones are replaced
+            whole = comp.estimate_class_covariances(
+                X, np.zeros(X.shape[0], dtype=int), X.mean(axis=0)[np.newaxis],
+                self.covariance_type, ridge,
+            )
+            self.covariances_[small] = whole[0]
+        self.n_iter_ = 1
+
     def _fit_em(self, X, rng):
         if self.covariance_type == "tied_diag":
             raise ValueError(
@@ -491,16 +605,24 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
                 f"n_components={self.n_components} exceeds the {X.shape[0]} rows to fit; "
                 "lower n_components."
             )
+        # GaussianMixture's reg_covar is absolute: fitting standardised features makes
+        # it relative to each feature's variance (constant features keep scale 1)
+        center = X.mean(axis=0)
+        scale = X.std(axis=0)
+        scale[scale == 0] = 1.0
         mixture = GaussianMixture(
             n_components=self.n_components,
             covariance_type=self.covariance_type,
             reg_covar=self.reg_covar,
             max_iter=self.max_iter,
             random_state=rng.randint(np.iinfo(np.int32).max),
-        ).fit(X)
+        ).fit((X - center) / scale)
         self.weights_ = mixture.weights_
-        self.means_ = mixture.means_
-        self.covariances_ = mixture.covariances_
+        self.means_ = mixture.means_ * scale + center
+        if comp.is_diagonal(self.covariance_type):
+            self.covariances_ = mixture.covariances_ * scale**2
+        else:
+            self.covariances_ = mixture.covariances_ * np.outer(scale, scale)
         self.converged_ = mixture.converged_
         self.n_iter_ = mixture.n_iter_
 
@@ -516,7 +638,7 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
         responsibilities : ndarray of shape (n_samples, n_components)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = _validate_numeric(self, X, reset=False, dtype=[np.float64, np.float32])
         log_joint = self._component_log_joint(X.astype(np.float64, copy=False))
         return np.exp(log_joint - logsumexp(log_joint, axis=1, keepdims=True))
 

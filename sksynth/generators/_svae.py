@@ -18,7 +18,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ..base import _MAX_SEED, GeneratorMixin, check_n_samples
+from ..base import _MAX_SEED, GeneratorMixin, _check_representable_scale, check_n_samples
 from ._slds._conjugate import (
     dirichlet_log_partition,
     exp_family_kl,
@@ -432,6 +432,13 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         self : SLDSVAE
         """
         X = self._check_X(X, reset=True)
+        if X.shape[1] < 2:
+            raise ValueError(
+                f"SLDSVAE needs at least 2 time steps per sequence to learn how states "
+                f"switch and evolve, got X of shape {X.shape} (1 time step). Pass longer "
+                "sequences, or model single rows with a tabular generator such as "
+                "GaussianGenerator (X[:, 0, :])."
+            )
         with _one_thread():
             return self._fit(X)
 
@@ -447,6 +454,9 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         if not finite.any():
             raise ValueError("X has no fully observed time step; nothing to fit.")
         obs = X[finite]
+        # the networks see standardised values: a std that overflows (values near 1e300)
+        # would turn every sample into inf/NaN
+        _check_representable_scale(self, obs, [f"feature {j}" for j in range(X.shape[2])])
         self._mean = obs.mean(0)
         self._scale = np.where(obs.std(0) > 0, obs.std(0), 1.0)
         self._nets = _Networks(X.shape[2], self.latent_dim, tuple(self.hidden_sizes), gen)

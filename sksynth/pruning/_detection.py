@@ -10,10 +10,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..base import PrunerMixin, _seed_from, _seeded_clone
-from ._common import _check_candidate_labels
+from ._common import _check_candidate_labels, _validate_rows
 
 __all__ = ["DetectionPruner"]
 
@@ -171,7 +171,7 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
         self : DetectionPruner
             The fitted pruner.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X = _validate_rows(self, X, dtype=[np.float64, np.float32])
         if X.shape[0] < self.cv:
             raise ValueError(
                 f"DetectionPruner needs at least cv={self.cv} real rows for stratified "
@@ -184,7 +184,7 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
     def _cross_fit(self, X):
         """Out-of-fold balanced ``P(synthetic)`` for the real rows and the candidates."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = _validate_rows(self, X, reset=False, dtype=[np.float64, np.float32])
         n_real, n_candidates = self._fit_X.shape[0], X.shape[0]
         if n_candidates < self.cv:
             raise ValueError(

@@ -7,10 +7,10 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..base import PrunerMixin
-from ._common import _check_candidate_labels
+from ._common import _check_candidate_labels, _validate_rows
 
 __all__ = ["DistancePruner"]
 
@@ -123,7 +123,7 @@ class DistancePruner(PrunerMixin, BaseEstimator):
         self : DistancePruner
             The fitted pruner.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X = _validate_rows(self, X, dtype=[np.float64, np.float32])
         if X.shape[0] < 2:
             raise ValueError(
                 f"DistancePruner needs at least 2 real rows to measure nearest-neighbour "
@@ -159,7 +159,7 @@ class DistancePruner(PrunerMixin, BaseEstimator):
             any real record, i.e. less likely memorised.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = _validate_rows(self, X, reset=False, dtype=[np.float64, np.float32])
         distance, _ = self.nearest_neighbors_.kneighbors(self._scaled(X))
         return distance[:, 0]
 

@@ -14,10 +14,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..base import PrunerMixin, _seed_from
-from ._common import _check_candidate_labels, _check_correct
+from ._common import _check_candidate_labels, _check_correct, _validate_rows
 
 __all__ = ["BernoulliVerifier", "LabelVerifier"]
 
@@ -146,7 +146,7 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
         self : LabelVerifier
             The fitted verifier.
         """
-        X, y = validate_data(self, X, y)
+        X, y = _validate_rows(self, X, y)
         check_classification_targets(y)
         classes = np.unique(y)
         if classes.shape[0] < 2:
@@ -203,7 +203,7 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
             ``P(y | x)`` in [0, 1]; higher means more trustworthy.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
+        X = _validate_rows(self, X, reset=False)
         proba = self.estimator_.predict_proba(X)
         if y is None:
             return proba.max(axis=1)
@@ -226,7 +226,7 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
             ``True`` for rows to keep.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
+        X = _validate_rows(self, X, reset=False)
         if y is None:
             raise ValueError(
                 "LabelVerifier.keep_mask needs the candidate labels: call keep_mask(X, y) "
@@ -344,13 +344,13 @@ class BernoulliVerifier(PrunerMixin, BaseEstimator):
         self : BernoulliVerifier
             The fitted verifier.
         """
-        validate_data(self, X)
+        _validate_rows(self, X, check_scale=False)  # the values themselves are unused
         self._keep_rng = np.random.RandomState(_seed_from(self.random_state))
         return self
 
     def _keep_probability(self, X, y, correct):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
+        X = _validate_rows(self, X, reset=False)
         if y is not None:
             _check_candidate_labels(y, X.shape[0])
         correct = _check_correct(correct, X.shape[0], owner="BernoulliVerifier")
