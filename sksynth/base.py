@@ -250,6 +250,14 @@ _MIXED_TYPES_FIX = (
     "use GaussianCopulaGenerator, which models mixed column types (numbers, categories, "
     "text labels, dates), or drop or encode these columns"
 )
+#: The fixes named when a numeric-only generator or a pruner is given missing values.
+_MISSING_FIX = (
+    "impute them first (e.g. sklearn.impute.SimpleImputer) or drop those rows; "
+    "GaussianCopulaGenerator models missing values"
+)
+_PRUNER_MISSING_FIX = (
+    "impute them first (e.g. SimpleImputer in a Pipeline) or drop those rows"
+)
 #: The fix named when a pruner is given columns that are not numbers.
 _PRUNER_TYPES_FIX = (
     "encode them as numbers first (e.g. a ColumnTransformer with OneHotEncoder in a "
@@ -362,8 +370,32 @@ def _check_representable_scale(estimator, X, names):
         )
 
 
+def _check_missing_columns(estimator, X, exc, fix):
+    """Re-raise scikit-learn's NaN/infinity error naming the columns that hold them."""
+    try:
+        values = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise exc from None
+    if values.ndim != 2:
+        raise exc from None
+    missing = np.isnan(values).sum(axis=0)
+    infinite = np.isinf(values).sum(axis=0)
+    names = _column_names(X if isinstance(X, pd.DataFrame) else values)
+    shown = []
+    for j in np.flatnonzero((missing > 0) | (infinite > 0))[:5]:
+        counts = [f"{count} {what}" for count, what in
+                  ((missing[j], "NaN"), (infinite[j], "infinite")) if count]
+        shown.append(f"{names[j]} ({', '.join(counts)})")
+    if not shown:
+        raise exc from None
+    raise ValueError(
+        f"{type(estimator).__name__} does not model missing or infinite values (NaN, inf), "
+        f"but these columns hold some: {', '.join(shown)}. For these values, {fix}."
+    ) from exc
+
+
 def _validate_numeric(estimator, X, y="no_validation", *, reset=True, fix=_MIXED_TYPES_FIX,
-                      check_scale=None, **check_params):
+                      missing_fix=_MISSING_FIX, check_scale=None, **check_params):
     """``validate_data`` for numeric-only estimators, with errors that name the column.
 
     Non-numeric columns (text, category, datetime, Timestamp objects) and a
@@ -373,7 +405,12 @@ def _validate_numeric(estimator, X, y="no_validation", *, reset=True, fix=_MIXED
     """
     _check_numeric_columns(estimator, X, fix=fix)
     # y is passed through as given: validate_data reports a missing y itself
-    out = validate_data(estimator, X, y, reset=reset, **check_params)
+    try:
+        out = validate_data(estimator, X, y, reset=reset, **check_params)
+    except ValueError as exc:
+        if "NaN" not in str(exc) and "infinity" not in str(exc):
+            raise
+        _check_missing_columns(estimator, X, exc, missing_fix)
     no_y = y is None or (isinstance(y, str) and y == "no_validation")
     X_valid = out if no_y else out[0]
     check_scale = reset if check_scale is None else check_scale

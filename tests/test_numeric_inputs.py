@@ -295,3 +295,19 @@ def test_tables_smaller_than_min_group_size_are_refused(cls):
     assert cls(min_group_size=3).fit(X).n_features_in_ == 2
     with pytest.raises(ValueError, match="min_group_size"):
         cls(min_group_size=0).fit(X)
+
+
+@pytest.mark.parametrize("make", ESTIMATORS, ids=IDS)
+def test_missing_and_infinite_values_are_named(make):
+    X = _numeric_frame().assign(income=np.r_[np.nan, np.nan, np.ones(N - 2)],
+                                score=np.r_[np.inf, np.zeros(N - 1)])
+    with pytest.raises(ValueError, match=r"missing or infinite values \(NaN, inf\).*'income' "
+                                         r"\(2 NaN\), 'score' \(1 infinite\).*impute"):
+        make().fit(X, _labels())
+
+
+def test_missing_values_in_scored_rows_are_named():
+    generator = GaussianGenerator().fit(_numeric_frame())
+    with pytest.raises(ValueError, match=r"'b' \(1 NaN\).*GaussianCopulaGenerator models "
+                                         r"missing values"):
+        generator.score_samples(_numeric_frame().assign(b=np.r_[np.nan, np.zeros(N - 1)]))

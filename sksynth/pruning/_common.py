@@ -3,17 +3,18 @@
 import numpy as np
 import pandas as pd
 
-from ..base import _PRUNER_TYPES_FIX, _validate_numeric
+from ..base import _PRUNER_MISSING_FIX, _PRUNER_TYPES_FIX, _validate_numeric
 
 
 def _validate_rows(pruner, X, y="no_validation", *, reset=True, **check_params):
     """Validate real or candidate rows for a pruner (numeric columns only).
 
-    Columns that are not numbers, a DataFrame without columns and (when fitting)
-    columns whose variance overflows get an error naming them; the rest is
+    Columns that are not numbers or hold NaN, a DataFrame without columns and (when
+    fitting) columns whose variance overflows get an error naming them; the rest is
     scikit-learn's ``validate_data``.
     """
-    return _validate_numeric(pruner, X, y, reset=reset, fix=_PRUNER_TYPES_FIX, **check_params)
+    return _validate_numeric(pruner, X, y, reset=reset, fix=_PRUNER_TYPES_FIX,
+                             missing_fix=_PRUNER_MISSING_FIX, **check_params)
 
 
 def _check_candidate_labels(y, n_samples, *, name="y"):
