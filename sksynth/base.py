@@ -388,8 +388,10 @@ def _check_missing_columns(estimator, X, exc, fix):
         shown.append(f"{names[j]} ({', '.join(counts)})")
     if not shown:
         raise exc from None
+    first_line = str(exc).splitlines()[0]  # scikit-learn's "Input X contains NaN."
     raise ValueError(
-        f"{type(estimator).__name__} does not model missing or infinite values (NaN, inf), "
+        f"{first_line} {type(estimator).__name__} does not model missing or infinite "
+        "values (NaN, inf), "
         f"but these columns hold some: {', '.join(shown)}. For these values, {fix}."
     ) from exc
 
