@@ -202,7 +202,7 @@ def test_from_generator_rejects_unfitted_and_non_generators():
     with pytest.raises(TypeError, match="needs a generator"):
         from_generator(LinearRegression())
     with pytest.raises(TypeError, match="n_samples"):
-        from_generator(GaussianGenerator().fit(np.eye(3)), n_samples=2.5)
+        from_generator(GaussianGenerator().fit(np.eye(5)), n_samples=2.5)
 
 
 # ---------------------------------------------------------------------------

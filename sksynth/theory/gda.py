@@ -286,7 +286,7 @@ def _fit_pooled_diagonal(X, y, reg_covar):
 
     ``X`` has shape (n_trials, n, d) and ``y`` (n,) labels in {0, 1}. Returns
     class means (n_trials, 2, d) and the class-proportion pooled unbiased
-    variances plus ``reg_covar`` (n_trials, d), as
+    variances plus ``reg_covar`` times each feature's variance (n_trials, d), as
     :class:`~sksynth.generators.GaussianMixtureGenerator` with
     ``covariance_type="tied_diag"`` estimates them.
     """
@@ -300,7 +300,9 @@ def _fit_pooled_diagonal(X, y, reg_covar):
         if count > 1:
             variance = np.sum((rows - mean[:, np.newaxis]) ** 2, axis=1) / (count - 1)
             pooled = pooled + count / n * variance
-    return np.stack(means, axis=1), pooled + reg_covar
+    # the ridge is relative to each feature's variance, as in the generator
+    variance = X.var(axis=1)
+    return np.stack(means, axis=1), pooled + reg_covar * np.where(variance > 0, variance, 1.0)
 
 
 def _draw_gaussian_statistics(n, mean, std, rng):
