@@ -158,7 +158,12 @@ def test_transform_is_the_encoding_and_scores_are_finite(fitted):
     odd = X.iloc[:3].copy()
     odd["group"] = ["c", "a", "b"]  # a category never seen
     odd.loc[2, "value"] = np.nan  # a missing value the training data never had
-    assert np.isfinite(gan.score_samples(odd)).all()
+    scores = gan.score_samples(odd)
+    # the unseen category has probability zero; the other rows keep their scores
+    assert scores[0] == -np.inf
+    np.testing.assert_allclose(scores[1:], gan.score_samples(odd.iloc[1:]), rtol=1e-10)
+    assert np.isfinite(scores[1:]).all()
+    assert gan.score(odd) == -np.inf
     assert set(gan.bandwidth_) == {"scale", "smoothing"}
 
 

@@ -255,3 +255,17 @@ def test_missing_rates_are_reproduced():
     vae = LipschitzVAE(bounds={"a": (-4, 4), "b": (-4, 4)},
                        categories={"c": ["x", "y", "z"]}, **FAST).fit(frame)
     assert_missing_rates_match(frame, vae.sample(20_000, random_state=1))
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_unseen_category_scores_minus_inf(table, declared):
+    # "none of the categories" has no likelihood term, so such a row used to score higher
+    kw = DECLARED if declared else {}
+    vae = LipschitzVAE(**kw, **FAST).fit(table)
+    odd = table.iloc[:3].copy()
+    odd["b"] = ["zz", "hi", "lo"]
+    scores = vae.score_samples(odd)
+    assert scores[0] == -np.inf
+    np.testing.assert_allclose(scores[1:], vae.score_samples(odd.iloc[1:]), rtol=1e-10)
+    assert np.isfinite(scores[1:]).all()
+    assert vae.score(odd) == -np.inf

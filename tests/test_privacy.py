@@ -300,3 +300,20 @@ def test_dpsgd_vae_reproduces_missing_rates():
                    categories={"c": ["x", "y", "z"]}, random_state=0).fit(frame)
     assert vae.epsilon_ <= 10.0 + 1e-6
     assert_missing_rates_match(frame, vae.sample(20_000, random_state=1))
+
+
+def test_dpsgd_vae_unseen_category_scores_minus_inf():
+    pytest.importorskip("opacus")
+    import pandas as pd
+
+    from sksynth.privacy import DPSGDVAE
+
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.uniform(size=200), "b": rng.choice(["x", "y"], 200)})
+    vae = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=2, batch_size=50, target_epsilon=2.0,
+                   bounds={"a": (0, 1)}, categories={"b": ["x", "y"]}, random_state=0).fit(X)
+    odd = X.iloc[:3].assign(b=["w", "x", "y"])
+    scores = vae.score_samples(odd)
+    assert scores[0] == -np.inf
+    np.testing.assert_allclose(scores[1:], vae.score_samples(odd.iloc[1:]), rtol=1e-10)
+    assert np.isfinite(scores[1:]).all()

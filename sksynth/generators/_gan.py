@@ -310,7 +310,8 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     (Scott's bandwidths times a scale), Aitchison-Aitken kernels for
     categories and missingness -- with the scale and smoothing chosen by the
     likelihood of 300 training rows. It is in the data's own units, as the
-    other generators' log-likelihoods. :meth:`transform` is the
+    other generators' log-likelihoods; a row with a category never seen in
+    ``fit`` scores ``-inf``. :meth:`transform` is the
     :class:`TabularEncoder` encoding the generator works in.
 
     References
@@ -710,6 +711,9 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         Returns
         -------
         log_likelihood : ndarray of shape (n_samples,)
+            ``-inf`` for rows holding a category never seen in ``fit`` (or a
+            missing value in a categorical column that had none), which the
+            generator never makes; :meth:`score` is then ``-inf`` too.
         """
         check_is_fitted(self)
         frame = _validate_table(self, X, reset=False)
@@ -717,7 +721,15 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         if y is not None and self._y_spec is not None:
             y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
         num, cat = self._arrays(frame, y_enc)
-        return self._parzen(num, cat, self.bandwidth_["scale"], self.bandwidth_["smoothing"])
+        out = self._parzen(num, cat, self.bandwidth_["scale"], self.bandwidth_["smoothing"])
+        # the kernel's smoothing would give a category never seen (or a missing value where
+        # the column had none) a finite score, at times above a valid row's: the generator
+        # never makes it, so its probability is zero (the copula's transform refuses it)
+        for i, j in enumerate(self._arrays.discrete):
+            coder = self._arrays.coders[j]
+            out[(cat[:, i] < 0)
+                | ((cat[:, i] == coder.n_categories) & (not coder.has_missing))] = -np.inf
+        return out
 
     # ------------------------------------------------------ encoded space
     def transform(self, X):

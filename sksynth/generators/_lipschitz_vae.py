@@ -313,7 +313,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         columns (boolean columns are ``[False, True]`` by type); the key
         ``"__target__"`` declares the classes of ``y``. Undeclared sets are
         read from the data: not private. Values outside a declared list are
-        encoded as "none of them".
+        encoded as "none of them" (and score ``-inf``).
     column_types : dict or None, default=None
         Types of some columns (see :class:`TabularEncoder`); others are
         inferred from dtypes. Which columns hold missing values is read from
@@ -928,13 +928,22 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         return super().iter_sample(n_samples, batch_size, random_state=random_state)
 
     # --------------------------------------------------------- likelihoods
-    def _prepare(self, X, y):
+    def _prepare(self, X, y, with_unseen=False):
         check_is_fitted(self)
         frame = _validate_table(self, X, reset=False)
         y_enc = None
         if y is not None and self._y_spec is not None:
             y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
-        return torch.as_tensor(self._encode(frame, y_enc), dtype=_DTYPE), y_enc
+        data = torch.as_tensor(self._encode(frame, y_enc), dtype=_DTYPE)
+        if not with_unseen:
+            return data, y_enc
+        unseen = np.zeros(frame.shape[0], dtype=bool)
+        for j, column in enumerate(self._columns):
+            if column.categories is not None:
+                values = self._spec.objects(frame, j)
+                unseen |= ~column.missing(values) & (column.encode(values)[:, :len(
+                    column.categories)].sum(axis=1) == 0)
+        return data, y_enc, unseen
 
     def score_samples(self, X, y=None):
         """Evidence lower bound (ELBO) of each row, a lower bound on ``log p(x)``.
@@ -946,7 +955,9 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         ``y`` (when fitted with ``y``): the joint ``log p(x, y)`` bound;
         without it, a bound on ``log p(x)`` with the label summed out of the
         decoder, ``log sum_k p(y=k | z) p(x | z, y=k)`` (the encoder then sees
-        no label).
+        no label). A row holding a category outside a column's categories
+        (declared, or seen in fit) scores ``-inf``: the model gives it
+        probability zero (so :meth:`score` is ``-inf`` too).
 
         Parameters
         ----------
@@ -957,7 +968,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         -------
         elbo : ndarray of shape (n_samples,)
         """
-        data, y_enc = self._prepare(X, y)
+        data, y_enc, unseen = self._prepare(X, y, with_unseen=True)
         gen = torch.Generator().manual_seed(0)
         noise = torch.randn(_SCORE_DRAWS, self.latent_dim, generator=gen, dtype=_DTYPE)
         blocks = self._softmax_blocks
@@ -978,7 +989,10 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                 # change of variables to the original units, for observed numeric values
                 jac = ((1.0 - self._value_missing(rows)) * log_jac).sum(1)
                 out.append((lik - self._kl(means) + jac).numpy())
-        return np.concatenate(out) if out else np.zeros(0)
+        out = np.concatenate(out) if out else np.zeros(0)
+        # an unseen category encodes as "none of them", which has no likelihood term
+        out[unseen] = -np.inf
+        return out
 
     def _code_log_lik(self, z, rows, marginal):
         """``log p(x, y | z)``, or ``log sum_k p(y=k | z) p(x | z, k)`` if ``marginal``."""
@@ -994,6 +1008,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     def score(self, X, y=None):
         """Mean ELBO of the rows of ``X`` (see :meth:`score_samples`).
+
+        ``-inf`` when a row holds a category the model does not know.
 
         Parameters
         ----------

@@ -334,8 +334,11 @@ class TabularVAE(_NeuralTabularGenerator):
     (with ``loss_factor = 1``): a 16-draw Monte-Carlo estimate with fixed
     draws (deterministic) of ``E_q[log p(x | z)] - KL(q || p)``, plus the
     log-Jacobian ``-log(4 sigma_k)`` of mode-specific normalisation, so that
-    it is a log-density of the row in the data's own units; a category
-    never seen gets probability ``1 / (n + 1)``. Fitted with ``y``, it is
+    it is a log-density of the row in the data's own units; a row holding a
+    category never seen in ``fit`` (or missing where the column had no
+    missing value) scores ``-inf``, and so does :meth:`score` of a table
+    with such a row; a missing numeric value where fit had none costs
+    ``log(1 / (n + 1))``. Fitted with ``y``, it is
     the bound on ``log p(x, y)`` and, without ``y``, the log-sum-exp of the
     bounds over the classes. :meth:`transform` returns the posterior means
     (weighted by the classes' posterior probabilities when fitted with ``y``).
@@ -676,7 +679,9 @@ class TabularVAE(_NeuralTabularGenerator):
         blocks = T[:, L.soft_idx.reshape(-1)].reshape(n, *L.soft_idx.shape)
         empty = (np.where(L.soft_valid, blocks, 0.0).sum(axis=2) == 0) & L.soft_is_category
         soft_ok[empty] = 0.0
-        penalty += floor * empty.sum(axis=1)
+        # probability zero (the copula's transform refuses the same rows): the score of a row
+        # must not rise because one of its values is unknown to the model
+        penalty[empty.any(axis=1)] = -np.inf
         # NaN in a numeric column without missing values in fit
         spans = self.encoder_.output_info_
         with_indicator = {s.column for s in spans if s.kind == "missing"}
@@ -713,6 +718,7 @@ class TabularVAE(_NeuralTabularGenerator):
         Returns
         -------
         elbo : ndarray of shape (n_samples,)
+            ``-inf`` for rows holding a category never seen in ``fit``.
         """
         check_is_fitted(self)
         T, extra, penalty = self._encode_rows(X)
