@@ -17,6 +17,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
+from .utils._validation import _validate_numeric, _validate_table
+
 __all__ = [
     "DEFAULT_MIN_GROUP_SIZE",
     "GeneratorMixin",
@@ -246,182 +248,6 @@ def _cast_numeric(values, dtype):
 
 
 #: The fix named when a numeric-only generator is given columns that are not numbers.
-_MIXED_TYPES_FIX = (
-    "use GaussianCopulaGenerator, which models mixed column types (numbers, categories, "
-    "text labels, dates), or drop or encode these columns"
-)
-#: The fixes named when a numeric-only generator or a pruner is given missing values.
-_MISSING_FIX = (
-    "impute them first (e.g. sklearn.impute.SimpleImputer) or drop those rows; "
-    "GaussianCopulaGenerator models missing values"
-)
-_PRUNER_MISSING_FIX = (
-    "impute them first (e.g. SimpleImputer in a Pipeline) or drop those rows"
-)
-#: The fix named when a pruner is given columns that are not numbers.
-_PRUNER_TYPES_FIX = (
-    "encode them as numbers first (e.g. a ColumnTransformer with OneHotEncoder in a "
-    "Pipeline), or drop them; to generate a mixed-type table use GaussianCopulaGenerator"
-)
-
-
-def _column_names(X):
-    """Names to show for the columns of ``X``: its labels, or ``column j``."""
-    if isinstance(X, pd.DataFrame):
-        return [repr(name) for name in X.columns]
-    return [f"column {j}" for j in range(np.shape(X)[1])]
-
-
-def _not_a_number_reason(values):
-    """Why a 1-D object array is not numeric (``None`` if every present value is a number)."""
-    present = values[~pd.isna(values)]
-    try:
-        present.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        return f"object values; {exc}"
-    return None
-
-
-def _non_numeric_columns(X):
-    """``[(name, reason)]`` for the columns of a 2-D ``X`` that do not hold numbers.
-
-    Only containers whose column types are known are inspected (DataFrames,
-    ndarrays, lists); anything else is left to scikit-learn's validation.
-    """
-    if isinstance(X, pd.DataFrame):
-        found = []
-        for name, (_, column) in zip(_column_names(X), X.items()):
-            dtype = column.dtype
-            if isinstance(dtype, pd.CategoricalDtype):
-                found.append((name, "category"))
-            elif pd.api.types.is_bool_dtype(dtype) or (
-                pd.api.types.is_numeric_dtype(dtype)
-                and not pd.api.types.is_timedelta64_dtype(dtype)
-            ):
-                continue
-            elif dtype == object:
-                reason = _not_a_number_reason(column.to_numpy())
-                if reason is not None:
-                    found.append((name, reason))
-            else:  # datetime, timedelta, period, interval, string, ...
-                found.append((name, str(dtype)))
-        return found
-    if isinstance(X, (list, tuple)):
-        try:
-            X = np.asarray(X)
-        except ValueError:  # ragged: scikit-learn says so
-            return []
-    if not isinstance(X, np.ndarray) or X.ndim != 2 or X.dtype.kind in "biufc":
-        return []
-    if X.dtype.kind in "mM":
-        return [(name, str(X.dtype)) for name in _column_names(X)]
-    found = []
-    for name, values in zip(_column_names(X), X.T):
-        reason = _not_a_number_reason(values.astype(object))
-        if reason is not None:
-            found.append((name, reason))
-    return found
-
-
-def _check_numeric_columns(estimator, X, *, fix=_MIXED_TYPES_FIX):
-    """Refuse, naming them, the columns of ``X`` a numeric-only estimator cannot take.
-
-    Also refuses a DataFrame without columns with scikit-learn's message (pandas
-    would otherwise fail on the dtype of an empty selection).
-    """
-    if isinstance(X, pd.DataFrame) and X.shape[1] == 0:
-        raise ValueError(
-            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
-            f"required by {type(estimator).__name__}; pass at least one column."
-        )
-    bad = _non_numeric_columns(X)
-    if bad:
-        shown = "; ".join(f"{name} ({reason})" for name, reason in bad[:5])
-        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
-        raise TypeError(
-            f"{type(estimator).__name__} takes numeric columns only, but these columns "
-            f"are not numbers: {shown}{more}. For these columns, {fix}."
-        )
-
-
-def _check_representable_scale(estimator, X, names):
-    """Refuse columns whose variance overflows float64 (e.g. values near 1e300).
-
-    Covariances, standardisation and Cholesky factors all square the centred
-    values; past about 1e154 those squares are infinite and every later
-    number is NaN, so refuse with the columns to rescale instead.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    if X.size == 0:
-        return
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean = X.mean(axis=0)
-        # the sum of squares is what a covariance or a standard deviation computes
-        spread = np.sum((X - mean) ** 2, axis=0)
-    bad = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(spread)))
-    if bad.size:
-        shown = ", ".join(
-            f"{names[j]} (values up to {np.max(np.abs(X[:, j])):.3g})" for j in bad[:5]
-        )
-        raise ValueError(
-            f"{type(estimator).__name__} cannot represent column(s) {shown}: their variance "
-            "overflows float64. Rescale those columns before fitting (e.g. divide by a "
-            "power of ten or take a logarithm) and undo it on the synthetic rows."
-        )
-
-
-def _check_missing_columns(estimator, X, exc, fix):
-    """Re-raise scikit-learn's NaN/infinity error naming the columns that hold them."""
-    try:
-        values = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise exc from None
-    if values.ndim != 2:
-        raise exc from None
-    missing = np.isnan(values).sum(axis=0)
-    infinite = np.isinf(values).sum(axis=0)
-    names = _column_names(X if isinstance(X, pd.DataFrame) else values)
-    shown = []
-    for j in np.flatnonzero((missing > 0) | (infinite > 0))[:5]:
-        counts = [f"{count} {what}" for count, what in
-                  ((missing[j], "NaN"), (infinite[j], "infinite")) if count]
-        shown.append(f"{names[j]} ({', '.join(counts)})")
-    if not shown:
-        raise exc from None
-    first_line = str(exc).splitlines()[0]  # scikit-learn's "Input X contains NaN."
-    raise ValueError(
-        f"{first_line} {type(estimator).__name__} does not model missing or infinite "
-        "values (NaN, inf), "
-        f"but these columns hold some: {', '.join(shown)}. For these values, {fix}."
-    ) from exc
-
-
-def _validate_numeric(estimator, X, y="no_validation", *, reset=True, fix=_MIXED_TYPES_FIX,
-                      missing_fix=_MISSING_FIX, check_scale=None, **check_params):
-    """``validate_data`` for numeric-only estimators, with errors that name the column.
-
-    Non-numeric columns (text, category, datetime, Timestamp objects) and a
-    DataFrame without columns are refused before conversion; when fitting
-    (``check_scale`` defaults to ``reset``), so are columns whose variance
-    overflows. Returns what ``validate_data`` returns.
-    """
-    _check_numeric_columns(estimator, X, fix=fix)
-    # y is passed through as given: validate_data reports a missing y itself
-    try:
-        out = validate_data(estimator, X, y, reset=reset, **check_params)
-    except ValueError as exc:
-        if "NaN" not in str(exc) and "infinity" not in str(exc):
-            raise
-        _check_missing_columns(estimator, X, exc, missing_fix)
-    no_y = y is None or (isinstance(y, str) and y == "no_validation")
-    X_valid = out if no_y else out[0]
-    check_scale = reset if check_scale is None else check_scale
-    if check_scale and isinstance(X_valid, np.ndarray) and X_valid.ndim == 2:
-        names = _column_names(X if isinstance(X, pd.DataFrame) else X_valid)
-        _check_representable_scale(estimator, X_valid, names)
-    return out
-
-
 class _TargetSpec:
     """What ``fit`` saw of ``y``: task type, classes and container."""
 
@@ -502,26 +328,47 @@ class _TargetSpec:
 
 
 class GeneratorMixin:
-    """Mixin for generators: fitted models of a distribution that can draw rows.
+    """Mixin for generators: the one template of ``sample``, ``iter_sample`` and scoring.
 
-    Subclasses implement ``_fit(X, y_enc)`` where ``X`` is validated, and
-    ``_sample(n_samples, y_enc, random_state)`` returning ``(X_new, y_new_enc)``
-    as float arrays (``y_new_enc`` is ``None`` for generators fitted without
-    ``y``). Optionally ``_score_samples(X, y_enc)`` returns per-row log-likelihoods.
+    The public methods validate once and delegate to private workers, in the
+    manner of scikit-learn's ``BaseMixture``:
 
-    The public methods validate and delegate:
+    - :meth:`sample` checks the request (``n_samples``, labels ``y``,
+      ``conditions``, declared sampling options, the random stream) and calls
+      ``_sample(n_samples, y_enc, conditions, rng, **options)``, which returns
+      ``(X_new, y_new_enc, *extra)``: ``X_new`` a float array restored into the
+      fitted container by ``_x_spec`` (numeric generators), or the restored
+      rows themselves (generators without ``_x_spec``); ``y_new_enc`` encoded
+      labels (or ``None``), decoded here; ``extra`` appended to the result.
+    - :meth:`iter_sample` streams :meth:`sample` in batches.
+    - :meth:`score_samples` validates ``X`` as the generator declares
+      (``_input_kind``) and ``y``, then calls ``_score_samples(X, y_enc)``;
+      :meth:`score` is its mean.
 
-    - :meth:`sample` returns rows in the container ``fit`` saw (ndarray or
-      DataFrame with the same columns and dtypes), and ``(X, y)`` when the
-      generator was fitted with a target.
-    - Randomness: ``fit`` seeds an internal random stream from ``random_state``;
-      each :meth:`sample` call without its own ``random_state`` advances it, so
-      successive calls give new rows and refitting replays the same sequence;
-      ``sample(..., random_state=k)`` gives exactly reproducible rows.
+    A generator declares what it accepts, so that anything else gets one clear
+    error: ``_input_kind`` (``"numeric"``: a float matrix, ``"mixed"``: tables of
+    any column types, ``"sequences"``: 3-D arrays, ``"wrapped"``: whatever the
+    wrapped generator takes), ``_accepts_conditions`` (``sample(conditions=...)``),
+    ``_sample_options`` (extra keyword arguments of ``sample``, e.g.
+    ``n_timesteps``) and ``_supports_regression_target``. No generator overrides
+    ``sample``.
+
+    Randomness: ``fit`` seeds an internal random stream from ``random_state``;
+    each :meth:`sample` call without its own ``random_state`` advances it, so
+    successive calls give new rows and refitting replays the same sequence;
+    ``sample(..., random_state=k)`` gives exactly reproducible rows.
     """
 
     #: Whether the generator can model a continuous target jointly with ``X``.
     _supports_regression_target = False
+    #: What ``X`` the generator models: "numeric", "mixed", "sequences" or "wrapped".
+    _input_kind = "numeric"
+    #: Whether ``sample`` takes ``conditions={column: value}``.
+    _accepts_conditions = False
+    #: Extra keyword arguments ``sample`` passes on to ``_sample``.
+    _sample_options = ()
+    #: Whether a fit with ``y`` lets ``sample(y=...)`` draw ``X | y`` (False: y is ignored).
+    _samples_given_y = True
 
     # -- fit helpers ---------------------------------------------------------
     def _validate_fit_input(self, X, y=None, **check_params):
@@ -551,21 +398,30 @@ class GeneratorMixin:
         self._sampling_rng = np.random.RandomState(_seed_from(random_state))
 
     # -- sampling ------------------------------------------------------------
-    def sample(self, n_samples=1, *, y=None, random_state=None):
+    def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None, **options):
         """Draw new rows from the fitted distribution.
 
         Parameters
         ----------
         n_samples : int, default=1
             Number of rows to draw. ``0`` returns an empty result with the
-            fitted columns. When ``y`` is given it must be 1 (the default) or
-            ``len(y)``.
+            fitted columns. When ``y`` or array-valued ``conditions`` are given
+            it must be 1 (the default) or their length.
         y : array-like of shape (n_rows,), default=None
             Targets to condition on: rows are drawn from ``X | y``. Only for
             generators fitted with ``y``.
+        conditions : dict, default=None
+            ``{column: value}`` (a scalar for every row, or one value per row)
+            to sample under, for generators that take conditions (see their
+            class documentation for which values): the conditioned columns hold
+            exactly the requested values. Others raise a ``ValueError``.
         random_state : int, RandomState instance or None, default=None
             Seed for this call alone. ``None`` advances the generator's own
             stream, seeded by its ``random_state`` at ``fit``.
+        **options : dict
+            Sampling options some generators declare (e.g. ``n_timesteps`` of
+            :class:`~sksynth.generators.SLDSVAE`, ``return_flipped`` of
+            :class:`~sksynth.generators.LabelNoise`); others raise a ``TypeError``.
 
         Returns
         -------
@@ -575,31 +431,27 @@ class GeneratorMixin:
             Only when fitted with ``y``: the targets of the drawn rows.
         """
         check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        y_enc = None
-        if y is not None:
-            if self._y_spec is None:
-                raise ValueError(
-                    "y was passed to sample() but the generator was fitted without y; "
-                    "refit with fit(X, y) to sample conditionally."
-                )
-            y_enc = self._y_spec.encode(y)
-            if n_samples not in (1, len(y_enc)):
-                raise ValueError(
-                    f"n_samples={n_samples} does not match len(y)={len(y_enc)}; when "
-                    "conditioning on y, leave n_samples at its default or set it to len(y)."
-                )
-            n_samples = len(y_enc)
+        unknown = sorted(set(options) - set(self._sample_options))
+        if unknown:
+            allowed = ", ".join(self._sample_options) or "none"
+            raise TypeError(
+                f"{type(self).__name__}.sample() got unexpected keyword argument(s) {unknown}; "
+                f"its sampling options are: {allowed}."
+            )
+        n_samples, y_enc, conditions = self._check_sample_request(n_samples, y, conditions)
         rng = self._sampling_rng if random_state is None else check_random_state(random_state)
-        X_new, y_new = self._sample(n_samples, y_enc, rng)
-        return self._format_sample(X_new, y_new)
+        X_new, y_new, *extra = self._sample(n_samples, y_enc, conditions, rng, **options)
+        out = self._format_sample(X_new, y_new)
+        if not extra:
+            return out
+        return (*(out if isinstance(out, tuple) else (out,)), *extra)
 
     def _check_sample_request(self, n_samples, y, conditions):
-        """Validate ``n_samples``, labels ``y`` and ``conditions`` of a conditional draw.
+        """Validate ``n_samples``, labels ``y`` and ``conditions`` of a draw.
 
-        For generators whose ``sample`` also takes ``conditions={column: value}``:
-        scalar or 1-D values; every 1-D value and ``y`` share one length, which
-        then sets ``n_samples`` (left at 1 or equal to it).
+        ``conditions={column: value}`` takes scalar or 1-D values; every 1-D
+        value and ``y`` share one length, which then sets ``n_samples`` (left
+        at 1 or equal to it).
 
         Returns
         -------
@@ -613,6 +465,12 @@ class GeneratorMixin:
                 f"conditions must be a dict {{column: value}}, got {type(conditions).__name__}."
             )
         conditions = dict(conditions or {})
+        if conditions and not self._accepts_conditions:
+            raise ValueError(
+                f"{type(self).__name__} does not sample under conditions (got conditions on "
+                f"{list(conditions)[:5]}); GaussianCopulaGenerator conditions on any column, "
+                "TabularVAE and ConditionalTabularGAN on discrete ones."
+            )
         y_enc = None
         if y is not None:
             if self._y_spec is None:
@@ -641,7 +499,8 @@ class GeneratorMixin:
             n_samples = n_rows
         return n_samples, y_enc, conditions
 
-    def iter_sample(self, n_samples, batch_size=10_000, *, random_state=None):
+    def iter_sample(self, n_samples, batch_size=10_000, *, conditions=None, random_state=None,
+                    **options):
         """Stream ``n_samples`` rows in batches of at most ``batch_size``.
 
         Memory stays proportional to ``batch_size`` whatever ``n_samples`` is.
@@ -652,34 +511,55 @@ class GeneratorMixin:
             Total number of rows.
         batch_size : int, default=10_000
             Rows per batch.
+        conditions : dict, default=None
+            Scalar conditions applied to every row (see :meth:`sample`).
         random_state : int, RandomState instance or None, default=None
             Seed for the whole stream; ``None`` advances the generator's own stream.
+        **options : dict
+            Sampling options, as for :meth:`sample`.
 
         Yields
         ------
         batch : ndarray, DataFrame or tuple
             What :meth:`sample` returns, for each batch.
         """
-        return self._iter_batches(n_samples, batch_size, random_state)
+        check_is_fitted(self)
+        n_samples = check_n_samples(n_samples)
+        batch_size = check_n_samples(batch_size, "batch_size", allow_zero=False)
+        if conditions is not None:
+            options["conditions"] = conditions
+        return self._iter_batches(n_samples, batch_size, random_state, **options)
 
     def _iter_batches(self, n_samples, batch_size, random_state, **sample_params):
         """The stream behind :meth:`iter_sample`: one seed for the whole stream, and
         ``sample(size, random_state=rng, **sample_params)`` per batch."""
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        batch_size = check_n_samples(batch_size, "batch_size", allow_zero=False)
         rng = self._sampling_rng if random_state is None else check_random_state(random_state)
         for start in range(0, n_samples, batch_size):
             yield self.sample(min(batch_size, n_samples - start), random_state=rng,
                               **sample_params)
 
     def _format_sample(self, X_new, y_new):
-        X_out = self._x_spec.restore(X_new)
-        if self._y_spec is None:
+        x_spec = getattr(self, "_x_spec", None)
+        X_out = X_new if x_spec is None else x_spec.restore(X_new)
+        if getattr(self, "_y_spec", None) is None:
             return X_out
         return X_out, self._y_spec.decode(y_new)
 
     # -- likelihood ----------------------------------------------------------
+    def _validate_rows(self, X):
+        """Validate rows to score or transform, as the generator declared (``_input_kind``)."""
+        if self._input_kind == "numeric":
+            return _validate_numeric(self, X, reset=False, dtype=[np.float64, np.float32])
+        if self._input_kind == "mixed":
+            return _validate_table(self, X, reset=False)
+        if self._input_kind == "wrapped":  # the wrapped generator validates
+            validate_data(self, X, reset=False, skip_check_array=True)
+            return X
+        raise NotImplementedError(  # pragma: no cover - sequence models override this
+            f"{type(self).__name__} declares _input_kind={self._input_kind!r} and must "
+            "implement _validate_rows."
+        )
+
     def score_samples(self, X, y=None):
         """Log-likelihood of each row under the fitted model.
 
@@ -694,12 +574,14 @@ class GeneratorMixin:
         Returns
         -------
         log_likelihood : ndarray of shape (n_samples,)
+            Rows the model gives probability zero (e.g. a category never seen
+            in ``fit``) score ``-inf``.
         """
         check_is_fitted(self)
-        X = _validate_numeric(self, X, reset=False, dtype=[np.float64, np.float32])
+        X = self._validate_rows(X)
         y_enc = None
-        if y is not None and self._y_spec is not None:
-            y_enc = self._y_spec.encode(y, n_rows=X.shape[0])
+        if y is not None and getattr(self, "_y_spec", None) is not None:
+            y_enc = self._y_spec.encode(y, n_rows=_num_samples(X))
         return self._score_samples(X, y_enc)
 
     def score(self, X, y=None):

@@ -32,7 +32,7 @@ class RecordingGenerator(GeneratorMixin, BaseEstimator):
         self._init_sampling_stream(self.random_state)
         return self
 
-    def _sample(self, n_samples, y_enc, rng):
+    def _sample(self, n_samples, y_enc, conditions, rng):
         X, _ = self._inner.sample(y=self.classes_[y_enc], random_state=rng)
         X[:, 0] = -1.0  # synthetic rows never carry a real row id
         return X, y_enc

@@ -591,8 +591,8 @@ class InventsCategories(IndependentMarginals):
 class IgnoresConditioning(GaussianMixtureGenerator):
     """Returns the requested labels but draws the rows unconditionally."""
 
-    def _sample(self, n_samples, y_enc, rng):
-        X, labels = super()._sample(n_samples, None, rng)
+    def _sample(self, n_samples, y_enc, conditions, rng):
+        X, labels = super()._sample(n_samples, None, conditions, rng)
         return X, (labels if y_enc is None else y_enc)
 
 

@@ -385,8 +385,14 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     per-row Python. Numeric outputs stay within the observed range; integer
     columns are rounded; categories never seen are never produced.
 
-    *Conditions* (``sample(conditions=..., y=...)``) are exact, without
-    rejection: a continuous value fixes its score, an interval value
+    *Conditions* (``sample(conditions={column: value}, y=...)``, a scalar for
+    every row or one value per row; ``np.nan``, ``None`` or ``NaT`` ask for a
+    missing value; keys are column names for DataFrames and positions for
+    arrays) must have been possible in ``fit``: categories seen (and held by at
+    least ``min_group_size`` rows), numbers within the observed range, whole
+    numbers for integer columns, missing only where values were missing;
+    otherwise a ``ValueError`` says which. Identifier columns cannot be
+    conditioned on. Sampling under them is exact, without rejection: a continuous value fixes its score, an interval value
     (category, atom, missing flag) restricts it to an interval. With at most
     one interval condition per row the interval score is drawn from its
     truncated normal conditional given the point conditions, then the other
@@ -397,10 +403,10 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
 
     *Likelihood.* :meth:`score_samples` is a proxy: the sum of the marginal
     log-densities (log-probabilities for interval values) plus the log
-    copula density at the scores of :meth:`transform`; missing values and
-    categories never seen are marginalised out of the copula (the latter
-    with probability ``1 / (n + 1)``), values off the observed range get a
-    Laplace tail.
+    copula density at the scores of :meth:`transform`; missing values are
+    marginalised out of the copula, values off the observed range get a
+    Laplace tail, and a category never seen in ``fit`` has probability zero:
+    its row scores ``-inf`` (as :meth:`transform` refuses it).
 
     *Class labels.* A single copula with the label as one more categorical
     column cannot express class-dependent distributions beyond two classes
@@ -419,7 +425,9 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     interval condition per row, otherwise the GHK simulator [5]_ with a
     fixed seed; a probability of a value the class never had is 0). A
     class's copula produces only what its class had: categories and ranges
-    of its own rows (a class seen once reproduces its row).
+    of its own rows; a class with fewer than ``min_group_size`` rows is
+    instead drawn from the pooled copula of the whole table, so its rows are
+    not reproduced.
     ``score_samples(X, y)`` is ``log pi_y`` plus the class's proxy and
     ``score_samples(X)`` their log-sum-exp over the classes. :meth:`transform`,
     :meth:`inverse_transform`, ``correlation_`` and ``latent_names_`` belong
@@ -471,6 +479,8 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     """
 
     _supports_regression_target = True
+    _input_kind = "mixed"
+    _accepts_conditions = True
     _GIBBS_SWEEPS = 50
     _HERMITE_TERMS = 100
 
@@ -711,46 +721,11 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         raise ValueError("The correlation matrix is not positive definite.")  # pragma: no cover
 
     # ------------------------------------------------------------- sampling
-    def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):
-        """Draw new rows, optionally conditioned on column values.
+    def _sample(self, n_samples, y_enc, conditions, rng):
+        """Rows (and encoded targets) for :meth:`~sksynth.base.GeneratorMixin.sample`.
 
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of rows. With ``y`` or array-valued ``conditions`` it must
-            be 1 (the default) or their length.
-        y : array-like of shape (n_rows,), default=None
-            Targets to condition on (generators fitted with ``y``): rows are
-            drawn from ``X | y``, in the order of ``y`` (for class labels, row
-            ``i`` from the copula of class ``y[i]``). Without it, a generator
-            fitted with class labels draws the labels from the class
-            proportions, or from ``P(y | conditions)`` when there are
-            conditions (see Notes).
-        conditions : dict, default=None
-            ``{column: value}`` with a scalar (the same for every row) or an
-            array of one value per row; ``np.nan`` (``None``, ``NaT``) asks
-            for a missing value. Keys are column names for DataFrames and
-            positions for arrays. Values must have been possible in ``fit``:
-            categories seen, numbers within the observed range (whole numbers
-            for integer columns), missing only where values were missing;
-            otherwise a ``ValueError`` says which (with ``y``, values the
-            requested class had). Sampling is exact (see Notes), with no
-            rejection.
-        random_state : int, RandomState instance or None, default=None
-            Seed for this call alone; ``None`` advances the generator's own
-            stream.
-
-        Returns
-        -------
-        X_new : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
-            In the container, columns and dtypes seen in ``fit``; conditioned
-            columns hold exactly the requested values.
-        y_new : ndarray or Series of shape (n_samples,)
-            Only when fitted with ``y``.
+        ``conditions``: see the class Notes ("Conditions").
         """
-        check_is_fitted(self)
-        n_samples, y_enc, conditions = self._check_sample_request(n_samples, y, conditions)
-        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
         requests = [(self._column_index(key), _as_rows(value, n_samples))
                     for key, value in conditions.items()]
         if self._class_models is not None:
@@ -759,7 +734,10 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             requests.append((len(self._columns) - 1, _as_rows(y_enc, n_samples)))
         bounds, exact, _, _ = self._condition_bounds(requests, n_samples)
         Z = self._draw_scores(n_samples, bounds, rng)
-        return self._restore(self._decode_values(Z, exact), rng)
+        values = self._decode_values(Z, exact)
+        n_x = self._spec.n_columns
+        X_new = self._spec.restore(values[:n_x], rng)
+        return X_new, (None if self._y_spec is None else values[n_x])
 
     def _sample_by_class(self, n, y_enc, requests, rng):
         """Rows from the class copulas, for given labels or labels drawn first.
@@ -794,7 +772,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             Z = model._draw_scores(rows.size, bounds, rng)
             for column, values in zip(columns, model._decode_values(Z, exact)):
                 column[rows] = values
-        return self._spec.restore(columns, rng), self._y_spec.decode(labels)
+        return self._spec.restore(columns, rng), labels
 
     def _draw_labels(self, requests, n, rng):
         """Labels from ``P(y | conditions)``, proportional to ``pi_y p_y(conditions)``."""
@@ -821,27 +799,6 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         cum = np.cumsum(np.exp(log_post - best[:, None]), axis=1)
         u = rng.uniform(size=n) * cum[:, -1]
         return np.minimum(np.sum(cum <= u[:, None], axis=1), len(self.classes_) - 1)
-
-    def iter_sample(self, n_samples, batch_size=10_000, *, conditions=None, random_state=None):
-        """Stream ``n_samples`` rows in batches of at most ``batch_size``.
-
-        Parameters
-        ----------
-        n_samples : int
-            Total number of rows.
-        batch_size : int, default=10_000
-            Rows per batch.
-        conditions : dict, default=None
-            Scalar conditions applied to every row (see :meth:`sample`).
-        random_state : int, RandomState instance or None, default=None
-            Seed for the whole stream; ``None`` advances the generator's own stream.
-
-        Yields
-        ------
-        batch : ndarray, DataFrame or tuple
-            What :meth:`sample` returns, for each batch.
-        """
-        return self._iter_batches(n_samples, batch_size, random_state, conditions=conditions)
 
     def _column_index(self, key):
         return self._spec.index(key, type(self).__name__)
@@ -1119,14 +1076,6 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             out.append(column.coder.decode(values) if codes else values)
         return out
 
-    def _restore(self, values, rng):
-        """Decoded values in the fitted container: ``X_new`` or ``(X_new, y_new)``."""
-        n_x = self._spec.n_columns
-        X_new = self._spec.restore(values[:n_x], rng)
-        if self._y_spec is None:
-            return X_new
-        return X_new, self._y_spec.decode(values[n_x])
-
     # --------------------------------------------------------- scores/latents
     def _row_scores(self, frame, y_enc=None, *, strict):
         """Deterministic scores (n, n_latent) with NaN where absent, and log-masses (n,)."""
@@ -1172,28 +1121,10 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                                           np.nan)
         return Z, log_mass
 
-    def score_samples(self, X, y=None):
-        """Log-likelihood proxy of each row (see Notes).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
-            Rows to evaluate.
-        y : array-like of shape (n_samples,), default=None
-            Targets, for generators fitted with ``y``: joint ``log p(x, y)``
-            (for class labels ``log pi_y + log p(x | y)`` under the class's
-            copula); ``None`` gives the marginal ``log p(x)`` (for class labels
-            ``log sum_k pi_k p(x | k)``).
-
-        Returns
-        -------
-        log_likelihood : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        frame = _validate_table(self, X, reset=False)
-        y_enc = None
-        if y is not None and self._y_spec is not None:
-            y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
+    def _score_samples(self, frame, y_enc):
+        """Log-likelihood proxy of each row (see Notes): for class labels
+        ``log pi_y + log p(x | y)`` under the class's copula, or without ``y`` the
+        marginal ``log sum_k pi_k p(x | k)``; ``-inf`` for a category never seen."""
         if self._class_models is None:
             return self._log_likelihood(frame, y_enc)
         log_prior = np.log(self.class_prior_)

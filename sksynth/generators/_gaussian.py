@@ -94,7 +94,7 @@ class _BaseGaussianGenerator(
             log_lik = log_joint[np.arange(X.shape[0]), y_enc]
         return log_lik + self._constant_log_mass(X)
 
-    def _sample(self, n_samples, y_enc, rng):
+    def _sample(self, n_samples, y_enc, conditions, rng):
         if y_enc is None:
             labels = rng.choice(self.weights_.shape[0], size=n_samples, p=self.weights_)
         else:
@@ -322,9 +322,9 @@ class GaussianGenerator(_BaseGaussianGenerator):
         self.covariances_ = x_cov[np.newaxis]
         self.weights_ = np.ones(1)
 
-    def _sample(self, n_samples, y_enc, rng):
+    def _sample(self, n_samples, y_enc, conditions, rng):
         if self._y_spec is None or self._y_spec.task == "classification":
-            return super()._sample(n_samples, y_enc, rng)
+            return super()._sample(n_samples, y_enc, conditions, rng)
         if y_enc is None:
             y_enc = self.target_mean_ + self._target_std * rng.standard_normal(n_samples)
         mean = self.means_[0] + np.outer(y_enc - self.target_mean_, self.target_coef_)

@@ -3,12 +3,11 @@
 from numbers import Real
 
 import numpy as np
-import pandas as pd
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, validate_data
 
 from ..base import (
     GeneratorMixin,
@@ -16,7 +15,6 @@ from ..base import (
     _seed_from,
     _seeded_clone,
     _TargetSpec,
-    check_n_samples,
 )
 from ._gaussian import GaussianMixtureGenerator
 
@@ -72,6 +70,9 @@ class LabelNoise(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin, BaseEs
         "random_state": ["random_state"],
     }
 
+    _input_kind = "wrapped"
+    _sample_options = ("return_flipped",)
+
     def __init__(self, generator=None, *, rate=0.1, random_state=None):
         self.generator = generator
         self.rate = rate
@@ -115,35 +116,16 @@ class LabelNoise(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin, BaseEs
         self._init_sampling_stream(rng)
         return self
 
-    def sample(self, n_samples=1, *, y=None, random_state=None, return_flipped=False):
-        """Draw rows with clean labels, then flip labels with probability ``rate``.
+    def _sample(self, n_samples, y_enc, conditions, rng, return_flipped=False):
+        """Rows with clean labels from the wrapped generator, then labels flipped.
 
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of rows (ignored when ``y`` is given, unless equal to ``len(y)``).
-        y : array-like of shape (n_rows,), default=None
-            Clean labels to condition on before flipping.
-        random_state : int, RandomState instance or None, default=None
-            Seed for this call alone; ``None`` advances the sampling stream.
-        return_flipped : bool, default=False
-            Also return the boolean mask of flipped labels.
-
-        Returns
-        -------
-        X_new : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
-        y_noisy : ndarray or Series of shape (n_samples,)
-        flipped : ndarray of shape (n_samples,), dtype=bool
-            Only when ``return_flipped=True``.
+        ``sample(..., return_flipped=True)`` also returns the boolean mask of the
+        flipped labels, of shape (n_samples,).
         """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
-        X_new, y_clean = self.generator_.sample(n_samples, y=y, random_state=rng)
-        y_noisy, flipped = self._flip(y_clean, rng)
-        if return_flipped:
-            return X_new, y_noisy, flipped
-        return X_new, y_noisy
+        y_clean = None if y_enc is None else self.classes_[y_enc]
+        X_new, y_drawn = self.generator_.sample(n_samples, y=y_clean, random_state=rng)
+        noisy, flipped = self._flip(y_drawn, rng)
+        return (X_new, noisy, flipped) if return_flipped else (X_new, noisy)
 
     def _flip(self, y_clean, rng):
         clean = self._y_spec.encode(np.asarray(y_clean))
@@ -154,29 +136,12 @@ class LabelNoise(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin, BaseEs
         # a uniform draw among the other classes: shift by 1..K-1 modulo K
         shift = rng.randint(1, max(n_classes, 2), size=clean.shape[0])
         noisy = np.where(flipped, (clean + shift) % max(n_classes, 1), clean)
-        labels = self.classes_[noisy]
-        if isinstance(y_clean, pd.Series):
-            labels = pd.Series(labels, name=y_clean.name, index=y_clean.index)
-        return labels, flipped
+        return noisy, flipped
 
-    def score_samples(self, X, y=None):
-        """Log-likelihood of each row (and noisy label) under the noisy model.
-
-        ``log p(x, y_noisy) = log sum_c p(x, c) P(y_noisy | c)``, with the wrapped
-        generator's ``p(x, c)``; without ``y``, the marginal ``log p(x)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, `n_features_in_`)
-        y : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        log_likelihood : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
+    def _score_samples(self, X, y_enc):
+        """``log p(x, y_noisy) = log sum_c p(x, c) P(y_noisy | c)``, with the wrapped
+        generator's ``p(x, c)``; without ``y``, the marginal ``log p(x)``."""
         n_rows = _num_samples(X)
-        y_enc = None if y is None else self._y_spec.encode(y, n_rows=n_rows)
         n_classes = len(self.classes_)
         log_joint = np.column_stack(
             [self.generator_.score_samples(X, y=np.repeat(c, n_rows)) for c in self.classes_]

@@ -18,7 +18,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ..base import _MAX_SEED, GeneratorMixin, _check_representable_scale, check_n_samples
+from ..base import _MAX_SEED, GeneratorMixin, check_n_samples
+from ..utils._validation import _check_representable_scale
 from ._slds._conjugate import (
     dirichlet_log_partition,
     exp_family_kl,
@@ -303,6 +304,10 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
     ((16, 15, 2), (16, 15), (3, 15, 4))
     """
 
+    _input_kind = "sequences"
+    _samples_given_y = False
+    _sample_options = ("n_timesteps",)
+
     _parameter_constraints = {
         "n_states": [Interval(Integral, 1, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
@@ -586,23 +591,9 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         return hmm_viterbi(stats.log_pi0.cpu().numpy(), stats.log_pi.cpu().numpy(),
                            out["node"].cpu().numpy())
 
-    def score_samples(self, X, y=None, n_draws=8):
-        """ELBO per time step of each sequence (Monte Carlo, fixed seed).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_sequences, n_timesteps, `n_features_in_`)
-        y : None
-            Ignored.
-        n_draws : int, default=8
-            Draws of ``x`` for the reconstruction term.
-
-        Returns
-        -------
-        elbo : ndarray of shape (n_sequences,)
-        """
-        _, Y, mask = self._post_fit(X)
-        return self._score_samples_tensors(Y, mask, n_draws)
+    def _validate_rows(self, X):
+        """Sequences to score: checked against the fit (shape, features, finiteness)."""
+        return self._post_fit(X)[0]
 
     def _score_samples_tensors(self, Y, mask, n_draws=8):
         out = self._posterior(Y, mask)
@@ -612,23 +603,9 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
             mask.cpu().numpy().mean(1))
 
     def _score_samples(self, X, y_enc):
+        """ELBO per time step of each sequence (Monte Carlo, 8 draws, fixed seed)."""
         Y, mask = self._tensors(X)
         return self._score_samples_tensors(Y, mask)
-
-    def score(self, X, y=None):
-        """Mean ELBO per time step (higher is better).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_sequences, n_timesteps, `n_features_in_`)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        score : float
-        """
-        return float(np.mean(self.score_samples(X)))
 
     def impute(self, X, *, n_draws=50, return_draws=False, random_state=None):
         """Fill missing time steps from the posterior.
@@ -679,31 +656,6 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
             return X_filled
         return X_filled, np.where(missing[None], draws, X[None])
 
-    def sample(self, n_samples=1, n_timesteps=None, *, random_state=None):
-        """Draw new sequences from the fitted model (posterior-mean parameters).
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of sequences.
-        n_timesteps : int, default=None
-            Length of each sequence; ``None`` uses `n_timesteps_`.
-        random_state : int, RandomState instance or None, default=None
-            ``None`` advances the model's own stream.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, n_timesteps, `n_features_in_`)
-        """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        if n_timesteps is None:
-            n_timesteps = self.n_timesteps_
-        n_timesteps = check_n_samples(n_timesteps, "n_timesteps", allow_zero=False)
-        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
-        X, _ = self._draw(n_samples, n_timesteps, rng)
-        return X
-
     def _draw(self, n, T, rng):
         pi0, pi, M, Q, mu0, Sigma0 = (a.cpu().numpy() for a in self._globals.point_estimates())
         K, D = self.n_states, self.latent_dim
@@ -724,8 +676,14 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
             Y = mean.cpu().numpy() + sigma.cpu().numpy() * rng.normal(size=mean.shape)
         return Y * self._scale + self._mean, z
 
-    def _sample(self, n_samples, y_enc, rng):
-        X, _ = self._draw(n_samples, self.n_timesteps_, rng)
+    def _sample(self, n_samples, y_enc, conditions, rng, n_timesteps=None):
+        """Sequences (n_samples, n_timesteps, n_features) from the posterior-mean
+        parameters; ``sample(n, n_timesteps=T)`` sets their length (default
+        `n_timesteps_`)."""
+        if n_timesteps is None:
+            n_timesteps = self.n_timesteps_
+        n_timesteps = check_n_samples(n_timesteps, "n_timesteps", allow_zero=False)
+        X, _ = self._draw(n_samples, n_timesteps, rng)
         return X, None
 
     def __sklearn_tags__(self):

@@ -24,7 +24,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy import stats
 from scipy.special import ndtr, ndtri
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -32,8 +31,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 
+from ..utils._validation import _validate_table
 from ._fresh import SEMANTIC_TYPES, _hidden_columns
 
 __all__ = ["TabularEncoder", "OutputSpan", "COLUMN_TYPES"]
@@ -57,49 +57,6 @@ _NS_PER = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 # ---------------------------------------------------------------------------
 # validation
 # ---------------------------------------------------------------------------
-def _validate_table(estimator, X, *, reset):
-    """Check a mixed table and return it as a DataFrame (columns as passed or 0..p-1).
-
-    Numbers stay numbers and strings stay strings; ``n_features_in_`` and
-    ``feature_names_in_`` are set (``reset=True``) or checked (``reset=False``).
-    """
-    if sp.issparse(X):
-        raise TypeError(
-            f"{type(estimator).__name__} does not accept sparse input (a sparse matrix was "
-            "passed); pass a dense array or a DataFrame, e.g. X.toarray()."
-        )
-    if isinstance(X, pd.DataFrame):
-        validate_data(estimator, X, reset=reset, skip_check_array=True)
-        frame = X
-        if frame.shape[1] == 0:
-            raise ValueError(
-                f"Found array with 0 feature(s) (shape={frame.shape}) while a minimum of 1 "
-                "is required."
-            )
-        if frame.shape[0] == 0:
-            raise ValueError(
-                f"Found array with 0 sample(s) (shape={frame.shape}) while a minimum of 1 "
-                "is required."
-            )
-        for name, column in frame.items():
-            if column.dtype.kind == "c":
-                raise ValueError(f"Complex data not supported (column {name!r}).")
-            if column.dtype.kind == "f" and np.isinf(column.to_numpy()).any():
-                raise ValueError(
-                    f"Input X contains infinity in column {name!r}; replace it by a finite "
-                    "value or NaN (missing)."
-                )
-    else:
-        X = check_array(
-            X, dtype=None, ensure_all_finite="allow-nan", input_name="X", estimator=estimator
-        )
-        if X.dtype.kind == "c":
-            raise ValueError("Complex data not supported.")
-        validate_data(estimator, X, reset=reset, skip_check_array=True)
-        frame = pd.DataFrame(X, copy=False)
-    return frame
-
-
 # ---------------------------------------------------------------------------
 # column types
 # ---------------------------------------------------------------------------

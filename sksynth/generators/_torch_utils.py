@@ -31,7 +31,7 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples
 
 from ..base import _MAX_SEED, GeneratorMixin, _check_min_rows, _small_groups, _TargetSpec
 from ._tabular import TabularEncoder, _CategoryCoder, _validate_table
@@ -460,6 +460,8 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     """
 
     _supports_regression_target = False
+    _input_kind = "mixed"
+    _accepts_conditions = True
     #: Most units a single condition may name (None: any number).
     _MAX_CONDITION_UNITS = None
 
@@ -642,62 +644,14 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             )
 
     # -- sampling --------------------------------------------------------------
-    def sample(self, n_samples=1, *, y=None, conditions=None, random_state=None):
-        """Draw new rows, optionally conditioned on discrete column values.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of rows. With ``y`` or array-valued ``conditions`` it must
-            be 1 (the default) or their length.
-        y : array-like of shape (n_rows,), default=None
-            Class labels to condition on (generators fitted with ``y``).
-        conditions : dict, default=None
-            ``{column: value}`` with a scalar (the same for every row) or an
-            array of one value per row. Values must be categories (or
-            booleans) seen in ``fit``, or ``np.nan`` (``None``) for a missing
-            value of a column that had missing values, numeric columns
-            included; otherwise a ``ValueError`` says which. Conditioned
-            columns hold exactly the requested values (see Notes of the
-            class), with no rejection.
-        random_state : int, RandomState instance or None, default=None
-            Seed for this call alone; ``None`` advances the generator's own
-            stream.
-
-        Returns
-        -------
-        X_new : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
-            In the container, columns and dtypes seen in ``fit``.
-        y_new : ndarray or Series of shape (n_samples,)
-            Only when fitted with ``y``.
-        """
-        check_is_fitted(self)
-        n_samples, y_enc, conditions = self._check_sample_request(n_samples, y, conditions)
+    def _sample(self, n_samples, y_enc, conditions, rng):
+        """Rows for :meth:`~sksynth.base.GeneratorMixin.sample`; ``conditions`` name
+        categories (or booleans) seen in ``fit`` and held by at least
+        ``min_group_size`` rows, or ``np.nan`` for a missing value of a column that
+        had missing values (numeric columns included), as the class Notes say."""
         requests = self._requests(conditions, y_enc, n_samples)
-        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
         T, labels = self._generate_rows(n_samples, requests, rng)
-        return self._decode(T, labels, rng)
-
-    def iter_sample(self, n_samples, batch_size=10_000, *, conditions=None, random_state=None):
-        """Stream ``n_samples`` rows in batches of at most ``batch_size``.
-
-        Parameters
-        ----------
-        n_samples : int
-            Total number of rows.
-        batch_size : int, default=10_000
-            Rows per batch.
-        conditions : dict, default=None
-            Scalar conditions applied to every row (see :meth:`sample`).
-        random_state : int, RandomState instance or None, default=None
-            Seed for the whole stream; ``None`` advances the generator's own stream.
-
-        Yields
-        ------
-        batch : ndarray, DataFrame or tuple
-            What :meth:`sample` returns, for each batch.
-        """
-        return self._iter_batches(n_samples, batch_size, random_state, conditions=conditions)
+        return self._decode(T, rng), labels
 
     def _complete_labels(self, requests, n, rng):
         """Labels of rows whose label was not requested, given the requested values.
@@ -756,15 +710,12 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         proxy[pooled] = rng.choice(weights.size, size=int(pooled.sum()), p=weights / weights.sum())
         return {**requests, self._layout.label_unit: proxy}
 
-    def _decode(self, T, labels, rng=None):
+    def _decode(self, T, rng=None):
+        """Decoded rows (n, d) in the fitted container."""
         if T.shape[0] == 0:  # decode one row for the container and dtypes, keep none
             X_new = self.encoder_.inverse_transform(np.zeros((1, self._layout.d)))
-            X_new = X_new.iloc[:0] if hasattr(X_new, "iloc") else X_new[:0]
-        else:
-            X_new = self.encoder_.inverse_transform(T, random_state=rng)
-        if self._y_spec is None:
-            return X_new
-        return X_new, self._y_spec.decode(np.asarray(labels, dtype=np.int64))
+            return X_new.iloc[:0] if hasattr(X_new, "iloc") else X_new[:0]
+        return self.encoder_.inverse_transform(T, random_state=rng)
 
     # -- pickling ------------------------------------------------------------
     def __getstate__(self):

@@ -8,9 +8,9 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, validate_data
 
-from ..base import GeneratorMixin, WrappedGeneratorMixin, _seed_from, _seeded_clone, check_n_samples
+from ..base import GeneratorMixin, WrappedGeneratorMixin, _seed_from, _seeded_clone
 from ..generators import GaussianCopulaGenerator
 from ._targets import check_targets
 
@@ -137,6 +137,9 @@ class DebiasedGenerator(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin,
         "random_state": ["random_state"],
     }
 
+    _input_kind = "wrapped"
+    _samples_given_y = False  # models X alone: an outcome is a column of X
+
     def __init__(self, generator=None, targets=None, *, n_aux=100_000, cv=None, random_state=None):
         self.generator = generator
         self.targets = targets
@@ -162,12 +165,11 @@ class DebiasedGenerator(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin,
         self : object
             The fitted generator.
         """
-        if isinstance(X, pd.DataFrame):  # mixed types: the wrapped generator validates
-            validate_data(self, X, skip_check_array=True)
-        else:
-            X = validate_data(
-                self, X, ensure_all_finite=not self.__sklearn_tags__().input_tags.allow_nan
-            )
+        # the wrapped generator validates the values (and names a column it cannot take)
+        validate_data(self, X, skip_check_array=True)
+        if not isinstance(X, pd.DataFrame):
+            X = check_array(X, dtype=None, ensure_all_finite=False, input_name="X",
+                            estimator=self)
         self._x_spec = None
         self._y_spec = None
         self.targets_ = [] if self.targets is None else check_targets(self.targets)
@@ -216,47 +218,19 @@ class DebiasedGenerator(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin,
                 corrections[target.name] = target.correction(evaluated, nuisances[target.name])
         return _FittedPart(fitted, nuisances, corrections), influence
 
-    def sample(self, n_samples=1, *, random_state=None):
-        """Draw rows from the wrapped generator(s), shifted for every target.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of rows; ``0`` gives an empty result.
-        random_state : int, RandomState instance or None, default=None
-            Seed for this call alone; ``None`` advances the sampling stream.
-
-        Returns
-        -------
-        X_new : DataFrame or ndarray of shape (n_samples, `n_features_in_`)
-            Shifted rows, in the container ``fit`` saw. Shifted columns become
-            floating point.
-        """
-        check_is_fitted(self)
-        n_samples = check_n_samples(n_samples)
-        rng = self._sampling_rng if random_state is None else check_random_state(random_state)
+    def _sample(self, n_samples, y_enc, conditions, rng):
+        """Rows from the wrapped generator(s), shifted for every target (shifted
+        columns become floating point), in the container ``fit`` saw."""
         counts = np.full(len(self._parts), n_samples // len(self._parts))
         counts[: n_samples % len(self._parts)] += 1
         pieces = [part.draw(int(k), self.targets_, rng) for part, k in zip(self._parts, counts)]
         synthetic = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
         if len(pieces) > 1:  # do not reveal which fold drew a row
             synthetic = synthetic.iloc[rng.permutation(n_samples)].reset_index(drop=True)
-        return synthetic if self._is_frame else synthetic.to_numpy()
+        return (synthetic if self._is_frame else synthetic.to_numpy()), None
 
-    def score_samples(self, X, y=None):
-        """Log-likelihood of each row under the wrapped generator (unshifted).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, `n_features_in_`)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        log_likelihood : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
+    def _score_samples(self, X, y_enc):
+        """Log-likelihood of each row under the wrapped generator (unshifted)."""
         return self.generator_.score_samples(X)
 
     def __sklearn_tags__(self):

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from ..base import _PRUNER_MISSING_FIX, _PRUNER_TYPES_FIX, _validate_numeric
+from ..utils._validation import _PRUNER_MISSING_FIX, _PRUNER_TYPES_FIX, _validate_numeric
 
 
 def _validate_rows(pruner, X, y="no_validation", *, reset=True, **check_params):

@@ -49,6 +49,9 @@ class _Profile:
 
 
 def _offers_conditional_sampling(generator):
+    declared = getattr(generator, "_samples_given_y", None)  # the generator template's
+    if declared is not None:
+        return bool(declared)
     try:
         parameters = inspect.signature(generator.sample).parameters
     except (TypeError, ValueError):
@@ -208,6 +211,8 @@ def _observed(series):
 
 def _fresh_columns(generator):
     """Columns the fitted generator makes afresh (identifiers, semantic types)."""
+    while not hasattr(generator, "column_types_") and hasattr(generator, "generator_"):
+        generator = generator.generator_  # wrappers: the wrapped generator's columns
     types = getattr(generator, "column_types_", None) or {}
     return {column for column, kind in types.items() if kind not in _MODELLED_TYPES}
 
@@ -241,7 +246,7 @@ def _assert_like_fitted(X_fit, X_new, n_rows, where="sample", generator=None):
     for column in fresh:
         copied = _observed(X_new[column]) & _observed(X_fit[column])
         assert not copied, (
-            f"column {column!r} is made afresh ({generator.column_types_[column]!r}) but "
+            f"column {column!r} is made afresh (not modelled) but "
             f"{where} returned training values {sorted(map(str, copied))[:5]}"
         )
     for column in _categorical_columns(X_fit):
