@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import _MAX_SEED
+from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
 from ._tabular import _validate_table
 from ._torch_utils import (
     _NeuralTabularGenerator,
@@ -223,7 +223,15 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         (``epoch``, ``loss_g``, ``loss_d``, ``seconds``, and ``val_quality``
         on validation epochs); returning ``True`` stops training.
     column_types : dict, default=None
-        Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`).
+        Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`);
+        identifiers and semantic types are made afresh, never learnt.
+    min_group_size : int, default=5
+        Privacy floor. A table with fewer rows is refused; rows of a class with
+        fewer training rows are generated as rows of the whole table (the
+        network is asked for another class, drawn by frequency, and the row
+        keeps its label; a :class:`~sksynth.base.PrivacyWarning` names the
+        class); ``conditions`` on a category held by fewer rows are refused.
+        ``1`` turns the floor off.
     device : str, default="cpu"
         Torch device to train and sample on: ``"cpu"`` or ``"cuda"``.
     precision : {"float32", "bfloat16"}, default="float32"
@@ -362,6 +370,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         "validation_interval": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list],
         "column_types": [None, dict],
+        "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "verbose": ["verbose"],
@@ -378,7 +387,8 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                  discriminator_lr=2e-4, discriminator_decay=1e-6, batch_size=500,
                  discriminator_steps=1, log_frequency=True, epochs=300, pac=10,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
-                 validation_interval=10, callbacks=None, column_types=None, device="cpu",
+                 validation_interval=10, callbacks=None, column_types=None,
+                 min_group_size=DEFAULT_MIN_GROUP_SIZE, device="cpu",
                  precision="float32", verbose=0, random_state=None):
         self.embedding_dim = embedding_dim
         self.generator_dim = generator_dim
@@ -398,6 +408,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         self.validation_interval = validation_interval
         self.callbacks = callbacks
         self.column_types = column_types
+        self.min_group_size = min_group_size
         self.device = device
         self.precision = precision
         self.verbose = verbose

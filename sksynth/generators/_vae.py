@@ -11,7 +11,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ..base import _MAX_SEED
+from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
 from ._tabular import _validate_table
 from ._torch_utils import (
     _CHUNK,
@@ -225,7 +225,15 @@ class TabularVAE(_NeuralTabularGenerator):
         (``epoch``, ``loss``, ``seconds``, and ``val_quality`` and
         ``val_elbo`` on validation epochs); returning ``True`` stops training.
     column_types : dict, default=None
-        Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`).
+        Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`);
+        identifiers and semantic types are made afresh, never learnt.
+    min_group_size : int, default=5
+        Privacy floor. A table with fewer rows is refused; rows of a class with
+        fewer training rows are generated as rows of the whole table (the
+        network is asked for another class, drawn by frequency, and the row
+        keeps its label; a :class:`~sksynth.base.PrivacyWarning` names the
+        class); ``conditions`` on a category held by fewer rows are refused.
+        ``1`` turns the floor off.
     device : str, default="cpu"
         Torch device to train and sample on: ``"cpu"`` or ``"cuda"``
         (``"cuda:1"``...). Scoring and :meth:`transform` run on the CPU in
@@ -393,6 +401,7 @@ class TabularVAE(_NeuralTabularGenerator):
         "validation_interval": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list],
         "column_types": [None, dict],
+        "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions({"float32", "bfloat16"})],
         "verbose": ["verbose"],
@@ -406,7 +415,8 @@ class TabularVAE(_NeuralTabularGenerator):
                  decompress_dims=(128, 128), l2scale=1e-5, batch_size=500, epochs="auto",
                  loss_factor=2.0, learning_rate=1e-3, conditional=True, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, validation_interval=10,
-                 callbacks=None, column_types=None, device="cpu", precision="float32",
+                 callbacks=None, column_types=None,
+                 min_group_size=DEFAULT_MIN_GROUP_SIZE, device="cpu", precision="float32",
                  verbose=0, random_state=None):
         self.embedding_dim = embedding_dim
         self.compress_dims = compress_dims
@@ -423,6 +433,7 @@ class TabularVAE(_NeuralTabularGenerator):
         self.validation_interval = validation_interval
         self.callbacks = callbacks
         self.column_types = column_types
+        self.min_group_size = min_group_size
         self.device = device
         self.precision = precision
         self.verbose = verbose
