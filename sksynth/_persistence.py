@@ -184,7 +184,7 @@ class _Writer:
     def _datetime(self, obj):
         import pandas as pd
 
-        if isinstance(obj, pd.Timestamp):
+        if type(obj).__module__.startswith("pandas"):  # Timestamp, Timedelta, NaT
             return self._pandas(obj)
         if isinstance(obj, datetime.timedelta):
             return {"k": "timedelta", "v": [obj.days, obj.seconds, obj.microseconds]}
