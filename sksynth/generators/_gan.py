@@ -708,29 +708,10 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             out[rows] = logsumexp(total, axis=1) - np.log(m)
         return out
 
-    def score_samples(self, X, y=None):
-        """Parzen-window log-likelihood of each row (a documented proxy, see Notes).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
-            Rows to evaluate.
-        y : array-like of shape (n_samples,), default=None
-            Class labels, for generators fitted with ``y``: joint
-            ``log p(x, y)``; ``None`` gives the marginal ``log p(x)``.
-
-        Returns
-        -------
-        log_likelihood : ndarray of shape (n_samples,)
-            ``-inf`` for rows holding a category never seen in ``fit`` (or a
-            missing value in a categorical column that had none), which the
-            generator never makes; :meth:`score` is then ``-inf`` too.
-        """
-        check_is_fitted(self)
-        frame = _validate_table(self, X, reset=False)
-        y_enc = None
-        if y is not None and self._y_spec is not None:
-            y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
+    def _score_samples(self, frame, y_enc):
+        """Parzen log-likelihood of each row (see Notes); ``-inf`` for a category never
+        seen in fit (or a missing value in a categorical column that had none), which
+        the generator never makes."""
         num, cat = self._arrays(frame, y_enc)
         out = self._parzen(num, cat, self.bandwidth_["scale"], self.bandwidth_["smoothing"])
         # the kernel's smoothing would give a category never seen (or a missing value where

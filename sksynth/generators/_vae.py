@@ -715,28 +715,13 @@ class TabularVAE(_NeuralTabularGenerator):
         return np.column_stack([log_prior[k] + self._elbo(T, np.full(T.shape[0], k), extra)
                                 for k in range(len(self.classes_))])
 
-    def score_samples(self, X, y=None):
-        """Evidence lower bound of each row (see Notes).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
-            Rows to evaluate.
-        y : array-like of shape (n_samples,), default=None
-            Class labels, for generators fitted with ``y``: the bound on
-            ``log p(x, y)``; ``None`` bounds ``log p(x)``.
-
-        Returns
-        -------
-        elbo : ndarray of shape (n_samples,)
-            ``-inf`` for rows holding a category never seen in ``fit``.
-        """
-        check_is_fitted(self)
-        T, extra, penalty = self._encode_rows(X)
+    def _score_samples(self, frame, y_enc):
+        """Evidence lower bound of each row (see Notes): on ``log p(x, y)`` with
+        labels, on ``log p(x)`` without; ``-inf`` for a category never seen in fit."""
+        T, extra, penalty = self._encode_rows(frame)
         if self._y_spec is None:
             return self._elbo(T, None, extra) + penalty
-        if y is not None:
-            y_enc = self._y_spec.encode(y, n_rows=T.shape[0])
+        if y_enc is not None:
             log_prior = np.log(self._label_counts[y_enc] / self._label_counts.sum())
             return log_prior + self._elbo(T, y_enc, extra) + penalty
         return logsumexp(self._class_elbos(T, extra), axis=1) + penalty
