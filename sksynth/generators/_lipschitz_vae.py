@@ -418,6 +418,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     (4, 3)
     """
 
+    _input_kind = "mixed"
+
     _parameter_constraints = {
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden": [tuple, list],
@@ -540,7 +542,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                    note="number of rows, column names, dtypes, column types (from dtypes) and "
                         "which columns have missing values")
         self._spec = _TableSpec(frame, X, self.column_types)
-        self.column_types_ = dict(zip(self._spec.columns, self._spec.types))
+        self.column_types_ = self._spec.column_types
         self._columns = [self._column(frame, j, ledger) for j in range(self._spec.n_columns)]
         if self._y_spec is not None:
             self._label_column(ledger)
@@ -823,27 +825,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             self.lipschitz_bound_ = self._decoder.lipschitz_bound()
 
     # ------------------------------------------------------------- sampling
-    def sample(self, n_samples=1, *, y=None, random_state=None):
-        """Draw rows by decoding released codes (``release="posterior"``) or prior draws.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of rows (``len(y)`` when ``y`` is given).
-        y : array-like of shape (n_rows,), default=None
-            Class labels to condition on (only when fitted with ``y``).
-        random_state : int, RandomState instance or None, default=None
-            Seed for this call; ``None`` advances the generator's own stream.
-
-        Returns
-        -------
-        X_new : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
-        y_new : ndarray or Series of shape (n_samples,)
-            Only when fitted with ``y``.
-        """
-        return super().sample(n_samples, y=y, random_state=random_state)
-
-    def _sample(self, n_samples, y_enc, rng):
+    def _sample(self, n_samples, y_enc, conditions, rng):
+        """Rows decoded from released codes (``release="posterior"``) or prior draws."""
         with _OneThread():
             return self._sample_rows(n_samples, y_enc, rng)
 
@@ -900,32 +883,12 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             else:
                 slot = _draw_categories(block, rng)
                 columns.append(column.decode(slot, (slot == column.width - 1) & column.nullable))
-        X_new = self._spec.restore(columns)
+        X_new = self._spec.restore(columns, rng)
         if self._y_spec is None:
             return X_new, None
         if y_enc is None:
             y_enc = _draw_categories(scores[:, start:], rng)
         return X_new, np.asarray(y_enc, dtype=np.intp)
-
-    def _format_sample(self, X_new, y_new):
-        if self._y_spec is None:
-            return X_new
-        return X_new, self._y_spec.decode(y_new)
-
-    def iter_sample(self, n_samples, batch_size=10_000, *, random_state=None):
-        """Stream ``n_samples`` rows in batches of at most ``batch_size``.
-
-        Parameters
-        ----------
-        n_samples : int
-        batch_size : int, default=10_000
-        random_state : int, RandomState instance or None, default=None
-
-        Yields
-        ------
-        batch : ndarray, DataFrame or tuple
-        """
-        return super().iter_sample(n_samples, batch_size, random_state=random_state)
 
     # --------------------------------------------------------- likelihoods
     def _prepare(self, X, y, with_unseen=False):
@@ -934,6 +897,10 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         y_enc = None
         if y is not None and self._y_spec is not None:
             y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
+        return self._encoded(frame, y_enc, with_unseen)
+
+    def _encoded(self, frame, y_enc, with_unseen=False):
+        """Encoded rows (and labels; and which rows hold an unseen category)."""
         data = torch.as_tensor(self._encode(frame, y_enc), dtype=_DTYPE)
         if not with_unseen:
             return data, y_enc
@@ -945,7 +912,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                     column.categories)].sum(axis=1) == 0)
         return data, y_enc, unseen
 
-    def score_samples(self, X, y=None):
+    def _score_samples(self, frame, y_enc):
         """Evidence lower bound (ELBO) of each row, a lower bound on ``log p(x)``.
 
         The expectation over the encoder noise uses the same 16 fixed draws
@@ -958,17 +925,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         no label). A row holding a category outside a column's categories
         (declared, or seen in fit) scores ``-inf``: the model gives it
         probability zero (so :meth:`score` is ``-inf`` too).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
-        y : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        elbo : ndarray of shape (n_samples,)
         """
-        data, y_enc, unseen = self._prepare(X, y, with_unseen=True)
+        data, y_enc, unseen = self._encoded(frame, y_enc, with_unseen=True)
         gen = torch.Generator().manual_seed(0)
         noise = torch.randn(_SCORE_DRAWS, self.latent_dim, generator=gen, dtype=_DTYPE)
         blocks = self._softmax_blocks
