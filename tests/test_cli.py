@@ -279,3 +279,165 @@ def test_model_files_round_trip_in_process(tmp_path, rng):
     assert header["format"] == "sksynth-model" and header["sksynth_version"] == sksynth.__version__
     np.testing.assert_array_equal(payload["generator"].sample(3, random_state=1),
                                   gen.sample(3, random_state=1))
+
+
+# ---------------------------------------------------------------------------
+# CSV dialects
+# ---------------------------------------------------------------------------
+def _european_csv(path, n=300):
+    """A numeric table as a European spreadsheet writes it: ';' and decimal commas."""
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"height": rng.normal(170, 10, n).round(2),
+                          "weight": rng.normal(70, 8, n).round(2),
+                          "score": rng.uniform(0, 1, n).round(4)})
+    frame.to_csv(path, sep=";", decimal=",", index=False)
+    return frame
+
+
+def test_a_semicolon_csv_with_decimal_commas_is_sniffed(tmp_path, invoke):
+    truth = _european_csv(tmp_path / "eu.csv")
+    pd.testing.assert_frame_equal(cli.read_table(str(tmp_path / "eu.csv")), truth)
+    proc = invoke("-q", "fit", "eu.csv", "--generator", "copula", "--seed", "0", "--out",
+                  "eu.skm", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    header, payload = cli.load_model(str(tmp_path / "eu.skm"))
+    assert header["columns"] == ["height", "weight", "score"]
+    assert payload["generator"].n_features_in_ == 3
+    proc = invoke("-q", "sample", "eu.skm", "-n", "1000", "--seed", "1", "--out", "syn.csv",
+                  cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    syn = pd.read_csv(tmp_path / "syn.csv")
+    assert list(syn.columns) == list(truth.columns)
+    assert all(np.issubdtype(t, np.number) for t in syn.dtypes)
+    # no training line comes back, neither as text (in either dialect) nor as a row
+    lines = set((tmp_path / "eu.csv").read_text().splitlines()[1:])
+    assert not lines & set((tmp_path / "syn.csv").read_text().splitlines()[1:])
+    assert not lines & set(syn.to_csv(sep=";", decimal=",", index=False).splitlines()[1:])
+    copies = syn.merge(truth.drop_duplicates(), how="inner")
+    assert len(copies) == 0
+
+
+@pytest.mark.parametrize("text, columns", [
+    ("\ufeffa,b\n1,x\n2,y\n", ["a", "b"]),              # a UTF-8 byte-order mark
+    ("a\tb\n1\tx\n2\ty\n", ["a", "b"]),                 # tabs in a .csv
+    ("a|b\n1|x\n2|y\n", ["a", "b"]),
+    ('a;b\n1;"x;y"\n2;"z"\n', ["a", "b"]),              # quoted delimiter
+    ("name\nAnn\nBob\n", ["name"]),                     # one column is fine
+])
+def test_dialects(tmp_path, text, columns):
+    (tmp_path / "t.csv").write_text(text, encoding="utf-8")
+    frame = cli.read_table(str(tmp_path / "t.csv"))
+    assert list(frame.columns) == columns and len(frame) == 2
+    if "x;y" in text:
+        assert frame["b"].tolist() == ["x;y", "z"]
+
+
+def test_one_column_holding_another_delimiter_is_refused(tmp_path, invoke):
+    _european_csv(tmp_path / "eu.csv")
+    proc = invoke("-q", "fit", "eu.csv", "--generator", "copula", "--sep", ",", "--out",
+                  "m.skm", cwd=tmp_path)
+    assert_clean_error(proc, "parses to one column with the delimiter ',', but each of its "
+                             "lines holds ';'; pass --sep ';'")
+    assert not (tmp_path / "m.skm").exists()
+    frame = cli.read_table(str(tmp_path / "eu.csv"), sep=";", decimal=",")
+    assert frame.shape == (300, 3) and frame.dtypes.eq(float).all()
+    # a decimal comma forced off leaves text, not numbers
+    text = cli.read_table(str(tmp_path / "eu.csv"), sep=";", decimal=".")
+    assert not any(pd.api.types.is_numeric_dtype(t) for t in text.dtypes)
+
+
+# ---------------------------------------------------------------------------
+# outputs
+# ---------------------------------------------------------------------------
+def test_existing_outputs_need_force_and_inputs_never_are_written(workdir, invoke):
+    (workdir / "taken.csv").write_text("keep me\n")
+    proc = invoke("-q", "sample", "model.skm", "-n", "5", "--out", "taken.csv", cwd=workdir)
+    assert_clean_error(proc, "output 'taken.csv' already exists; pass --force to overwrite it")
+    assert (workdir / "taken.csv").read_text() == "keep me\n"
+    proc = invoke("-q", "sample", "model.skm", "-n", "5", "--out", "taken.csv", "--force",
+                  cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert len(pd.read_csv(workdir / "taken.csv")) == 5
+    before = (workdir / "real.csv").read_bytes()
+    for args in (("fit", "real.csv", "--generator", "copula", "--out", "real.csv"),
+                 ("evaluate", "real.csv", "taken.csv", "--report", "real.csv"),
+                 ("evaluate", "real.csv", "taken.csv", "--report", "r9.html", "--summary",
+                  "real.csv")):
+        proc = invoke("-q", *args, "--force", cwd=workdir)
+        assert_clean_error(proc, "refusing to overwrite the input file 'real.csv'")
+    assert (workdir / "real.csv").read_bytes() == before
+    proc = invoke("-q", "fit", "real.csv", "--generator", "copula", "--out", "model.skm",
+                  cwd=workdir)
+    assert_clean_error(proc, "model file 'model.skm' already exists; pass --force")
+
+
+def test_the_summary_is_compressed_by_its_suffix(workdir, invoke):
+    proc = invoke("-q", "evaluate", "real.csv", "holdout.csv", "--no-detection", "--report",
+                  "z.html", "--summary", "m.csv.gz", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert (workdir / "m.csv.gz").read_bytes()[:2] == b"\x1f\x8b"
+    summary = pd.read_csv(workdir / "m.csv.gz")
+    assert "quality_score" in set(summary["metric"])
+
+
+def test_zstd_output_without_zstandard_is_a_clear_error(workdir, invoke, monkeypatch):
+    monkeypatch.setitem(sys.modules, "zstandard", None)
+    proc = invoke("-q", "sample", "model.skm", "-n", "5", "--out", "s.csv.zst", cwd=workdir)
+    assert_clean_error(proc, "needs zstandard: pip install zstandard")
+    assert not (workdir / "s.csv.zst").exists()
+
+
+def test_sigterm_removes_the_temporary_file(workdir):
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "sksynth", "-q", "sample", "model.skm",
+                             "-n", "1e8", "--batch-size", "2000", "--out", "big.csv"],
+                            cwd=workdir, env=ENV, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not [f for f in os.listdir(workdir) if f.endswith(".tmp")]:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 143, err
+    assert "sksynth: terminated" in err and "Traceback" not in err
+    assert not [f for f in os.listdir(workdir) if f.endswith(".tmp")]
+    assert not (workdir / "big.csv").exists()
+
+
+def test_sample_help_says_model_files_run_no_code(workdir):
+    proc = run("sample", "--help", cwd=workdir)
+    text = " ".join(proc.stdout.split())
+    assert proc.returncode == 0
+    assert "loaded without running code from them" in text
+    assert "--trust-pickle" in text and "runs any code the file holds" in text
+    doc = " ".join(cli.__doc__.replace("**", "").split())
+    assert "Loading a model file runs no code from it" in doc
+
+
+def test_sample_refuses_old_pickle_files_unless_trusted(workdir, invoke):
+    import joblib
+
+    _, payload = cli.load_model(str(workdir / "model.skm"))
+    model = (workdir / "model.skm").read_bytes()
+    magic, header, _ = model.split(b"\n", 2)
+    old = json.loads(header)
+    old["format_version"] = 1
+    with open(workdir / "pickled.skm", "wb") as fh:
+        fh.write(magic + b"\n" + json.dumps(old).encode() + b"\n")
+        joblib.dump(payload, fh)
+    proc = invoke("-q", "sample", "pickled.skm", "-n", "5", "--out", "p1.csv", cwd=workdir)
+    assert_clean_error(proc, "payload is a pickle, which can run any code when loaded")
+    proc = invoke("-q", "sample", "pickled.skm", "-n", "5", "--seed", "2", "--trust-pickle",
+                  "--out", "p2.csv", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: loading the pickle in 'pickled.skm' (--trust-pickle)" in proc.stderr
+    proc = invoke("-q", "sample", "model.skm", "-n", "5", "--seed", "2", "--out", "p3.csv",
+                  cwd=workdir)
+    pd.testing.assert_frame_equal(pd.read_csv(workdir / "p2.csv"), pd.read_csv(workdir / "p3.csv"))
