@@ -1,4 +1,4 @@
-"""Model files whose loading runs no code from the file.
+"""Model files whose loading runs no code from the file (``sksynth fit``/``sample``).
 
 A fitted generator is written as a tree of plain values (JSON) plus its numeric
 arrays (an ``.npz`` archive read with ``allow_pickle=False``). Objects are
@@ -20,10 +20,21 @@ import importlib
 import io
 import json
 import math
+import sys
+import warnings
 
 import numpy as np
 
-__all__ = ["UnsafeModelError", "dumps", "loads", "referenced_types"]
+from sksynth._tables import CLIError, _atomic, _check_input_file, _one_line
+
+__all__ = ["UnsafeModelError", "dumps", "load_model", "loads", "referenced_types",
+           "save_model"]
+
+MODEL_MAGIC = b"SKSYNTH-MODEL\n"
+MODEL_FORMAT = "sksynth-model"
+MODEL_FORMAT_VERSION = 2
+#: The format whose payload is a pickle (read only with ``trust_pickle=True``).
+PICKLE_FORMAT_VERSION = 1
 
 #: Version of the tree layout below (stored in every file).
 TREE_VERSION = 1
@@ -31,9 +42,6 @@ TREE_VERSION = 1
 # Builtins and numpy scalar types a state may refer to as values (``dtype=float``).
 _PLAIN_TYPES = {"builtins.float", "builtins.int", "builtins.bool", "builtins.str",
                 "builtins.object", "builtins.complex", "builtins.bytes"}
-
-# scipy/sklearn helpers that are not estimators but appear in fitted states.
-_EXTRA_CLASSES = set()
 
 
 class UnsafeModelError(ValueError):
@@ -60,7 +68,7 @@ def check_type(name):
     module, _, qual = name.rpartition(".")
     allowed_prefix = (module == "sksynth" or module.startswith(("sksynth.", "sklearn.",
                                                                 "torch.nn."))
-                      or module == "numpy" or name in _PLAIN_TYPES or name in _EXTRA_CLASSES)
+                      or module == "numpy" or name in _PLAIN_TYPES)
     # private or test modules are never imported on a file's say-so
     hidden = any(part.startswith("__") or part.startswith("test") for part in module.split("."))
     if not allowed_prefix or hidden or not qual or "<" in qual:
@@ -73,7 +81,7 @@ def check_type(name):
         raise UnsafeModelError(f"{name} (not found in this installation)") from None
     if not isinstance(obj, type):
         raise UnsafeModelError(f"{name} (not a class)")
-    if name in _PLAIN_TYPES or name in _EXTRA_CLASSES:
+    if name in _PLAIN_TYPES:
         return obj
     if module == "numpy":
         if issubclass(obj, np.generic):
@@ -182,8 +190,6 @@ class _Writer:
         return {"k": "ndarray", "v": self.array(np.ascontiguousarray(obj))}
 
     def _datetime(self, obj):
-        import pandas as pd
-
         if type(obj).__module__.startswith("pandas"):  # Timestamp, Timedelta, NaT
             return self._pandas(obj)
         if isinstance(obj, datetime.timedelta):
@@ -581,3 +587,138 @@ def loads(data):
     tree = document.get("tree")
     classes = {name: check_type(name) for name in referenced_types(tree)}
     return _Reader(arrays, classes).decode(tree)
+
+
+# ---------------------------------------------------------------------------
+# models
+# ---------------------------------------------------------------------------
+def save_model(payload, path):
+    """Write a model file: magic line, JSON header line, safe payload (atomically).
+
+    The payload is written by :func:`sksynth.dumps`: a JSON tree of
+    plain values and allow-listed classes plus an ``.npz`` archive of arrays,
+    which :func:`load_model` reads without running code from the file.
+
+    Parameters
+    ----------
+    payload : dict
+        Must hold ``"generator"``; ``"target"``, ``"columns"`` are recorded too.
+    path : str
+        Where to write.
+    """
+    import sksynth
+
+    header = {
+        "format": MODEL_FORMAT,
+        "format_version": MODEL_FORMAT_VERSION,
+        "sksynth_version": sksynth.__version__,
+        "generator": type(payload["generator"]).__name__,
+        "target": payload.get("target"),
+        "columns": [str(c) for c in payload.get("columns", [])],
+    }
+    try:
+        data = dumps(payload)
+    except (TypeError, UnsafeModelError) as exc:
+        raise CLIError(f"cannot save the fitted {header['generator']} as a model file: "
+                       f"{_one_line(exc)}") from None
+    with _atomic()(path) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(MODEL_MAGIC)
+            fh.write(json.dumps(header).encode("utf-8") + b"\n")
+            fh.write(data)
+
+
+def load_model(path, trust_pickle=False):
+    """Read a model file written by :func:`save_model`, checking its header first.
+
+    Loading runs no code from the file: the header is JSON, arrays are read
+    with ``allow_pickle=False``, and every class the payload names is checked
+    against an allow-list before anything is built.
+
+    Parameters
+    ----------
+    path : str
+        The model file.
+    trust_pickle : bool, default=False
+        Also read files of format version 1, whose payload is a pickle
+        (unpickling runs whatever code the file holds: only for files you
+        wrote yourself). A warning is printed on standard error.
+
+    Returns
+    -------
+    header : dict
+    payload : dict
+
+    Raises
+    ------
+    CLIError
+        If the file is not an sksynth model, was written by another version,
+        names a type outside the allow-list, or holds a pickle without
+        ``trust_pickle``.
+    """
+    import sksynth
+
+    _check_input_file(path, "model")
+    with open(path, "rb") as fh:
+        if fh.read(len(MODEL_MAGIC)) != MODEL_MAGIC:
+            raise CLIError(
+                f"{path!r} is not an sksynth model file (write one with: sksynth fit DATA "
+                "--generator NAME --out MODEL)"
+            )
+        line = fh.readline(100_000)
+        try:
+            header = json.loads(line.decode("utf-8"))
+            if not isinstance(header, dict):
+                raise ValueError
+        except (UnicodeDecodeError, ValueError):
+            raise CLIError(f"{path!r} has a damaged sksynth model header") from None
+        version = header.get("format_version")
+        if header.get("format") != MODEL_FORMAT or version not in (
+                MODEL_FORMAT_VERSION, PICKLE_FORMAT_VERSION):
+            raise CLIError(
+                f"{path!r} is an sksynth model file of an unknown format "
+                f"({header.get('format')!r} version {version!r})"
+            )
+        written_by = header.get("sksynth_version")
+        if written_by != sksynth.__version__:
+            raise CLIError(
+                f"{path!r} was written by sksynth {written_by}, but this is sksynth "
+                f"{sksynth.__version__}; refit the model with this version (sksynth fit)"
+            )
+        if version == PICKLE_FORMAT_VERSION:
+            payload = _load_pickle(path, fh, trust_pickle)
+        else:
+            try:
+                payload = loads(fh.read())
+            except UnsafeModelError as exc:
+                raise CLIError(
+                    f"{path!r} names the type {exc}, which model files may not hold "
+                    "(only sksynth, scikit-learn, numpy, pandas and torch types); refusing "
+                    "to load it"
+                ) from None
+            except Exception as exc:
+                raise CLIError(
+                    f"{path!r} is a damaged sksynth model file: {_one_line(exc)}") from None
+    if not isinstance(payload, dict) or "generator" not in payload:
+        raise CLIError(f"{path!r} is a damaged sksynth model file: no generator inside")
+    return header, payload
+
+
+def _load_pickle(path, fh, trust_pickle):
+    """The payload of a format-1 (pickle) model file, only when trusted."""
+    if not trust_pickle:
+        raise CLIError(
+            f"{path!r} is an old-format model file whose payload is a pickle, which can run "
+            "any code when loaded; refit it with this version (sksynth fit), or pass "
+            "--trust-pickle if you wrote this file yourself"
+        )
+    import joblib
+
+    print(f"sksynth: warning: loading the pickle in {path!r} (--trust-pickle): this runs "
+          "any code the file holds", file=sys.stderr)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return joblib.load(fh)
+    except Exception as exc:
+        raise CLIError(f"{path!r} is a damaged sksynth model file: {_one_line(exc)}") from None

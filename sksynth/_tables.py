@@ -12,10 +12,12 @@ import csv
 import gzip
 import io
 import lzma
+import os
 import re
 import zipfile
 
-__all__ = ["CSVDialect", "open_compressed", "sniff_csv"]
+__all__ = ["CLIError", "CSVDialect", "TableWriter", "open_compressed", "read_table",
+           "sniff_csv"]
 
 #: Field delimiters the sniffer chooses among, most common first.
 DELIMITERS = (",", ";", "\t", "|")
@@ -152,3 +154,230 @@ def sniff_csv(path, compression, default_sep=","):
                 _POINT_NUMBER.match(f) for f in fields):
             decimal = ","
     return CSVDialect(sep, decimal=decimal, quotechar=quotechar, lines=lines[:50])
+
+
+# ---------------------------------------------------------------------------
+# reading and writing tables
+# ---------------------------------------------------------------------------
+_CSV_SUFFIXES = {".csv": None, ".txt": None, ".tsv": None}
+_COMPRESSION = (".gz", ".bz2", ".xz", ".zst")
+
+
+class CLIError(Exception):
+    """An error reported to the user as one line, with exit status ``code``."""
+
+    def __init__(self, message, code=1):
+        super().__init__(message)
+        self.code = code
+
+
+# ---------------------------------------------------------------------------
+# files
+# ---------------------------------------------------------------------------
+def _table_format(path):
+    """``("csv", sep, compression)`` or ``("parquet", None, None)`` from the extension."""
+    name = os.path.basename(os.fspath(path)).lower()
+    stem, ext = os.path.splitext(name)
+    compression = None
+    if ext in _COMPRESSION or ext == ".zip":
+        compression = ext
+        stem, ext = os.path.splitext(stem)
+    if ext in (".parquet", ".pq") and compression is None:
+        return "parquet", None, None
+    if ext in _CSV_SUFFIXES:
+        return "csv", "\t" if ext == ".tsv" else ",", compression
+    raise CLIError(
+        f"cannot tell the format of {os.fspath(path)!r} from its extension; use .csv, .tsv "
+        "(optionally .gz, .bz2, .xz, .zst, .zip) or .parquet"
+    )
+
+
+def _need_pyarrow(path):
+    try:
+        import pyarrow  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise CLIError(
+            f"{os.fspath(path)!r} is a Parquet file, which needs pyarrow: pip install pyarrow "
+            "(or pip install 'sksynth[parquet]'), or use a .csv file"
+        ) from None
+
+
+def _check_input_file(path, what):
+    if not os.path.exists(path):
+        raise CLIError(f"{what} file {path!r} does not exist")
+    if os.path.isdir(path):
+        raise CLIError(f"{what} {path!r} is a directory, not a file")
+    if not os.access(path, os.R_OK):
+        raise CLIError(f"{what} file {path!r} is not readable (permission denied)")
+
+
+def _csv_dialect(path, compression, default_sep, sep, decimal):
+    try:
+        sep = parse_sep(sep)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    if sep is not None and decimal is not None:
+        return CSVDialect(sep, decimal, sniffed=False)
+    dialect = sniff_csv(path, compression, default_sep)
+    if sep is not None:
+        dialect.sep, dialect.sniffed = sep, False
+        if decimal is None and sep == ",":
+            dialect.decimal = "."
+    if decimal is not None:
+        dialect.decimal = decimal
+    return dialect
+
+
+def read_table(path, what="data", sep=None, decimal=None):
+    """Read a CSV or Parquet file into a DataFrame, or raise :class:`CLIError`.
+
+    Parameters
+    ----------
+    path : str
+        A ``.csv``/``.tsv`` (optionally compressed) or Parquet file.
+    what : str, default="data"
+        What the file is, for error messages.
+    sep : str, default=None
+        Field delimiter of a CSV (``"tab"`` for a tab); sniffed when None.
+    decimal : str, default=None
+        Decimal mark of a CSV; sniffed when None (``","`` only with a
+        delimiter other than ``","``).
+    """
+    import pandas as pd
+
+    _check_input_file(path, what)
+    kind, default_sep, compression = _table_format(path)
+    dialect = None
+    try:
+        if kind == "parquet":
+            _need_pyarrow(path)
+            frame = pd.read_parquet(path)
+        else:
+            dialect = _csv_dialect(path, compression, default_sep, sep, decimal)
+            frame = pd.read_csv(path, **dialect.read_kwargs())
+    except CLIError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise CLIError(f"{what} file {path!r} is empty") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError, EOFError) as exc:
+        raise CLIError(
+            f"cannot read {what} file {path!r} as {kind.upper()}: {_one_line(exc)}"
+        ) from None
+    except Exception as exc:  # pyarrow raises its own error types
+        raise CLIError(
+            f"cannot read {what} file {path!r} as {kind.upper()}: {_one_line(exc)}"
+        ) from None
+    if frame.shape[0] == 0:
+        raise CLIError(f"{what} file {path!r} has a header but no rows")
+    if frame.shape[1] == 0:
+        raise CLIError(f"{what} file {path!r} has no columns")
+    unnamed = [c for c in frame.columns if str(c).startswith("Unnamed: ")]
+    if unnamed and len(unnamed) == frame.shape[1]:
+        raise CLIError(f"{what} file {path!r} has no header row of column names")
+    other = dialect.other_delimiter() if dialect is not None and frame.shape[1] == 1 else None
+    if other is not None:
+        # one text column whose lines all hold another delimiter: a misread table,
+        # which a generator would replay line by line
+        raise CLIError(
+            f"{what} file {path!r} parses to one column with the delimiter "
+            f"{describe(dialect.sep)}, but each of its lines holds "
+            f"{describe(other)}; pass --sep {'tab' if other == chr(9) else repr(other)} "
+            "(or --sep with the right delimiter)"
+        )
+    return frame
+
+
+def _check_output(path, inputs, what="output", force=False):
+    """Refuse outputs that name an input, a directory, a missing directory, or
+    (without ``force``) an existing file."""
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        raise CLIError(f"{what} {path!r} is a directory; give a file name")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise CLIError(f"the directory of {what} {path!r} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise CLIError(f"cannot write {what} {path!r}: directory not writable")
+    for source in inputs:
+        if source is None:
+            continue
+        same = os.path.abspath(path) == os.path.abspath(source)
+        if not same and os.path.exists(path) and os.path.exists(source):
+            same = os.path.samefile(path, source)
+        if same:
+            raise CLIError(
+                f"refusing to overwrite the input file {source!r} with the {what}; choose "
+                "another output path"
+            )
+    if os.path.lexists(path) and not force:
+        raise CLIError(f"{what} {path!r} already exists; pass --force to overwrite it, or "
+                       "choose another path")
+    return path
+
+
+def _atomic():
+    from sksynth.report._atomic import atomic_output
+
+    return atomic_output
+
+
+def _open_text(path, compression):
+    return open_compressed(path, compression, "wt", encoding="utf-8", newline="")
+
+
+def _check_compression(path):
+    """Fail before any work when the output's codec is not installed."""
+    compression = _table_format(path)[2]
+    if compression == ".zip":
+        raise CLIError("writing .zip is not supported; use .csv.gz, .csv.bz2, .csv.xz or "
+                       ".csv.zst")
+    if compression == ".zst":
+        try:
+            import zstandard  # noqa: F401
+        except ImportError:
+            raise CLIError(f"{os.fspath(path)!r} is to be zstd-compressed, which needs "
+                           "zstandard: pip install zstandard (or use .gz, .bz2 or .xz)") from None
+
+
+class TableWriter:
+    """Write DataFrame batches to one CSV or Parquet file (used inside a temp path)."""
+
+    def __init__(self, path, target_path):
+        self.path = path
+        self.kind, self.sep, self.compression = _table_format(target_path)
+        _check_compression(target_path)
+        self._fh = None
+        self._writer = None
+        self._schema = None
+
+    def write(self, frame):
+        if self.kind == "csv":
+            if self._fh is None:
+                self._fh = _open_text(self.path, self.compression)
+                frame.to_csv(self._fh, sep=self.sep, index=False, header=True)
+            else:
+                frame.to_csv(self._fh, sep=self.sep, index=False, header=False)
+            return
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            self._schema = table.schema
+            self._writer = pq.ParquetWriter(self.path, self._schema)
+        else:
+            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+        self._writer.write_table(table)
+
+    def close(self):
+        if self._fh is not None:
+            self._fh.close()
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _one_line(exc):
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return first
