@@ -20,7 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
 
-from ..base import _MAX_SEED, GeneratorMixin, _TargetSpec
+from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin, _check_min_rows, _TargetSpec
 from ..privacy._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
 from ._tabular import _TableSpec, _validate_table
 from ._torch_utils import _check_layer_widths
@@ -318,7 +318,15 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         Types of some columns (see :class:`TabularEncoder`); others are
         inferred from dtypes. Which columns hold missing values is read from
         the data as part of the (public) schema: columns without missing
-        values in fit are never sampled missing.
+        values in fit are never sampled missing. Identifier and semantic
+        columns (see :class:`TabularEncoder`) are never modelled: sampled rows
+        get fresh values.
+    min_group_size : int, default=5
+        Tables with fewer rows are refused: a model of so few rows replays
+        them, and the decoder's weights are not covered by ``epsilon_`` (the
+        ledger's ``assumed`` step). The number of rows is part of the public
+        schema, so the check spends no privacy; classes are not pooled, since
+        which classes are small is not public.
     release : {"posterior", "prior"}, default="posterior"
         ``"posterior"``: decode the released noisy codes (covered by the
         accountant); ``"prior"``: decode codes drawn from the prior
@@ -431,6 +439,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         "bounds": [None, dict],
         "categories": [None, dict],
         "column_types": [None, dict],
+        "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "release": [StrOptions({"posterior", "prior"})],
         "delta": [None, Interval(Real, 0, 1, closed="neither")],
         "epochs": [Interval(Integral, 0, None, closed="left")],
@@ -444,7 +453,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     def __init__(self, *, latent_dim=8, hidden=(128, 128), lipschitz=1.0, method="spectral",
                  encoder_std=1.0, clip=1.0, target_epsilon=None, bounds=None, categories=None,
-                 column_types=None, release="posterior", delta=None, epochs=100,
+                 column_types=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
+                 release="posterior", delta=None, epochs=100,
                  batch_size=256, lr=1e-3, penalty_weight=10.0, device="cpu", verbose=False,
                  random_state=None):
         self.latent_dim = latent_dim
@@ -457,6 +467,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self.bounds = bounds
         self.categories = categories
         self.column_types = column_types
+        self.min_group_size = min_group_size
         self.release = release
         self.delta = delta
         self.epochs = epochs
@@ -528,6 +539,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             raise ValueError(f"device={self.device!r} but CUDA is not available; use 'cpu'.")
         frame = _validate_table(self, X, reset=True)
         n = frame.shape[0]
+        _check_min_rows(self, n, self.min_group_size)
         self._y_spec = None
         self.__dict__.pop("classes_", None)
         if y is not None:

@@ -33,7 +33,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ..utils._validation import _validate_table
+from ..utils._validation import _check_representable_scale, _validate_table
 from ._fresh import SEMANTIC_TYPES, _hidden_columns
 
 __all__ = ["TabularEncoder", "OutputSpan", "COLUMN_TYPES"]
@@ -996,9 +996,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                     order = [False, True]
                 block = _CategoricalBlock(self._spec.objects(frame, j), self.min_frequency, order)
             else:
-                block = _NumericBlock(self._spec.floats(frame, j), self.numeric_method,
-                                      self.max_modes, self.weight_threshold, seed,
-                                      self.subsample)
+                values = self._spec.floats(frame, j)
+                # mixtures and standardisation square the values: refuse what overflows
+                _check_representable_scale(self, values[~np.isnan(values), None],
+                                           [repr(self._spec.columns[j])])
+                block = _NumericBlock(values, self.numeric_method, self.max_modes,
+                                      self.weight_threshold, seed, self.subsample)
             self._blocks.append(block)
         names = list(self._spec.columns)
         self.column_types_ = self._spec.column_types

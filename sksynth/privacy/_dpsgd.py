@@ -13,7 +13,7 @@ import torch
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..base import _MAX_SEED
+from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
 from ..generators._lipschitz_vae import _DTYPE, LipschitzVAE, _OneThread
 
 __all__ = ["DPSGDVAE"]
@@ -97,6 +97,9 @@ class DPSGDVAE(LipschitzVAE):
     bounds, categories, column_types : dict or None, default=None
         Public data domain, as in :class:`~sksynth.generators.LipschitzVAE`
         (undeclared parts make ``epsilon_`` infinite).
+    min_group_size : int, default=5
+        Tables with fewer rows are refused (the number of rows is public), as
+        in :class:`~sksynth.generators.LipschitzVAE`.
     delta : float or None, default=None
         ``None`` uses ``1 / n_samples``.
     epochs : int, default=20
@@ -170,8 +173,9 @@ class DPSGDVAE(LipschitzVAE):
 
     def __init__(self, *, latent_dim=8, hidden=(128, 128), encoder_std=1.0, clip=1.0,
                  target_epsilon=1.0, noise_multiplier=None, max_grad_norm=1.0, bounds=None,
-                 categories=None, column_types=None, delta=None, epochs=20, batch_size=256,
-                 lr=1e-3, accountant="prv", device="cpu", verbose=False, random_state=None):
+                 categories=None, column_types=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
+                 delta=None, epochs=20, batch_size=256, lr=1e-3, accountant="prv",
+                 device="cpu", verbose=False, random_state=None):
         self.latent_dim = latent_dim
         self.hidden = hidden
         self.encoder_std = encoder_std
@@ -182,6 +186,7 @@ class DPSGDVAE(LipschitzVAE):
         self.bounds = bounds
         self.categories = categories
         self.column_types = column_types
+        self.min_group_size = min_group_size
         self.delta = delta
         self.epochs = epochs
         self.batch_size = batch_size
