@@ -408,7 +408,8 @@ class _Reader:
     def _objarray(self, node):
         items = [self.decode(v) for v in node["v"]]
         out = np.empty(len(items), dtype=object)
-        out[:] = items
+        for i, item in enumerate(items):  # one by one: tuples must not broadcast
+            out[i] = item
         return out.reshape(node["shape"])
 
     def _npscalar(self, node):
@@ -499,8 +500,8 @@ class _Reader:
         import pandas as pd
 
         values = self._values(node["v"])
-        return pd.Index(values, dtype=getattr(values, "dtype", None), name=self.decode(node["name"]),
-                        tupleize_cols=False)
+        return pd.Index(values, dtype=getattr(values, "dtype", None),
+                        name=self.decode(node["name"]), tupleize_cols=False)
 
     def _Series(self, node):
         import pandas as pd

@@ -4,10 +4,12 @@
 
     sksynth demo [--out DIR]                      fit generators to the bundled Adult data,
                                                   evaluate them, write HTML reports + CSV
-    sksynth fit DATA --generator NAME [--param k=v ...] [--target COL] [--sep C] --out MODEL
+    sksynth fit DATA --generator NAME [--param k=v ...] [--target COL] [--sep C]
+                --out MODEL [--force]
     sksynth sample MODEL -n N --out FILE [--batch-size B] [--seed S] [--trust-pickle]
+                   [--force]
     sksynth evaluate REAL SYNTH [--holdout H] [--target COL] [--sep C] --report FILE
-                     [--summary CSV]
+                     [--summary CSV] [--force]
 
 Tables are CSV (``.csv``, ``.tsv``, compressed ``.csv.gz``/``.bz2``/``.xz``/``.zst``
 (needs zstandard)/``.zip``) or Parquet (``.parquet``, ``.pq``; needs pyarrow), chosen

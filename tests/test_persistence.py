@@ -87,7 +87,7 @@ def test_values_of_many_kinds_round_trip():
     value = {
         "floats": [1.5, float("nan"), float("inf"), -0.0], "big": 2**70, "t": (1, "x"),
         "set": {1, 2}, "bytes": b"\x00\xff", "dtype": np.dtype("<M8[ns]"), "type": np.float64,
-        "obj": np.array(["a", None, 3], dtype=object), "u64": np.array([2**64 - 1], np.uint64),
+        "obj": np.array(["a", None, 3, (1, 2)], dtype=object), "u64": np.array([2**64 - 1], np.uint64),
         "scalar": np.int16(-7), "rng": rng,
         "index": pd.Index(["a", "b"], name="n"), "range": pd.RangeIndex(2, 10, 2),
         "cat": pd.CategoricalDtype(["x", "y"], ordered=True),
@@ -101,7 +101,7 @@ def test_values_of_many_kinds_round_trip():
     assert back["floats"][2] == np.inf and str(back["floats"][3]) == "-0.0"
     assert back["big"] == 2**70 and back["t"] == (1, "x") and back["set"] == {1, 2}
     assert back["bytes"] == b"\x00\xff" and back["dtype"] == np.dtype("<M8[ns]")
-    assert back["type"] is np.float64 and back["obj"].tolist() == ["a", None, 3]
+    assert back["type"] is np.float64 and back["obj"].tolist() == ["a", None, 3, (1, 2)]
     assert back["u64"][0] == 2**64 - 1 and back["u64"].dtype == np.uint64
     assert back["scalar"] == -7 and back["scalar"].dtype == np.int16
     np.testing.assert_array_equal(back["rng"].normal(size=4), rng.normal(size=4))
