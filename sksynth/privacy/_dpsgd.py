@@ -29,13 +29,17 @@ class _LossModule(torch.nn.Module):
         self._owner = [owner]  # not a submodule
         # the numeric scales, learnt under DP-SGD like every other weight: a Linear layer fed
         # a constant 1 holds them, so that Opacus clips and noises their per-row gradients
+        # (no layer when there is no numeric column: Opacus refuses a weight without gradient)
         n_values = len(owner._value_index)
-        self.scale = torch.nn.Linear(1, max(n_values, 1), bias=False, dtype=_DTYPE)
-        with torch.no_grad():
-            self.scale.weight.copy_(owner._log_scale.detach().reshape(-1, 1)
-                                    if n_values else torch.zeros(1, 1, dtype=_DTYPE))
+        self.scale = (torch.nn.Linear(1, n_values, bias=False, dtype=_DTYPE) if n_values
+                      else None)
+        if n_values:
+            with torch.no_grad():
+                self.scale.weight.copy_(owner._log_scale.detach().reshape(-1, 1))
 
     def log_scale(self, n_rows):
+        if self.scale is None:
+            return torch.zeros(n_rows, 0, dtype=_DTYPE)
         ones = torch.ones(n_rows, 1, dtype=_DTYPE, device=self.scale.weight.device)
         out = self.scale(ones)[:, :len(self._owner[0]._value_index)]
         return out.clamp(math.log(1e-3), math.log(10.0))
@@ -251,7 +255,8 @@ class DPSGDVAE(LipschitzVAE):
             torch.utils.data.TensorDataset(tensor), batch_size=min(self.batch_size, n),
             shuffle=True, generator=loader_gen)
         # the output biases at a larger step, as in LipschitzVAE (missing rates, marginals)
-        optim = torch.optim.Adam(self._param_groups(fast=[model.scale.weight]), lr=self.lr)
+        fast = [] if model.scale is None else [model.scale.weight]
+        optim = torch.optim.Adam(self._param_groups(fast=fast), lr=self.lr)
         engine = opacus.PrivacyEngine(accountant=self.accountant)
         common = dict(module=model, optimizer=optim, data_loader=loader,
                       max_grad_norm=self.max_grad_norm, noise_generator=noise_gen)
