@@ -114,6 +114,7 @@ class QuirkCase:
     numeric: Expect = None
     mixed: Expect = None
     pruner: Expect = None
+    sequence: Expect = None
     action: str = "sample"
     n_rows: int = 200
     n_samples: int = 400
@@ -121,12 +122,14 @@ class QuirkCase:
     params: dict = field(default_factory=dict)
 
     def expect_for(self, kind):
-        return {"numeric": self.numeric, "mixed": self.mixed, "pruner": self.pruner}[kind]
+        return {"numeric": self.numeric, "mixed": self.mixed, "pruner": self.pruner,
+                "sequence": self.sequence}[kind]
 
 
 @dataclass(frozen=True)
 class QuirkSubject:
-    """An estimator under test: ``kind`` is ``"numeric"``, ``"mixed"`` or ``"pruner"``;
+    """An estimator under test: ``kind`` is ``"numeric"``, ``"mixed"``, ``"pruner"`` or
+    ``"sequence"`` (3-D input);
     ``trained`` is the same estimator with settings long enough for statistical checks."""
 
     name: str
@@ -176,8 +179,8 @@ def _kept(ctx):
         assert not changed, f"dtypes changed (fitted, sampled): {changed}"
     else:
         shape = np.shape(out)
-        assert len(shape) == 2 and shape[1] == X.shape[1], (
-            f"sampled shape {shape} does not have the fitted {X.shape[1]} columns")
+        assert len(shape) == X.ndim and shape[1:] == X.shape[1:], (
+            f"sampled shape {shape} does not match the fitted {X.shape}")
         if not sparse.issparse(X):
             assert np.asarray(out).dtype == X.dtype, f"dtype {np.asarray(out).dtype} != {X.dtype}"
     if ctx.case.action != "prune":
@@ -304,6 +307,16 @@ def _datetime_in_range(column):
             f"{column!r}: sampled values outside the fitted range")
     check.__doc__ = f"{column!r} within the fitted range"
     return check
+
+
+def _finite_sequences(ctx):
+    """finite sequences within the fitted range (+- its width)"""
+    train = np.asarray(ctx.X, dtype=float).reshape(-1, ctx.X.shape[-1])
+    got = np.asarray(ctx.out, dtype=float).reshape(-1, ctx.X.shape[-1])
+    assert np.all(np.isfinite(got)), f"{np.mean(~np.isfinite(got)):.0%} non-finite values"
+    lo, hi = train.min(axis=0), train.max(axis=0)
+    assert np.all((got >= lo - (hi - lo)) & (got <= hi + (hi - lo))), (
+        "sampled values far outside the fitted range")
 
 
 def _no_near_copy_of(label):
@@ -590,6 +603,18 @@ def quirk_cases():
         QuirkCase("float32_array", "a float32 ndarray keeps its dtype", _make_float32,
                   numeric=Expect(_all(_kept, _finite_in_range())),
                   mixed=Expect(_all(_kept, _finite_in_range()))),
+        QuirkCase("sequence_one_step", "SLDSVAE with one time step (a KMeans message)",
+                  lambda rng, n: (rng.normal(size=(n, 1, 2)), None), n_rows=20, n_samples=10,
+                  sequence=_error(r"time ?step", ValueError)),
+        QuirkCase("sequence_values_near_1e300", "SLDSVAE near 1e300: all samples non-finite",
+                  lambda rng, n: (1e300 * (1 + 0.1 * rng.normal(size=(n, 10, 2))), None),
+                  n_rows=20, n_samples=10,
+                  sequence=_clear_or(_all(_kept, _finite_sequences),
+                                     (_VE, r"(?s)(?=.*(feature|column))(?=.*(large|overflow|"
+                                           r"rescale|finite|1e\+?300))"))),
+        QuirkCase("sequence_baseline", "ordinary sequences",
+                  lambda rng, n: (np.cumsum(rng.normal(size=(n, 10, 2)), axis=1), None),
+                  n_rows=20, n_samples=10, sequence=Expect(_all(_kept, _finite_sequences))),
         QuirkCase("numeric_baseline", "an ordinary numeric table",
                   lambda rng, n: (_numeric(rng, n), None),
                   numeric=Expect(_kept), mixed=Expect(_kept), pruner=Expect(_filtered)),
@@ -647,6 +672,14 @@ def quirk_subjects(random_state=0, *, pruners=True):
             continue
         cls = getattr(importlib.import_module(module), name)
         subjects.append(QuirkSubject(name, cls(**fast, **rs), "mixed", cls(**trained, **rs)))
+    from ..inference import DebiasedGenerator
+
+    # the issue names DebiasedGenerator over a numeric-only generator as obscure too
+    subjects.append(QuirkSubject("DebiasedGenerator(GaussianGenerator)", DebiasedGenerator(
+        generators.GaussianGenerator(), n_aux=1000, **rs), "numeric"))
+    if importlib.util.find_spec("torch") is not None:
+        subjects.append(QuirkSubject("SLDSVAE", generators.SLDSVAE(
+            epochs=2, pretrain_epochs=1, max_iter=2, hidden_sizes=(8,), **rs), "sequence"))
     if pruners:
         subjects += [
             QuirkSubject("DistancePruner", pruning.DistancePruner(), "pruner"),
@@ -758,7 +791,7 @@ def run_quirk(subject, case, random_state=0):
         message = str(exc) if isinstance(exc, AssertionError) else _first_line(exc)
         return QuirkResult(subject.name, case.name, "silent-wrong", message, seconds=seconds)
     result = QuirkResult(subject.name, case.name, "pass", "", seconds=seconds)
-    if case.action in ("sample", "sample_y"):
+    if case.action in ("sample", "sample_y") and np.ndim(out) <= 2:
         holdout, _ = case.make(np.random.default_rng(random_state + 10_007), case.n_samples)
         result.copy_rate = exact_copy_rate(out, X)
         result.holdout_rate = exact_copy_rate(holdout, X)
