@@ -472,6 +472,12 @@ class GeneratorMixin:
                 "TabularVAE and ConditionalTabularGAN on discrete ones."
             )
         y_enc = None
+        if y is not None and not self._samples_given_y:
+            raise ValueError(
+                f"{type(self).__name__} does not sample given y: it models X alone and its "
+                "fit ignores y (put an outcome in X as a column, or condition the generator "
+                "it wraps)."
+            )
         if y is not None:
             if self._y_spec is None:
                 raise ValueError(
