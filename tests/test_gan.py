@@ -196,7 +196,7 @@ def test_unconditional_missing_rates_are_reproduced():
     # the condition in 47% of its unit's draws); without the recalibration after fit,
     # 10% / 33% / 5% came back as 10.5% / 23.7% / 7.7% here, penguins' 0.6% as 8% at the
     # default 300 epochs.
-    from tests.test_lipschitz_vae import assert_missing_rates_match
+    from _missing_data import assert_missing_rates_match
 
     rng = np.random.RandomState(0)
     n = 2000

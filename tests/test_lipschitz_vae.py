@@ -17,6 +17,8 @@ from sksynth.generators._lipschitz_vae import (  # noqa: E402
 )
 from sksynth.privacy import audit, gaussian_epsilon  # noqa: E402
 
+from _missing_data import assert_missing_rates_match, missing_table  # noqa: E402
+
 FAST = dict(latent_dim=3, hidden=(32, 32), epochs=15, batch_size=64, random_state=0)
 
 
@@ -225,26 +227,6 @@ def test_conditional_decoder_keeps_the_lipschitz_bound(table):
                          vae.score_samples(table, np.ones(240, int)))
     assert np.isfinite(marginal).all() and marginal.shape == (240,)
     assert np.corrcoef(marginal, joint)[0, 1] > 0.9
-
-
-def missing_table(n=2000, seed=0):
-    """Two numeric columns with about 10% and 33% missing, a categorical with 5% missing."""
-    rng = np.random.RandomState(seed)
-    frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n),
-                          "c": rng.choice(["x", "y", "z"], n).astype(object)})
-    frame.loc[rng.uniform(size=n) < 0.10, "a"] = np.nan
-    frame.loc[rng.uniform(size=n) < 0.33, "b"] = np.nan
-    frame.loc[rng.uniform(size=n) < 0.05, "c"] = None
-    return frame
-
-
-def assert_missing_rates_match(train, sampled):
-    """Sampled missing rate of each column within 4 binomial SEs (training and sample)."""
-    for column in train.columns:
-        r = train[column].isna().mean()
-        se = math.sqrt(r * (1 - r) / len(train) + r * (1 - r) / len(sampled))
-        got = sampled[column].isna().mean()
-        assert abs(got - r) < 4 * se, (column, r, got, 4 * se)
 
 
 def test_missing_rates_are_reproduced():

@@ -292,7 +292,7 @@ def test_dpsgd_vae_reproduces_missing_rates():
     # At a clipping norm above most per-row gradient norms the clipping bias is gone.
     pytest.importorskip("opacus")
     from sksynth.privacy import DPSGDVAE
-    from tests.test_lipschitz_vae import assert_missing_rates_match, missing_table
+    from _missing_data import assert_missing_rates_match, missing_table
 
     frame = missing_table()
     vae = DPSGDVAE(latent_dim=3, hidden=(32, 32), target_epsilon=10.0, max_grad_norm=20.0,
