@@ -19,15 +19,9 @@ from ..base import (
     _small_groups,
     _TargetSpec,
 )
-from ._tabular import (
-    _CategoryCoder,
-    _interval_mean_score,
-    _NumericMarginal,
-    _scores,
-    _TableSpec,
-    _to_datetime_ns,
-    _validate_table,
-)
+from ..utils._validation import _validate_table
+from ._table_spec import _TableSpec, _to_datetime_ns
+from ._tabular import _CategoryCoder, _interval_mean_score, _NumericMarginal, _scores
 
 _MARGINALS = ("empirical", "kde", "parametric")
 _LOG_2PI = np.log(2 * np.pi)

@@ -1,7 +1,7 @@
 """Columns that are never modelled: identifiers, semantic types and all-missing columns.
 
 A generator must not replay values that point at a person. Such columns are taken
-out of the table before any model sees it (:class:`~._tabular._TableSpec` hides
+out of the table before any model sees it (:class:`~._table_spec._TableSpec` hides
 them) and are made afresh when sampled rows are restored:
 
 - ``"id"`` columns (inferred or declared): values in the format of the training

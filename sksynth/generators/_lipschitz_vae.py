@@ -22,7 +22,8 @@ from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin, _check_min_rows, _TargetSpec
 from ..privacy._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
-from ._tabular import _TableSpec, _validate_table
+from ..utils._validation import _validate_table
+from ._table_spec import _TableSpec
 from ._torch_utils import _check_layer_widths
 
 __all__ = ["LipschitzVAE"]

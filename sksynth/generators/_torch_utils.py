@@ -34,7 +34,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 
 from ..base import _MAX_SEED, GeneratorMixin, _check_min_rows, _small_groups, _TargetSpec
-from ._tabular import TabularEncoder, _CategoryCoder, _validate_table
+from ..utils._validation import _validate_table
+from ._tabular import TabularEncoder, _CategoryCoder
 
 #: Name of the class-label block in a :class:`_Layout`.
 _TARGET = "__target__"

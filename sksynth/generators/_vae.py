@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
-from ._tabular import _validate_table
+from ..utils._validation import _validate_table
 from ._torch_utils import (
     _CHUNK,
     _NeuralTabularGenerator,
