@@ -67,6 +67,15 @@ def _check_min_rows(estimator, n_rows, min_group_size):
         )
 
 
+def _rare_condition_message(column, values, min_group_size):
+    """Why ``conditions`` on ``values`` of ``column`` (held by too few rows) are refused."""
+    return (
+        f"cannot condition column {column!r} on {values}: fewer than min_group_size="
+        f"{min_group_size} training rows hold them, and rows drawn for so few would replay "
+        "them (privacy). Lower min_group_size to allow it."
+    )
+
+
 def _small_groups(labels, n_groups, min_group_size, *, what, names, estimator):
     """Indices of the groups with fewer than ``min_group_size`` rows (warned about).
 

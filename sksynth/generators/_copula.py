@@ -16,6 +16,7 @@ from ..base import (
     DEFAULT_MIN_GROUP_SIZE,
     GeneratorMixin,
     _check_min_rows,
+    _rare_condition_message,
     _small_groups,
     _TargetSpec,
 )
@@ -884,12 +885,8 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             if rare.any():
                 bad |= rare
                 shown = pd.unique(np.asarray(raw, dtype=object)[rare])[:5].tolist()
-                messages.append(
-                    f"cannot condition column {column.name!r} on {shown}: fewer than "
-                    f"min_group_size={self.min_group_size} training rows hold them, and rows "
-                    "drawn for so few would replay them (privacy). Lower min_group_size to "
-                    "allow it."
-                )
+                messages.append(_rare_condition_message(column.name, shown,
+                                                        self.min_group_size))
         if missing.any() and column.missing is None and not column.all_missing:
             bad |= missing
             messages.append(f"cannot condition column {column.name!r} on a missing value: it "

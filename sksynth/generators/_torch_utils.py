@@ -33,7 +33,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import _num_samples
 
-from ..base import _MAX_SEED, GeneratorMixin, _check_min_rows, _small_groups, _TargetSpec
+from ..base import (
+    _MAX_SEED,
+    GeneratorMixin,
+    _check_min_rows,
+    _rare_condition_message,
+    _small_groups,
+    _TargetSpec,
+)
 from ..utils._validation import _validate_table
 from ._tabular import TabularEncoder, _CategoryCoder
 
@@ -638,11 +645,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         rare = counts < self.min_group_size
         if rare.any():
             shown = pd.unique(np.asarray(values[rare], dtype=object))[:5].tolist()
-            raise ValueError(
-                f"cannot condition column {column!r} on {shown}: fewer than min_group_size="
-                f"{self.min_group_size} training rows hold them, and rows drawn for so few "
-                "would replay them (privacy). Lower min_group_size to allow it."
-            )
+            raise ValueError(_rare_condition_message(column, shown, self.min_group_size))
 
     # -- sampling --------------------------------------------------------------
     def _sample(self, n_samples, y_enc, conditions, rng):
