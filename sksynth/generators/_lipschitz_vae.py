@@ -552,8 +552,10 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             self.classes_ = self._y_spec.classes
         ledger = PrivacyLedger()
         ledger.add("schema", "public",
-                   note="number of rows, column names, dtypes, column types (from dtypes) and "
-                        "which columns have missing values")
+                   note="number of rows, column names, dtypes, column types (from dtypes), "
+                        "which columns have missing values, and which columns are identifiers "
+                        "(inferred from their values being distinct unless declared; their "
+                        "values are never used)")
         self._spec = _TableSpec(frame, X, self.column_types)
         self.column_types_ = self._spec.column_types
         self._columns = [self._column(frame, j, ledger) for j in range(self._spec.n_columns)]
