@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
+from .utils._integers import _float_to_int
 from .utils._validation import _validate_numeric, _validate_table
 
 __all__ = [
@@ -233,30 +234,15 @@ class _ContainerSpec:
         return frame
 
 
-def _largest_float_within(bound, toward):
-    """The float64 nearest ``bound`` on the in-range side (moving ``toward`` if rounded out)."""
-    value = np.float64(bound)
-    exact = int(value)  # compare as Python ints: float comparison would round ``bound``
-    if (exact > bound) if toward < 0 else (exact < bound):
-        value = np.nextafter(value, toward)
-    return value
-
-
 def _cast_numeric(values, dtype):
     """Cast a float column to ``dtype``: round integers (clipped), threshold booleans."""
     if pd.api.types.is_bool_dtype(dtype):
         values = values >= 0.5
     elif pd.api.types.is_integer_dtype(dtype):
-        info = np.iinfo(np.dtype(str(dtype).lower()))
-        # float(iinfo.max) of a 64-bit type rounds up to 2**63 (2**64), which the cast
-        # wraps to the minimum (0): clip to the largest float that is still in range.
-        low, high = (_largest_float_within(bound, toward) for bound, toward in
-                     ((info.min, np.inf), (info.max, -np.inf)))
-        values = np.clip(np.rint(values), low, high)
+        values = _float_to_int(values, dtype)  # clipped inside the range: no wrap
     return pd.Series(values, copy=False).astype(dtype).array
 
 
-#: The fix named when a numeric-only generator is given columns that are not numbers.
 class _TargetSpec:
     """What ``fit`` saw of ``y``: task type, classes and container."""
 

@@ -10,7 +10,7 @@ import pytest
 from sksynth.base import PrivacyWarning
 from sksynth.generators import GaussianCopulaGenerator, TabularEncoder, TabularVAE
 from sksynth.generators._fresh import _looks_like_id
-from sksynth.generators._table_spec import _float_to_int
+from sksynth.utils._integers import _float_to_int
 
 
 def _orders(n=200, seed=0):

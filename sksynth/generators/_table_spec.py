@@ -11,6 +11,7 @@ Integers beyond 2**53 are modelled as exact offsets (:func:`_offset_floats`,
 import numpy as np
 import pandas as pd
 
+from ..utils._integers import _float_to_int
 from ._fresh import SEMANTIC_TYPES, _hidden_columns
 
 __all__ = ["COLUMN_TYPES"]
@@ -51,34 +52,6 @@ def _offset_floats(column, offset, name):
     out = (unsigned - np.uint64(offset % 2**64)).astype(np.float64)
     out[missing] = np.nan
     return out
-
-
-def _float_to_int(values, dtype, offset=0):
-    """Round float ``values`` (offsets from ``offset``) into integer ``dtype``, clipped.
-
-    The bounds are clipped in float first, to the largest float that does not
-    exceed them (the float nearest to 2**63 - 1 is 2**63, which would wrap).
-    """
-    dtype = np.dtype(getattr(dtype, "numpy_dtype", dtype))  # Int64 -> int64
-    info = np.iinfo(dtype)
-    lo, hi = _float_within(int(info.min) - offset), _float_within(int(info.max) - offset)
-    values = np.clip(np.rint(values), lo, hi)
-    if not offset:
-        return values.astype(dtype)
-    # values lie in [lo, hi]: shift in modular unsigned arithmetic, then reinterpret
-    negative = values < 0
-    magnitude = np.abs(values).astype(np.uint64)
-    shifted = np.where(negative, np.uint64(offset % 2**64) - magnitude,
-                       np.uint64(offset % 2**64) + magnitude)
-    return shifted.view(np.int64).astype(dtype) if dtype.kind == "i" else shifted.astype(dtype)
-
-
-def _float_within(bound):
-    """The float nearest ``bound`` (a Python int) on the side of zero."""
-    value = float(bound)
-    if abs(int(value)) > abs(bound):
-        value = float(np.nextafter(value, 0.0))
-    return value
 
 
 def _infer_type(series):
