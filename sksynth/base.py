@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
-from sklearn.base import TransformerMixin, clone
+from sklearn.base import TransformerMixin, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
@@ -328,6 +328,9 @@ class GeneratorMixin:
     The public methods validate once and delegate to private workers, in the
     manner of scikit-learn's ``BaseMixture``:
 
+    - :meth:`fit` validates ``X`` and ``y`` as the generator declares
+      (``_input_kind``), refuses tables under ``min_group_size`` rows and calls
+      ``_fit`` (see :meth:`_fit_validated` for what it receives).
     - :meth:`sample` checks the request (``n_samples``, labels ``y``,
       ``conditions``, declared sampling options, the random stream) and calls
       ``_sample(n_samples, y_enc, conditions, rng, **options)``, which returns
@@ -346,7 +349,7 @@ class GeneratorMixin:
     wrapped generator takes), ``_accepts_conditions`` (``sample(conditions=...)``),
     ``_sample_options`` (extra keyword arguments of ``sample``, e.g.
     ``n_timesteps``) and ``_supports_regression_target``. No generator overrides
-    ``sample``.
+    ``fit``, ``sample`` or the scoring methods.
 
     Randomness: ``fit`` seeds an internal random stream from ``random_state``;
     each :meth:`sample` call without its own ``random_state`` advances it, so
@@ -365,7 +368,79 @@ class GeneratorMixin:
     #: Whether a fit with ``y`` lets ``sample(y=...)`` draw ``X | y`` (False: y is ignored).
     _samples_given_y = True
 
-    # -- fit helpers ---------------------------------------------------------
+    # -- fitting -------------------------------------------------------------
+    def fit(self, X, y=None):
+        """Fit the generator to ``X`` (and ``y``).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training rows of the kind the generator models (its class
+            docstring says which): numbers; tables of numbers, strings,
+            categories, booleans and datetimes with missing values; or
+            sequences of shape (n_sequences, n_timesteps, n_features).
+        y : array-like of shape (n_samples,), default=None
+            Class labels (``sample(y=...)`` then draws ``X | y``), a
+            continuous target for generators that model one jointly with
+            ``X``, or ignored (the class docstring says which).
+
+        Returns
+        -------
+        self : object
+            The fitted generator.
+        """
+        # a generator that wraps a user's generator keeps validating its parameters
+        fit = _fit_wrapper if self._input_kind == "wrapped" else _fit_model
+        return fit(self, X, y)
+
+    def _fit_validated(self, X, y):
+        """Validate ``X`` and ``y`` as the generator declares, then call ``_fit``.
+
+        ``_fit`` receives, by ``_input_kind``:
+
+        - ``"numeric"``: ``_fit(X, y_enc)``, ``X`` a float64 array and ``y_enc``
+          class indices, floats or ``None`` (``_x_spec``, ``_y_spec`` and
+          ``classes_`` are set);
+        - ``"mixed"``: ``_fit(frame, y_spec, X)``, the validated DataFrame, the
+          ``_TargetSpec`` of ``y`` (or ``None``; also set as ``_y_spec``) and
+          ``X`` as passed (its container is restored at sampling);
+        - ``"sequences"``: ``_fit(X, y)``, ``X`` as ``_validate_sequences``
+          returns it;
+        - ``"wrapped"``: ``_fit(X, y)`` as passed (the wrapped generator
+          validates them), with ``n_features_in_`` recorded and lengths checked.
+
+        Tables smaller than ``min_group_size`` rows are refused here.
+        """
+        kind = self._input_kind
+        if kind == "numeric":
+            X, y_enc = self._validate_fit_input(X, y)
+            _check_min_rows(self, X.shape[0], getattr(self, "min_group_size", 1))
+            self._fit(X.astype(np.float64, copy=False), y_enc)
+        elif kind == "mixed":
+            frame = _validate_table(self, X, reset=True)
+            _check_min_rows(self, frame.shape[0], self.min_group_size)
+            self.__dict__.pop("classes_", None)
+            self._y_spec = None
+            if y is not None:
+                _check_lengths(frame.shape[0], y)
+                self._y_spec = _TargetSpec(
+                    y, allow_regression=self._supports_regression_target)
+                if self._y_spec.task == "classification":
+                    self.classes_ = self._y_spec.classes
+            self._fit(frame, self._y_spec, X)
+        elif kind == "sequences":
+            self._fit(self._validate_sequences(X, reset=True), y)
+        elif kind == "wrapped":
+            validate_data(self, X, skip_check_array=True)
+            if y is not None:
+                _check_lengths(_num_samples(X), y)
+            self._fit(X, y)
+        else:  # pragma: no cover - a declaration error of a new generator
+            raise NotImplementedError(
+                f"{type(self).__name__} declares an unknown _input_kind={kind!r}."
+            )
+        return self
+
     def _validate_fit_input(self, X, y=None, **check_params):
         """Record the input containers and validate ``X`` (and ``y``).
 
@@ -373,16 +448,13 @@ class GeneratorMixin:
         floats, or ``None``).
         """
         self._x_spec = _ContainerSpec(X)
+        self.__dict__.pop("classes_", None)
         check_params.setdefault("dtype", [np.float64, np.float32])
         X = _validate_numeric(self, X, **check_params)
         if y is None:
             self._y_spec = None
             return X, None
-        if _num_samples(y) != X.shape[0]:
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {X.shape[0]} and "
-                f"{_num_samples(y)}."
-            )
+        _check_lengths(X.shape[0], y)
         self._y_spec = _TargetSpec(y, allow_regression=self._supports_regression_target)
         if self._y_spec.task == "classification":
             self.classes_ = self._y_spec.classes
@@ -553,13 +625,11 @@ class GeneratorMixin:
             return _validate_numeric(self, X, reset=False, dtype=[np.float64, np.float32])
         if self._input_kind == "mixed":
             return _validate_table(self, X, reset=False)
-        if self._input_kind == "wrapped":  # the wrapped generator validates
-            validate_data(self, X, reset=False, skip_check_array=True)
-            return X
-        raise NotImplementedError(  # pragma: no cover - sequence models override this
-            f"{type(self).__name__} declares _input_kind={self._input_kind!r} and must "
-            "implement _validate_rows."
-        )
+        if self._input_kind == "sequences":
+            return self._validate_sequences(X, reset=False)
+        # "wrapped": the wrapped generator validates
+        validate_data(self, X, reset=False, skip_check_array=True)
+        return X
 
     def score_samples(self, X, y=None):
         """Log-likelihood of each row under the fitted model.
@@ -600,6 +670,23 @@ class GeneratorMixin:
         score : float
         """
         return float(np.mean(self.score_samples(X, y)))
+
+
+@_fit_context(prefer_skip_nested_validation=True)
+def _fit_model(generator, X, y):
+    return generator._fit_validated(X, y)
+
+
+@_fit_context(prefer_skip_nested_validation=False)
+def _fit_wrapper(generator, X, y):
+    return generator._fit_validated(X, y)
+
+
+def _check_lengths(n_rows, y):
+    if _num_samples(y) != n_rows:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {n_rows} and {_num_samples(y)}."
+        )
 
 
 class WrappedGeneratorMixin(TransformerMixin):

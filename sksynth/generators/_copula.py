@@ -6,19 +6,17 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 from scipy.special import log_ndtr, logsumexp, ndtr, ndtri
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.covariance import ledoit_wolf_shrinkage
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..base import (
     DEFAULT_MIN_GROUP_SIZE,
     GeneratorMixin,
-    _check_min_rows,
     _rare_condition_message,
     _small_groups,
-    _TargetSpec,
 )
 from ..utils._validation import _validate_table
 from ._table_spec import _TableSpec, _to_datetime_ns
@@ -496,45 +494,17 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit the marginals and the copula to ``X`` (and ``y``).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Training rows: numbers, strings, categories, booleans, datetimes,
-            with missing values (NaN, None, NaT) allowed.
-        y : array-like of shape (n_samples,), default=None
-            Class labels (one copula per class, so that ``sample(y=...)``
-            draws ``X | y``) or a continuous target (modelled jointly, as one
-            more numeric column of the copula).
-
-        Returns
-        -------
-        self : object
-            The fitted generator.
-        """
-        frame = _validate_table(self, X, reset=True)
+    def _fit(self, frame, y_spec, X):
+        """Fit the marginals and the copula to ``frame`` (and ``y_spec``): one copula per
+        class for class labels, one of ``(X, y)`` for a continuous target."""
         n_rows = frame.shape[0]
-        _check_min_rows(self, n_rows, self.min_group_size)
-        y_spec = None
-        if y is not None:
-            if _num_samples(y) != n_rows:
-                raise ValueError(
-                    f"X and y have inconsistent numbers of samples: {n_rows} and "
-                    f"{_num_samples(y)}."
-                )
-            y_spec = _TargetSpec(y, allow_regression=True)
         by_class = y_spec is not None and y_spec.task == "classification"
         # the copula of X alone (class labels) or of (X, y) (continuous target)
         self._fit_copula(frame, X, None if by_class else y_spec)
         self._y_spec = y_spec
         self._class_models = None
-        for stale in ("classes_", "class_prior_"):
-            self.__dict__.pop(stale, None)
+        self.__dict__.pop("class_prior_", None)
         if by_class:
-            self.classes_ = y_spec.classes
             labels = y_spec.encoded
             self.class_prior_ = np.bincount(labels, minlength=len(self.classes_)) / n_rows
             # One copula per class, with the column types of the whole table (a class

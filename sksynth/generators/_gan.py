@@ -7,7 +7,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from scipy.special import logsumexp
-from sklearn.base import _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -431,25 +430,9 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             _check_layer_widths(getattr(self, name), name)
 
     # ------------------------------------------------------------------ fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit the encoder and train the GAN on ``X`` (and class labels ``y``).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Training rows: numbers, strings, categories, booleans, datetimes,
-            with missing values (NaN, None, NaT) allowed.
-        y : array-like of shape (n_samples,), default=None
-            Class labels: modelled as one more discrete column, so that
-            ``sample(y=...)`` draws ``X | y``.
-
-        Returns
-        -------
-        self : object
-            The fitted generator.
-        """
-        frame, T, labels, rng = self._prepare(X, y)
+    def _fit(self, frame, y_spec, X):
+        """Fit the encoder and train the GAN on ``frame`` (and class labels)."""
+        frame, T, labels, rng = self._prepare(frame, y_spec, X)
         device = self._device
         gen_cpu, gen_dev = _generators(rng.randint(_MAX_SEED), device)
         L = self._layout

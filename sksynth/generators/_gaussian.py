@@ -12,7 +12,6 @@ import numpy as np
 from scipy import linalg
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.base import _fit_context
 from sklearn.covariance import ledoit_wolf, oas
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
@@ -212,30 +211,13 @@ class GaussianGenerator(_BaseGaussianGenerator):
         self.min_group_size = min_group_size
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit the Gaussian(s) to ``X`` (and ``y``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows (numeric; a DataFrame keeps its columns and dtypes).
-        y : array-like of shape (n_samples,), default=None
-            Class labels (class-conditional fit) or a continuous target (joint fit).
-
-        Returns
-        -------
-        self : object
-            The fitted generator.
-        """
+    def _fit(self, X, y_enc):
+        """Fit the Gaussian(s) to ``X`` (n_samples, n_features) and encoded ``y``."""
         if self.shrinkage is not None and self.covariance_type != "full":
             raise ValueError(
                 "shrinkage applies to covariance_type='full' only; set shrinkage=None "
                 "or covariance_type='full'."
             )
-        X, y_enc = self._validate_fit_input(X, y)
-        X = X.astype(np.float64, copy=False)
-        _check_min_rows(self, X.shape[0], self.min_group_size)
         ridge = comp.relative_ridge(X, self.reg_covar)
         self._set_constants(X)
         self.location_ = X.mean(axis=0)
@@ -508,24 +490,8 @@ class GaussianMixtureGenerator(_BaseGaussianGenerator):
         self.min_group_size = min_group_size
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit the mixture: closed form with class labels, EM without.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows.
-        y : array-like of shape (n_samples,), default=None
-            Class labels; each class becomes one component.
-
-        Returns
-        -------
-        self : object
-            The fitted generator.
-        """
-        X, y_enc = self._validate_fit_input(X, y)
-        X = X.astype(np.float64, copy=False)
+    def _fit(self, X, y_enc):
+        """Fit the mixture to ``X`` (n_samples, n_features): closed form with classes, EM without."""
         rng = check_random_state(self.random_state)
         rows = self._subsample_rows(X.shape[0], y_enc, rng)
         X_fit = X[rows]

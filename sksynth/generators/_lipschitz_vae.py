@@ -15,12 +15,12 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _num_samples, check_array, check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
-from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin, _check_min_rows, _TargetSpec
+from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin
 from ..privacy._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
 from ..utils._validation import _validate_table
 from ._table_spec import _TableSpec
@@ -480,24 +480,9 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit the VAE on ``X`` (and class labels ``y``) and release the noisy codes.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Training rows: numbers, strings, categories, booleans, datetimes,
-            missing values allowed.
-        y : array-like of shape (n_samples,), default=None
-            Class labels, modelled jointly (``sample(y=...)`` draws ``X | y``).
-
-        Returns
-        -------
-        self : object
-            The fitted generator.
-        """
-        data, ledger, rng, device, hidden = self._fit_domain(X, y)
+    def _fit(self, frame, y_spec, X):
+        """Fit the VAE on ``frame`` (and class labels) and release the noisy codes."""
+        data, ledger, rng, device, hidden = self._fit_domain(frame, X)
         if self.target_epsilon is not None:
             self.encoder_std_ = 2.0 * self.clip / gaussian_mu(self.target_epsilon, self.delta_)
         else:
@@ -532,24 +517,13 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self._init_sampling_stream(rng)
         return self
 
-    def _fit_domain(self, X, y):
-        """Validate, record the data domain in a ledger, encode; set ``delta_``."""
+    def _fit_domain(self, frame, X):
+        """Record the data domain of the validated table in a ledger, encode; set ``delta_``."""
         hidden = _check_layer_widths(self.hidden, "hidden")
         device = torch.device(self.device)
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(f"device={self.device!r} but CUDA is not available; use 'cpu'.")
-        frame = _validate_table(self, X, reset=True)
         n = frame.shape[0]
-        _check_min_rows(self, n, self.min_group_size)
-        self._y_spec = None
-        self.__dict__.pop("classes_", None)
-        if y is not None:
-            if _num_samples(y) != n:
-                raise ValueError(
-                    f"X and y have inconsistent numbers of samples: {n} and {_num_samples(y)}."
-                )
-            self._y_spec = _TargetSpec(y, allow_regression=False)
-            self.classes_ = self._y_spec.classes
         ledger = PrivacyLedger()
         ledger.add("schema", "public",
                    note="number of rows, column names, dtypes, column types (from dtypes), "

@@ -4,10 +4,10 @@ from numbers import Real
 
 import numpy as np
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import _num_samples, validate_data
+from sklearn.utils.validation import _num_samples
 
 from ..base import (
     GeneratorMixin,
@@ -78,33 +78,12 @@ class LabelNoise(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin, BaseEs
         self.rate = rate
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
-        """Fit the wrapped generator on ``(X, y)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training rows.
-        y : array-like of shape (n_samples,)
-            Class labels (required).
-
-        Returns
-        -------
-        self : object
-            The fitted generator.
-        """
+    def _fit(self, X, y):
+        """Fit the wrapped generator on ``(X, y)``; ``y`` (class labels) is required."""
         if y is None:
             raise ValueError(
                 "LabelNoise requires y to be passed, but the target y is None: fit it "
                 "with class labels, fit(X, y)."
-            )
-        # the wrapped generator validates X (it may model mixed types or NaN)
-        validate_data(self, X, skip_check_array=True)
-        if _num_samples(X) != _num_samples(y):
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {_num_samples(X)} and "
-                f"{_num_samples(y)}."
             )
         self._y_spec = _TargetSpec(y, allow_regression=False)
         self.classes_ = self._y_spec.classes

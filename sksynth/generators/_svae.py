@@ -12,7 +12,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -345,7 +345,7 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     # ------------------------------------------------------------ validation
-    def _check_X(self, X, reset):
+    def _validate_sequences(self, X, *, reset):
         X = check_array(X, allow_nd=True, ensure_all_finite="allow-nan", dtype=np.float64,
                         ensure_min_samples=1, ensure_min_features=1, input_name="X")
         if X.ndim != 3:
@@ -421,22 +421,8 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         return self._nets.log_lik(Y, mask, x).mean(0) - kl
 
     # ------------------------------------------------------------------- fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit the SLDS-SVAE to sequences.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_sequences, n_timesteps, n_features)
-            NaN marks missing time steps.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : SLDSVAE
-        """
-        X = self._check_X(X, reset=True)
+    def _fit(self, X, y):
+        """Fit the SLDS-SVAE to sequences ``X`` (n_sequences, n_timesteps, n_features)."""
         if X.shape[1] < 2:
             raise ValueError(
                 f"SLDSVAE needs at least 2 time steps per sequence to learn how states "
@@ -445,9 +431,9 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
                 "GaussianGenerator (X[:, 0, :])."
             )
         with _one_thread():
-            return self._fit(X)
+            return self._fit_sequences(X)
 
-    def _fit(self, X):
+    def _fit_sequences(self, X):
         self._x_spec = None
         self._y_spec = None
         rng = check_random_state(self.random_state)
@@ -542,7 +528,7 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
     # --------------------------------------------------------- post-fit API
     def _post_fit(self, X):
         check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        X = self._validate_sequences(X, reset=False)
         Y, mask = self._tensors(X)
         return X, Y, mask
 
@@ -590,10 +576,6 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         stats = out["stats"]
         return hmm_viterbi(stats.log_pi0.cpu().numpy(), stats.log_pi.cpu().numpy(),
                            out["node"].cpu().numpy())
-
-    def _validate_rows(self, X):
-        """Sequences to score: checked against the fit (shape, features, finiteness)."""
-        return self._post_fit(X)[0]
 
     def _score_samples_tensors(self, Y, mask, n_draws=8):
         out = self._posterior(Y, mask)

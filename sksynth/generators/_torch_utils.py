@@ -31,17 +31,13 @@ import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _num_samples
 
 from ..base import (
     _MAX_SEED,
     GeneratorMixin,
-    _check_min_rows,
     _rare_condition_message,
     _small_groups,
-    _TargetSpec,
 )
-from ..utils._validation import _validate_table
 from ._tabular import TabularEncoder, _CategoryCoder
 
 #: Name of the class-label block in a :class:`_Layout`.
@@ -474,21 +470,9 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     _MAX_CONDITION_UNITS = None
 
     # -- fit ---------------------------------------------------------------
-    def _prepare(self, X, y):
-        """Validate and encode: ``frame``, encoded rows (n, d) float32, labels, ``rng``."""
-        frame = _validate_table(self, X, reset=True)
-        _check_min_rows(self, frame.shape[0], self.min_group_size)
-        self._y_spec = None
-        n_classes = 0
-        if y is not None:
-            if _num_samples(y) != frame.shape[0]:
-                raise ValueError(
-                    f"X and y have inconsistent numbers of samples: {frame.shape[0]} and "
-                    f"{_num_samples(y)}."
-                )
-            self._y_spec = _TargetSpec(y, allow_regression=False)
-            self.classes_ = self._y_spec.classes
-            n_classes = len(self.classes_)
+    def _prepare(self, frame, y_spec, X):
+        """Encode the validated table: ``frame``, encoded rows (n, d) float32, labels, ``rng``."""
+        n_classes = 0 if y_spec is None else len(self.classes_)
         self._device = _resolve_device(self.device)
         self._check_params()
         rng = check_random_state(self.random_state)

@@ -4,11 +4,11 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import check_array
 
 from ..base import GeneratorMixin, WrappedGeneratorMixin, _seed_from, _seeded_clone
 from ..generators import GaussianCopulaGenerator
@@ -147,26 +147,9 @@ class DebiasedGenerator(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin,
         self.cv = cv
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y=None):
-        """Fit the generator(s) and compute each target's correction on ``X``.
-
-        Parameters
-        ----------
-        X : DataFrame or array-like of shape (n_samples, n_features)
-            The real rows, with every column the targets use (arrays have
-            integer column names ``0 .. n_features - 1``).
-        y : None
-            Ignored: the generator models ``X`` alone; put an outcome in ``X``
-            as a column and name it in the targets.
-
-        Returns
-        -------
-        self : object
-            The fitted generator.
-        """
+    def _fit(self, X, y):
+        """Fit the generator(s) and compute each target's correction on ``X`` (``y`` ignored)."""
         # the wrapped generator validates the values (and names a column it cannot take)
-        validate_data(self, X, skip_check_array=True)
         if not isinstance(X, pd.DataFrame):
             X = check_array(X, dtype=None, ensure_all_finite=False, input_name="X",
                             estimator=self)

@@ -10,7 +10,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
@@ -203,26 +202,15 @@ class DPSGDVAE(LipschitzVAE):
     def _layer_bound(self, n_layers, share):
         return None
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Train with DP-SGD on ``X`` (and class labels ``y``).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        self : object
-        """
+    def _fit(self, frame, y_spec, X):
+        """Train with DP-SGD on ``frame`` (and class labels)."""
         try:
             import opacus
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError(
                 "DPSGDVAE needs Opacus: pip install 'sksynth[privacy]' (or pip install opacus)."
             ) from exc
-        data, ledger, rng, device, hidden = self._fit_domain(X, y)
+        data, ledger, rng, device, hidden = self._fit_domain(frame, X)
         self.encoder_std_ = float(self.encoder_std)
         self._build(data.shape[1], hidden, rng)
         with _OneThread(), warnings.catch_warnings(), np.errstate(divide="ignore"):
