@@ -72,3 +72,23 @@ def test_discovery_finds_the_generators():
 @parametrize_with_generator_checks(GENERATORS, expected_failed_checks=_expected_failed_checks)
 def test_generator_contract(generator, check):
     check(generator)
+
+
+# every generator, sequence models included
+ALL_GENERATOR_CLASSES = [cls for _, cls in all_estimators() if is_generator(cls())]
+TEMPLATE_METHODS = ("fit", "sample", "iter_sample", "score_samples", "score")
+
+
+@pytest.mark.parametrize("cls", ALL_GENERATOR_CLASSES, ids=lambda cls: cls.__name__)
+def test_generators_use_the_one_template(cls):
+    """No generator writes its own fit/sample/scoring: GeneratorMixin's template runs them."""
+    from sksynth.base import GeneratorMixin
+
+    for klass in cls.__mro__:
+        if klass is GeneratorMixin:
+            break
+        overridden = sorted(set(TEMPLATE_METHODS) & set(vars(klass)))
+        assert not overridden, f"{klass.__name__} overrides {overridden}; implement _fit, " \
+                               "_sample or _score_samples instead"
+    assert cls._input_kind in ("numeric", "mixed", "sequences", "wrapped")
+    assert callable(getattr(cls, "_fit", None))

@@ -953,22 +953,6 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                          + torch.log_softmax(scores[:, a:b], dim=1)[:, k])
         return torch.logsumexp(torch.stack(terms), dim=0)
 
-    def score(self, X, y=None):
-        """Mean ELBO of the rows of ``X`` (see :meth:`score_samples`).
-
-        ``-inf`` when a row holds a category the model does not know.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
-        y : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
-        return float(np.mean(self.score_samples(X, y)))
-
     # ------------------------------------------------------------ transform
     def transform(self, X):
         """Noiseless encoder means of the rows (not a private release).
