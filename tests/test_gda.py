@@ -151,32 +151,158 @@ def _notebook_bound(m, d, gamma):
 
 @pytest.mark.parametrize("m,d", [(10, 50), (10, 2), (40, 1), (500, 1), (20, 100)])
 @pytest.mark.parametrize("gamma", [0, 1, 5, 100])
-def test_bound_matches_the_authors_formula(m, d, gamma):
-    assert gda_stability_bound(m, gamma, d=d) == pytest.approx(_notebook_bound(m, d, gamma),
-                                                               rel=1e-12)
+def test_plot_form_matches_the_authors_formula(m, d, gamma):
+    got = gda_stability_bound(m, gamma, d=d, form="plot")
+    assert got == pytest.approx(_notebook_bound(m, d, gamma), rel=1e-12)
 
 
-def test_bound_terms_add_up_and_broadcast():
+@pytest.mark.parametrize("form", ["theorem", "plot"])
+def test_bound_terms_add_up_and_broadcast(form):
     m = np.array([[10], [100]])
     gamma = np.array([0.0, 1.0, 10.0])
-    bound, terms = gda_stability_bound(m, gamma, d=50, return_terms=True)
+    bound, terms = gda_stability_bound(m, gamma, d=50, form=form, return_terms=True)
     assert bound.shape == (2, 3)
     np.testing.assert_allclose(sum(terms.values()), bound)
     assert all(t.shape == (2, 3) for t in terms.values())
     assert terms["divergence"][:, 0].tolist() == [0.0, 0.0]  # no generated rows: no divergence
     # scalars in, floats out
-    assert isinstance(gda_stability_bound(10, 1.0, d=3), float)
+    assert isinstance(gda_stability_bound(10, 1.0, d=3, form=form), float)
 
 
-def test_bound_falls_to_the_divergence_plateau_in_high_dimension():
+def test_plot_form_falls_to_the_divergence_plateau_in_high_dimension():
     gammas = np.array([0, 1, 2, 5, 10, 20, 50, 100, 1e6])
-    bound = gda_stability_bound(10, gammas, d=50)
+    bound = gda_stability_bound(10, gammas, d=50, form="plot")
     assert np.all(np.diff(bound) < 0)
     # gamma -> infinity: only gamma / (1 + gamma) * M * TV survives, with TV = 1
     assert bound[-1] == pytest.approx(50 + math.log(10), rel=1e-2)
 
 
-def test_bound_with_explicit_inputs_and_stability():
+# -- Theorem 3.1 (form="theorem", the default) -----------------------------------------------
+def test_theorem_form_hand_checked_explicit_inputs():
+    """m_S = 100, gamma = 4, M = 1, TV = 0.1, tau = 0.05, beta = 0.01, by hand:
+
+    m_G = 400, m_T = 500
+    divergence          = 400/500 * 1 * 0.1                                  = 0.08
+    concentration       = 1 * (sqrt(100) + sqrt(400)) / 500 = 30 / 500        = 0.06
+    generated stability = sqrt(400) * 0.01                                   = 0.2
+    algorithm stability = 0.01 * (100 ln 100 + 400 ln 400) / 500
+                        = 0.01 * (460.5170 + 2396.5861) / 500                = 0.0571421
+    generator stability = 100/500 * 1 * 0.05 * ln 100 = 0.01 * 4.605170       = 0.0460517
+    sum                                                                      = 0.4431938
+    """
+    bound, terms = gda_stability_bound(100, 4.0, loss_bound=1.0, divergence=0.1,
+                                       generator_stability=0.05, stability=0.01,
+                                       return_terms=True)
+    expected = {"divergence": 0.08, "concentration": 0.06, "generated_stability": 0.2,
+                "algorithm_stability": 0.0571421, "generator_stability": 0.0460517}
+    for name, value in expected.items():
+        assert terms[name] == pytest.approx(value, rel=1e-5), name
+    assert bound == pytest.approx(0.4431938, rel=1e-6)
+
+
+@pytest.mark.parametrize("gamma, expected", [
+    # d = 50, m = 10: M = 50 + ln 10 = 52.302585, TV = tau = 1 (d > 2), beta = M / m_T.
+    # gamma = 0: m_T = 10, beta = 5.2302585, tau = 0 (no generated rows);
+    #   M / sqrt(10) + beta * 10 ln 10 / 10 = 16.539520 + 12.043113        = 28.582633
+    (0, 28.582633),
+    # gamma = 1: m_G = 10, m_T = 20, beta = 2.6151293;
+    #   divergence 10/20 * M = 26.151293; concentration M * 2 sqrt(10) / 20 = 16.539520;
+    #   generated sqrt(10) * beta = 8.269760; algorithm beta * 20 ln 10 / 20 = 6.021556;
+    #   generator 10/20 * M * ln 10 = 60.215567; sum                        = 117.197696
+    (1, 117.197696),
+])
+def test_theorem_form_hand_checked_bgmm(gamma, expected):
+    assert gda_stability_bound(10, gamma, d=50) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("m", [3, 10, 1000])
+def test_theorem_at_gamma_0_is_the_classical_stability_bound(m):
+    """No generated rows: M / sqrt(m) + beta log m, whatever TV and tau."""
+    for tv, tau in [(0.0, 0.0), (0.3, 0.7), (1.0, 1.0)]:
+        got = gda_stability_bound(m, 0, loss_bound=2.0, divergence=tv,
+                                  generator_stability=tau, stability=0.05)
+        assert got == pytest.approx(2.0 / math.sqrt(m) + 0.05 * math.log(m), rel=1e-12)
+
+
+def test_theorem_monotone_in_its_inputs():
+    """The right-hand side grows with TV, tau, beta and M (linearly in M with beta = M / m_T)."""
+    base = dict(loss_bound=2.0, divergence=0.2, generator_stability=0.1, stability=0.01)
+    gammas = np.array([0.1, 1.0, 5.0, 50.0])
+    ref = gda_stability_bound(20, gammas, **base)
+    for name in ("divergence", "generator_stability", "stability"):
+        bigger = gda_stability_bound(20, gammas, **{**base, name: 2 * base[name]})
+        assert np.all(bigger > ref), name
+    no_beta = {k: v for k, v in base.items() if k != "stability"}
+    once = gda_stability_bound(20, gammas, **no_beta)
+    twice = gda_stability_bound(20, gammas, **{**no_beta, "loss_bound": 4.0})
+    np.testing.assert_allclose(twice, 2 * once, rtol=1e-12)
+
+
+def test_theorem_perfect_generator_tightens_without_limit_else_plateaus_at_m_tv():
+    """Corollary: with TV = tau = 0 the bound falls to 0 as gamma grows; with TV > 0, to M TV."""
+    gammas = np.array([1, 2, 5, 10, 100, 1e4, 1e8])
+    perfect = gda_stability_bound(10, gammas, loss_bound=3.0, divergence=0.0,
+                                  generator_stability=0.0)
+    assert np.all(np.diff(perfect) < 0)
+    assert perfect[-1] < 1e-3 * gda_stability_bound(10, 0, loss_bound=3.0, divergence=0.0,
+                                                    generator_stability=0.0)
+    imperfect = gda_stability_bound(10, 1e8, loss_bound=3.0, divergence=0.25,
+                                    generator_stability=0.5)
+    assert imperfect == pytest.approx(3.0 * 0.25, rel=1e-3)
+
+
+@pytest.mark.parametrize("m", [3, 10, 100])
+@pytest.mark.parametrize("d", [3, 50])
+def test_theorem_with_trivial_tv_is_vacuous_for_every_gamma(m, d):
+    """d > 2 (TV = tau = 1): divergence + generator terms = M (m_G + m_S ln m_S) / m_T >= M."""
+    big_m = d + math.log(m)
+    gammas = np.array([1, 2, 5, 50, 1e4])
+    bound = gda_stability_bound(m, gammas, d=d)
+    assert np.all(bound >= big_m)
+    assert gda_stability_bound(m, 0, d=d) < big_m  # gamma = 0: the classical bound is not
+
+
+def test_theorem_form_caps_the_bgmm_tv_and_refuses_tv_above_one():
+    # d = 2, m = 10, gamma = 50: the notebook's tau = sqrt(100 / 10) ln 20 = 9.47 > 1
+    _, terms = gda_stability_bound(10, 50, d=2, return_terms=True)
+    assert terms["generator_stability"] == pytest.approx(10 / 510 * (2 + math.log(10))
+                                                         * math.log(10), rel=1e-12)
+    with pytest.raises(ValueError, match="divergence is a total-variation distance"):
+        gda_stability_bound(10, 1, loss_bound=1.0, divergence=1.5, generator_stability=0.1)
+    with pytest.raises(ValueError, match="generator_stability is a total-variation"):
+        gda_stability_bound(10, 1, loss_bound=1.0, divergence=0.5, generator_stability=2.0)
+    assert gda_stability_bound(10, 1, loss_bound=1.0, divergence=1.5, generator_stability=2.0,
+                               form="plot") > 0
+
+
+def test_theorem_bound_is_above_the_simulated_gap_where_not_vacuous():
+    """Every non-vacuous point of a grid: mean gap + 4 SE below the bound (constant 1)."""
+    checked = 0
+    for m, d, gammas in [(20, 1, [0, 5, 50]), (100, 1, [0, 5, 50]), (500, 1, [0, 5, 50]),
+                         (20, 2, [0, 5, 50]), (100, 2, [0, 5, 50]), (10, 10, [0]),
+                         (10, 50, [0])]:
+        bound = np.atleast_1d(gda_stability_bound(m, gammas, d=d))
+        gaps = simulate_bgmm_gap(m, d, gammas, n_trials=1000, random_state=m + d)
+        upper = gaps.mean(axis=1) + 4 * gaps.std(axis=1) / np.sqrt(1000)
+        useful = bound < d + math.log(m)
+        assert np.all(upper[useful] < bound[useful]), (m, d)
+        checked += useful.sum()
+    assert checked >= 15
+
+
+def test_d1_bound_is_mis_shaped_rises_then_falls_below_the_gap():
+    """d = 1, m = 40: the bGMM TV is 0, so the bound rises at gamma = 1 (gap flat) and
+    falls below the measured gap at gamma = 1000 (benchmarks: bound 0.066, gap 0.093)."""
+    gammas = [0, 1, 1000]
+    bound = gda_stability_bound(40, gammas, d=1)
+    gaps = simulate_bgmm_gap(40, 1, gammas, n_trials=4000, random_state=11)
+    means, se = gaps.mean(axis=1), gaps.std(axis=1) / np.sqrt(4000)
+    assert bound[1] > 4 * bound[0]  # measured: 6.37 against 1.17
+    assert abs(means[1] / means[0] - 1) < 0.2  # measured: 0.103 against 0.092
+    assert bound[2] < means[2] - 4 * se[2]
+
+
+def test_plot_form_with_explicit_inputs_and_stability():
     m, gamma, big_m, tv, tau, beta = 100, 4.0, 1.0, 0.1, 0.05, 0.01
     expected = (gamma / (1 + gamma) * big_m * tv
                 + big_m * (1 + math.sqrt(gamma)) / ((1 + gamma) * math.sqrt(m))
@@ -184,7 +310,7 @@ def test_bound_with_explicit_inputs_and_stability():
                 + beta * (math.log(m) + math.log(gamma * m)) / (1 + gamma)
                 + math.log(m) * big_m * tau / (1 + gamma))
     got = gda_stability_bound(m, gamma, loss_bound=big_m, divergence=tv,
-                              generator_stability=tau, stability=beta)
+                              generator_stability=tau, stability=beta, form="plot")
     assert got == pytest.approx(expected, rel=1e-12)
     # d fills only the inputs left at None
     partial = gda_stability_bound(m, gamma, d=50, divergence=tv, generator_stability=tau)
@@ -207,6 +333,8 @@ def test_bound_with_explicit_inputs_and_stability():
         ({"m": 10, "gamma": 1.0, "d": 2, "loss_bound": 0.0}, ValueError, "loss_bound must be >"),
         ({"m": 10, "gamma": np.nan, "d": 2}, ValueError, "gamma must be finite"),
         ({"m": 10, "gamma": "1", "d": 2}, TypeError, "gamma must be a number"),
+        ({"m": 10, "gamma": 1.0, "d": 2, "form": "paper"}, ValueError,
+         "form must be 'theorem' or 'plot'"),
     ],
 )
 def test_bound_errors(kwargs, error, match):
@@ -328,6 +456,9 @@ def test_reproducible_and_scalar_gamma():
         ({"gamma": [-1.0]}, "gamma must be >= 0"),
         ({"gamma": [[1.0]]}, "1-D array"),
         ({"method": "loop"}, "method must be 'vectorized' or 'estimators'"),
+        ({"ddof": 2}, "ddof must be 0 or 1"),
+        ({"ddof": True}, "ddof must be 0 or 1"),
+        ({"ddof": 0, "method": "estimators"}, "supports only ddof=1"),
     ],
 )
 def test_simulation_errors(kwargs, match):
@@ -392,3 +523,50 @@ def test_d50_m10_sweep_plateaus_at_the_generator_floor():
     floor = np.abs(train - test).mean()
     assert floor > 0.2 * means[0]  # a floor well above zero
     assert means[3] == pytest.approx(floor, rel=0.05)
+
+
+# -- the gain needs an unbiased variance in the generator -------------------------------------
+@pytest.mark.parametrize("m,d", [(10, 5), (11, 3)])
+def test_ddof_0_pools_maximum_likelihood_variances(m, d, rng):
+    X = np.stack([_trial_rows(m, d, rng)[0] for _ in range(3)])
+    y = _bgmm_labels(m)
+    _, variances = _fit_pooled_diagonal(X, y, reg_covar=0.0, ddof=0)
+    for t in range(3):
+        expected = sum(np.mean(y == k) * X[t, y == k].var(axis=0, ddof=0) for k in (0, 1))
+        np.testing.assert_allclose(variances[t], expected, rtol=1e-12)
+
+
+def _gain_with_ddof(ddof, m, d, n_trials, seed):
+    gaps, _, test = simulate_bgmm_gap(m, d, [0, 50], n_trials=n_trials, n_test=None, ddof=ddof,
+                                      return_losses=True, random_state=seed)
+    diff = gaps[0] - gaps[1]
+    return gaps.mean(axis=1), diff.mean(), diff.std() / np.sqrt(n_trials), test.mean(axis=1)
+
+
+def test_gain_needs_an_unbiased_generator_variance():
+    """m = 10, d = 50, gamma = 50 (benchmarks: ratio 3.23 with ddof=1, 0.98 with ddof=0).
+
+    Theory: E[test - train] = d / m = 5 without augmentation (exact, population test loss);
+    generated rows from unbiased variances carry no optimism, from ML variances (smaller by
+    (m - 2) / m) an optimism of about d / m again.
+    """
+    m, d, n = 10, 50, 3000
+    means1, gain1, se1, test1 = _gain_with_ddof(1, m, d, n, seed=21)
+    means0, gain0, se0, test0 = _gain_with_ddof(0, m, d, n, seed=22)
+    for means in (means1, means0):
+        assert means[0] == pytest.approx(d / m, rel=0.05)
+    assert gain1 - 4 * se1 > 0.6 * means1[0]  # measured: 1 - 1 / 3.23 = 0.69
+    assert abs(gain0) + 4 * se0 < 0.05 * means0[0]  # measured: about 0.015
+    assert means0[1] == pytest.approx(d / m, rel=0.05)
+    # either way the learner's test loss does not improve: the gap moves through training
+    for test in (test1, test0):
+        assert abs(test[1] - test[0]) < 0.01 * test[0]
+
+
+@pytest.mark.parametrize("d", [10, 100])
+def test_gain_needs_an_unbiased_generator_variance_other_dimensions(d):
+    """Benchmarks: ratio 1.55 (d = 10) and 4.64 (d = 100) with ddof=1; 0.99 with ddof=0."""
+    means1, gain1, se1, _ = _gain_with_ddof(1, 10, d, 20_000, seed=23 + d)
+    means0, gain0, se0, _ = _gain_with_ddof(0, 10, d, 20_000, seed=24 + d)
+    assert means1[0] / means1[1] > {10: 1.45, 100: 4.3}[d]
+    assert abs(gain0) + 4 * se0 < 0.05 * means0[0]
