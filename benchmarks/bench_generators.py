@@ -21,7 +21,8 @@ in the same run, on the same machine and data:
     import PyTorch.
 
 Run ``python benchmarks/bench_generators.py`` (about a minute on 2 cores) or
-with ``--quick`` (100,000 rows, fewer repeats). Nothing is written to disk.
+with ``--quick`` (100,000 rows, fewer repeats). The tables are kept as ``benchmarks/results/generators_*.csv``
+(``--no-results`` keeps none).
 
 Parts (a) and (b) run with BLAS/OpenMP limited to one thread (``--threads``):
 on a small shared machine, the thread pools of OpenBLAS and of the OpenMP
@@ -44,6 +45,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO))
+
+import _report  # noqa: E402  (benchmarks/_report.py)
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
@@ -84,21 +87,6 @@ def peak_memory(func):
     finally:
         tracemalloc.stop()
     return peak - base, result
-
-
-def print_table(title, header, rows):
-    """Print ``rows`` (lists of str) under ``header`` with aligned columns."""
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = "  ".join("-" * w for w in widths)
-    print(f"\n{title}")
-    print(line)
-    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w)
-                    for i, (h, w) in enumerate(zip(header, widths))))
-    print(line)
-    for row in rows:
-        print("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                        for i, (c, w) in enumerate(zip(row, widths))))
-    print(line)
 
 
 def fmt_time(stats):
@@ -214,7 +202,8 @@ def bench_speed(n_rows, repeats):
         median, spread = fmt_time(stats)
         rows.append([case, median, spread, f"{n_out / stats[0]:,.0f}",
                      f"{stats[0] / reference[ref]:.2f}", check])
-    print_table(
+    REPORT.table(
+        "speed",
         f"(a) Fit and sample, p={N_FEATURES}, 2 classes; median of {repeats} runs "
         "(ratio = time / [ref] time of the same kind; < 1 is faster)",
         ["case", "median s", "[min, max] s", "rows/s", "ratio", "check"],
@@ -255,7 +244,8 @@ def bench_memory(n_rows):
         rows.append([case, f"{peak / MB:.1f}", f"{peak / peak_full:.3f}",
                      f"{stats[0]:.3f}", f"{stats[0] / time_full[0]:.2f}",
                      f"max|mean - w@mu| = {error:.4f}"])
-    print_table(
+    REPORT.table(
+        "memory",
         f"(b) Peak traced memory (tracemalloc); the X returned by sample() alone is "
         f"{output / MB:.0f} MB, one batch is {BATCH_SIZE * N_FEATURES * 8 / MB:.1f} MB",
         ["case", "peak MB", "ratio", "median s", "time ratio", "check"],
@@ -321,7 +311,8 @@ def bench_import(repeats):
             f"{cumulative[code] / 1000:.0f}" if name else "-",
             f"{net / (walls[ref_code] - start_up):.2f}" if name else "-",
         ])
-    print_table(
+    REPORT.table(
+        "import",
         f"(c) Import time in a fresh interpreter, median of {repeats} runs "
         "(ratio = net time / net time of [ref])",
         ["case", "wall ms", "net ms", "-X importtime ms", "ratio"],
@@ -341,6 +332,10 @@ def bench_import(repeats):
     return torch_free
 
 
+#: Where the tables go (set from the command line in main).
+REPORT = _report.Report("generators", None)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -350,7 +345,10 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS/OpenMP threads for parts (a) and (b); 0 keeps the "
                              "libraries' defaults (default: 1)")
+    _report.add_arguments(parser)
     args = parser.parse_args(argv)
+    global REPORT
+    REPORT = _report.from_arguments("generators_quick" if args.quick else "generators", args)
     n_rows = args.n_rows or (100_000 if args.quick else 1_000_000)
     repeats = 3 if args.quick else 5
 

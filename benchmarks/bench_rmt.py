@@ -29,7 +29,8 @@ Two parts, each printed as a table:
 
 Run ``python benchmarks/bench_rmt.py`` (about 2 minutes on 2 cores) or with
 ``--quick``. BLAS runs on one thread (``--threads``): the problems are small and
-a shared machine otherwise oversubscribes its cores. Nothing is written to disk.
+a shared machine otherwise oversubscribes its cores. The tables are kept as
+``benchmarks/results/rmt_*.csv`` (``--no-results`` keeps none).
 """
 
 import argparse
@@ -41,6 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO))
 
+import _report  # noqa: E402  (benchmarks/_report.py)
 import numpy as np  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.model_selection import GridSearchCV, train_test_split  # noqa: E402
@@ -73,7 +75,7 @@ def simulation_grid(quick):
     return rows
 
 
-def bench_theory_vs_simulation(trials, quick):
+def bench_theory_vs_simulation(report, trials, quick):
     header = ("case", "n", "m", "p", "p/n", "n_hat", "eps", "eps*", "rho", "phi", "gamma",
               "theory", "MC", "SE", "MC-theory", "t_theory", "t_MC")
     rows, diffs, t_theory_all, t_mc_all = [], [], 0.0, 0.0
@@ -101,11 +103,14 @@ def bench_theory_vs_simulation(trials, quick):
                      f"{sim.accuracy.mean():.4f}", f"{se:.4f}", f"{diff.mean():+.4f}",
                      "-" if np.isnan(t_theory) else f"{t_theory * 1e3:.2f}ms",
                      f"{t_mc:.2f}s"))
-    print_table(f"(a) theory vs Monte-Carlo ({trials} repetitions per row)", header, rows)
+    report.table("theory", f"(a) theory vs Monte-Carlo ({trials} repetitions per row)",
+                 header, rows)
     diffs = np.abs(diffs)
-    print(f"mean |MC - theory| = {diffs.mean():.4f}, max = {diffs.max():.4f} over "
-          f"{len(diffs)} settings; total time theory {t_theory_all:.3f}s (exact and toy rows) "
-          f"vs simulation {t_mc_all:.1f}s")
+    report.table("theory_summary", "(a) summary", (
+        "settings", "repetitions", "mean abs(MC - theory)", "max abs(MC - theory)",
+        "time theory (exact and toy rows)", "time simulation"), [(
+            len(diffs), trials, f"{diffs.mean():.4f}", f"{diffs.max():.4f}",
+            f"{t_theory_all:.3f}s", f"{t_mc_all:.1f}s")])
     return diffs.mean()
 
 
@@ -146,7 +151,7 @@ def compare_auto_and_grid_search(task):
     return t_auto, t_grid, acc_auto, acc_grid, auto.alpha_, search.best_params_["alpha"]
 
 
-def bench_auto_vs_grid_search(repeats):
+def bench_auto_vs_grid_search(report, repeats):
     tasks = {
         "GMM real only (n=200, p=100)": lambda s: gaussian_task(s, 200, 100, 0, 1.2, 0),
         "GMM real+synthetic (n=200, m=400, p=100, n_hat=200)":
@@ -169,16 +174,8 @@ def bench_auto_vs_grid_search(repeats):
                      f"{accs[:, 1].mean():.4f}",
                      f"{diff.mean():+.4f} ({diff.std(ddof=1) / np.sqrt(repeats):.4f})",
                      f"{results[0][4]:.3g} / {results[0][5]:.3g}"))
-    print_table(f"(b) alpha='auto' vs GridSearchCV(cv=5), {len(ALPHA_GRID)} alphas, {repeats} "
-                "splits: median times, mean accuracies", header, rows)
-
-
-def print_table(title, header, rows):
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) for i, h in enumerate(header)]
-    print(f"\n{title}")
-    print("  ".join(str(h).rjust(w) for h, w in zip(header, widths)))
-    for row in rows:
-        print("  ".join(str(c).rjust(w) for c, w in zip(row, widths)))
+    report.table("auto_vs_grid", f"(b) alpha='auto' vs GridSearchCV(cv=5), {len(ALPHA_GRID)} "
+                 f"alphas, {repeats} splits: median times, mean accuracies", header, rows)
 
 
 def main():
@@ -186,13 +183,15 @@ def main():
     parser.add_argument("--quick", action="store_true", help="smaller grid, fewer repeats")
     parser.add_argument("--threads", type=int, default=1,
                         help="BLAS threads (0 keeps the libraries' defaults)")
+    _report.add_arguments(parser)
     args = parser.parse_args()
+    report = _report.from_arguments("rmt_quick" if args.quick else "rmt", args)
     trials = 8 if args.quick else 20
     repeats = 3 if args.quick else 10
     limits = None if args.threads == 0 else args.threads
     with threadpool_limits(limits=limits):
-        bench_theory_vs_simulation(trials, args.quick)
-        bench_auto_vs_grid_search(repeats)
+        bench_theory_vs_simulation(report, trials, args.quick)
+        bench_auto_vs_grid_search(report, repeats)
 
 
 if __name__ == "__main__":
