@@ -7,25 +7,30 @@ for ``T`` in {100, 500, 2000} and ``iters`` in {10, 20, 50}, with gradients
 
 - ``unrolled``: back-propagation through every block update (the reference),
 - ``implicit``: implicit differentiation (stores the graph of one block update
-  at the end point, shared with the KL and smoother moments the loss needs; the
-  capped Richardson solve runs in backward; here the loop is forced to run all
-  ``iters`` sweeps, so the capped solver falls back to the one-step gradient
-  exactly as the authors' code does when ``MAX_ITER`` is reached).
+  at the end point, shared with the KL and smoother moments the loss needs);
+  the backward runs the capped, damped Richardson solve (up to 10 VJPs through
+  that step) from the end point of the forced ``iters`` sweeps, the path that
+  trains the model; the columns ``bwd`` and ``fb`` give its iterations and
+  the fraction of sequences that fell back to the one-step gradient.
 
 Memory: on CUDA, ``torch.cuda.max_memory_allocated`` over the step; on CPU, the
 bytes of the distinct storages autograd saves for backward (counted with
 ``torch.autograd.graph.saved_tensors_hooks``; for implicit this includes the
 extra one-step graph used by the Richardson solve) — the memory that grows with
 the iteration count. The table gives ``ratio = unrolled / implicit``; the
-target is >= 10x at 20+ iterations and T = 2000 (the paper reports 10-100x).
+target is >= 10x at the default ``max_iter = 20`` (the paper reports 10-100x).
 
-Then short training curves on the toy set (ELBO per step vs epoch):
-implicit vs unrolled (should agree within noise: the implicit run from two
-more initial seeds gives the noise level) and natural vs plain gradients for
-``q(theta)``.
+Then natural-gradient vs Adam steps for ``q(theta)``: final training and
+held-out ELBO per time step and state recovery over 5 initial seeds each
+(``benchmarks/results/svae_natural_vs_adam.csv``).
 
-Run ``python benchmarks/bench_svae.py`` (a few minutes on 2 cores) or
-``--quick`` (T in {100, 500}, iters in {10, 20}, shorter curves).
+``--study TAG`` runs only the training study (fallback rate, forward
+convergence, held-out ELBO, state recovery, time per step on the issue's toy,
+the test suite's toy and the stock returns; ``benchmarks/results/
+svae_study[_epochs]_TAG.csv``).
+
+Run ``python benchmarks/bench_svae.py`` (CPU: long, the T = 2000 rows take many
+minutes) or ``--quick`` (T in {100, 500}, iters in {10, 20}, 3 seeds).
 """
 
 import argparse
@@ -73,7 +78,7 @@ def _step(model, Y, mask, gen):
     elbo = model._elbo(Y, mask, out, 1, gen)
     loss = -elbo.mean() + model._globals.prior_kl(out["stats"]) / Y.shape[0]
     loss.backward()
-    return float(elbo.detach().mean())
+    return out["info"]
 
 
 def measure(T, iters, gradient, device, warm_up):
@@ -82,7 +87,7 @@ def measure(T, iters, gradient, device, warm_up):
                     device=device, random_state=0).fit(X)
     model._tol = 0.0  # force exactly `iters` sweeps
     Y, mask = model._tensors(X)
-    times, mem = [], 0
+    times, mem, info = [], 0, {}
     first = 0 if warm_up else 1
     for rep in range(first, 2):
         gen = torch.Generator().manual_seed(rep)
@@ -94,7 +99,7 @@ def measure(T, iters, gradient, device, warm_up):
         counter = _SavedBytes()
         start = time.perf_counter()
         with torch.autograd.graph.saved_tensors_hooks(counter.pack, counter.unpack):
-            _step(model, Y, mask, gen)
+            info = _step(model, Y, mask, gen)
         if device == "cuda":
             torch.cuda.synchronize()
             peak = torch.cuda.max_memory_allocated() - base
@@ -103,14 +108,156 @@ def measure(T, iters, gradient, device, warm_up):
         if rep > 0:  # first run is warm-up
             times.append(time.perf_counter() - start)
             mem = max(mem, peak)
-    return statistics.median(times), mem
+    return statistics.median(times), mem, info
 
 
-def curves(epochs, seed=0, **kwargs):
-    X, _, _ = make_slds(64, 50, n_states=3, n_features=8, random_state=0)
-    model = SLDSVAE(n_states=3, epochs=epochs, pretrain_epochs=30, batch_size=16,
-                    random_state=seed, **kwargs).fit(X)
-    return [h["elbo"] for h in model.history_]
+def compare(runs, seeds, epochs, out_dir):
+    """Final ELBO of each run over initial seeds (toy: 32 training, 16 held-out sequences)."""
+    import csv
+
+    from sklearn.metrics import adjusted_rand_score
+
+    X, states, _ = make_slds(48, 50, n_states=2, n_features=5, random_state=0)
+    rows = []
+    for name, kwargs in runs.items():
+        for seed in seeds:
+            model = SLDSVAE(n_states=2, epochs=epochs, pretrain_epochs=20, batch_size=16,
+                            random_state=seed, **kwargs).fit(X[:32])
+            rows.append({
+                "run": name, "seed": seed, "train_elbo_last": model.history_[-1]["elbo"],
+                "heldout_score": model.score(X[32:]),
+                "ari": adjusted_rand_score(states[32:].ravel(), model.predict(X[32:]).ravel()),
+                "fallback_rate": np.mean([h["fallback_rate"] for h in model.history_]),
+                "s_per_step": np.mean([h["seconds"] for h in model.history_]) / 2,
+            })
+            print(" | ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                             for k, v in rows[-1].items()), flush=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / "svae_natural_vs_adam.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v for k, v in r.items()})
+    print(f"{'run':<12} {'train ELBO':>18} {'held-out ELBO':>18} {'ARI':>14}")
+    for name in runs:
+        sub = [r for r in rows if r["run"] == name]
+        cells = []
+        for key in ("train_elbo_last", "heldout_score", "ari"):
+            vals = np.array([r[key] for r in sub])
+            cells.append(f"{vals.mean():>9.3f} +- {vals.std(ddof=1):<5.3f}")
+        print(f"{name:<12} " + " ".join(cells))
+    return rows
+
+# ----------------------------------------------------------------- study
+def _best_permutation_accuracy(truth, pred, K):
+    from itertools import permutations
+
+    return max(float(np.mean(np.asarray(p)[pred] == truth)) for p in permutations(range(K)))
+
+
+class _InfoLog:
+    """Record ``out["info"]`` of every training step (works on any version of _infer)."""
+
+    def __init__(self):
+        self.infos = []
+        self._orig = SLDSVAE._infer
+
+    def __enter__(self):
+        log, orig = self.infos, self._orig
+
+        def _infer(model, *args, **kwargs):
+            out = orig(model, *args, **kwargs)
+            if kwargs.get("mode", "none") != "none" or (args and args[0] != "none"):
+                log.append(out["info"])
+            return out
+
+        SLDSVAE._infer = _infer
+        return self
+
+    def __exit__(self, *exc):
+        SLDSVAE._infer = self._orig
+
+
+def _study_cases():
+    from sksynth.datasets import load_stock_returns
+
+    cases = []
+    for ds in (0, 1, 2, 3):  # the issue's fresh toy, four data seeds, default SLDSVAE
+        X, states, _ = make_slds(30, 100, n_states=2, n_features=5, random_state=ds)
+        cases.append((f"issue toy (data seed {ds})", X[:20], X[20:], states[20:],
+                      dict(n_states=2)))
+    X, states, _ = make_slds(128, 50, n_states=3, n_features=8, random_state=0)
+    cases.append(("package toy (tests)", X[:96], X[96:], states[96:],
+                  dict(n_states=3, epochs=60, pretrain_epochs=50, batch_size=16)))
+    stocks = load_stock_returns(window=24, stride=6)
+    X = stocks.data[:, :, stocks.complete]
+    train = stocks.window_start.year < 2014
+    cases.append(("stock returns", X[train], X[~train], None,
+                  dict(n_states=2, latent_dim=3, epochs=60, pretrain_epochs=30,
+                       batch_size=16)))
+    return cases
+
+
+def study(tag, out_dir, **overrides):
+    """Fallback rate, forward convergence, held-out ELBO, state recovery, time per step."""
+    import csv
+
+    from sklearn.metrics import adjusted_rand_score
+
+    rows, epoch_rows = [], []
+    for name, X_tr, X_te, s_te, params in _study_cases():
+        params = {**params, **overrides}
+        with _InfoLog() as log:
+            start = time.perf_counter()
+            model = SLDSVAE(random_state=0, **params).fit(X_tr)
+            fit_s = time.perf_counter() - start
+        n_batches = -(-X_tr.shape[0] // min(model.batch_size, X_tr.shape[0]))
+        infos = log.infos
+        fb = [h["fallback_rate"] for h in model.history_]
+        conv = [float(i.get("converged", False)) for i in infos]
+        iters = [i.get("n_iter", 0) for i in infos]
+        half = len(fb) // 2
+        row = {
+            "tag": tag, "data": name, "steps": len(infos),
+            "fallback_rate": np.mean(fb), "fallback_rate_2nd_half": np.mean(fb[half:]),
+            "fallback_rate_max_epoch": max(fb),
+            "fwd_converged": np.mean(conv),
+            "fwd_rows_converged": np.mean([i.get("converged_fraction", c)
+                                           for i, c in zip(infos, conv)]),
+            "fwd_iters_mean": np.mean([i.get("mean_iter", n) for i, n in zip(infos, iters)]),
+            "fwd_iters_max": np.mean(iters),
+            "bwd_iters_mean": np.mean([i.get("bwd_iter", 0) for i in infos]),
+            "train_elbo_last": model.history_[-1]["elbo"],
+            "heldout_score": model.score(X_te),
+            "ari": np.nan, "accuracy": np.nan,
+            "s_per_step": np.mean([h["seconds"] for h in model.history_]) / n_batches,
+            "fit_s": fit_s,
+        }
+        if s_te is not None:
+            pred = model.predict(X_te)
+            row["ari"] = adjusted_rand_score(s_te.ravel(), pred.ravel())
+            row["accuracy"] = _best_permutation_accuracy(s_te.ravel(), pred.ravel(),
+                                                         model.n_states)
+        rows.append(row)
+        for e, h in enumerate(model.history_):
+            chunk = infos[e * n_batches:(e + 1) * n_batches]
+            epoch_rows.append({"tag": tag, "data": name, "epoch": e, "elbo": h["elbo"],
+                               "fallback_rate": h["fallback_rate"],
+                               "fwd_converged": np.mean([float(i.get("converged", False))
+                                                         for i in chunk]),
+                               "fwd_iters": np.mean([i.get("n_iter", 0) for i in chunk])})
+        print(" | ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                         for k, v in row.items()), flush=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for fname, data in ((f"svae_study_{tag}.csv", rows),
+                        (f"svae_study_epochs_{tag}.csv", epoch_rows)):
+        with open(out_dir / fname, "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(data[0]))
+            writer.writeheader()
+            for r in data:
+                writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v
+                                 for k, v in r.items()})
+    return rows
 
 
 def main(argv=None):
@@ -121,44 +268,37 @@ def main(argv=None):
     parser.add_argument("--iters", type=int, nargs="+", help="iteration counts (overrides)")
     parser.add_argument("--no-curves", action="store_true", help="skip the training curves")
     parser.add_argument("--curves-only", action="store_true", help="skip the memory table")
+    parser.add_argument("--study", metavar="TAG",
+                        help="only the fallback/convergence/accuracy study; writes "
+                             "benchmarks/results/svae_study[_epochs]_TAG.csv")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # as SLDSVAE.fit does: tiny ops, threads only add overhead
+    if args.study:
+        study(args.study, REPO / "benchmarks" / "results")
+        return
     Ts = args.T or ((100, 500) if args.quick else (100, 500, 2000))
     its = args.iters or ((10, 20) if args.quick else (10, 20, 50))
     mem_kind = "peak CUDA MB" if args.device == "cuda" else "saved-for-backward MB"
     print(f"device={args.device}; memory = {mem_kind}; B=4 sequences, K=3, D=2, F=8")
     print(f"{'T':>5} {'iters':>5} | {'unrolled s':>10} {'MB':>9} | {'implicit s':>10} {'MB':>9}"
-          f" | {'mem ratio':>9} {'time ratio':>10}")
+          f" | {'mem ratio':>9} {'time ratio':>10} | {'bwd':>3} {'fb':>4}")
     for T in () if args.curves_only else Ts:
         for it in its:
             warm = T <= 500  # long cases: one timed run, no warm-up (minutes each on CPU)
-            tu, mu = measure(T, it, "unrolled", args.device, warm)
-            ti, mi = measure(T, it, "implicit", args.device, warm)
+            tu, mu, _ = measure(T, it, "unrolled", args.device, warm)
+            ti, mi, info = measure(T, it, "implicit", args.device, warm)
             print(f"{T:>5} {it:>5} | {tu:>10.2f} {mu / 2**20:>9.1f} | {ti:>10.2f} "
-                  f"{mi / 2**20:>9.1f} | {mu / max(mi, 1):>9.1f} {tu / ti:>10.2f}", flush=True)
+                  f"{mi / 2**20:>9.1f} | {mu / max(mi, 1):>9.1f} {tu / ti:>10.2f} | "
+                  f"{info.get('bwd_iter', 0):>3} {info.get('fallback_fraction', 0):>4.2f}",
+                  flush=True)
     if args.no_curves:
         return
-    epochs = 8 if args.quick else 25
-    print(f"\nELBO per time step vs epoch (toy: 64 x 50, {epochs} epochs after 30 VAE epochs)")
-    runs = {
-        "implicit + natural": curves(epochs, gradient="implicit"),
-        "unrolled + natural": curves(epochs, gradient="unrolled"),
-        "implicit + plain (Adam)": curves(epochs, gradient="implicit", natural_gradient=False),
-        # the noise level: the same implicit run from other initial seeds
-        "implicit + natural, seed 1": curves(epochs, seed=1, gradient="implicit"),
-        "implicit + natural, seed 2": curves(epochs, seed=2, gradient="implicit"),
-    }
-    marks = sorted({0, epochs // 4, epochs // 2, 3 * epochs // 4, epochs - 1})
-    print(f"{'run':<24}" + "".join(f"{'ep ' + str(e):>9}" for e in marks))
-    for name, hist in runs.items():
-        print(f"{name:<24}" + "".join(f"{hist[e]:>9.3f}" for e in marks))
-    diff = np.abs(np.array(runs["implicit + natural"]) - np.array(runs["unrolled + natural"]))
-    seeds = np.array([runs[k] for k in runs if k.startswith("implicit + natural")])
-    spread = seeds.max(0) - seeds.min(0)
-    print(f"max |implicit - unrolled| over epochs: {diff.max():.3f}; seed-to-seed range of "
-          f"the implicit run (3 seeds): max {spread.max():.3f}, at the last epoch "
-          f"{spread[-1]:.3f} (|implicit - unrolled| there: {diff[-1]:.3f})")
-
+    seeds = range(3) if args.quick else range(5)
+    epochs = 10 if args.quick else 20
+    print(f"\nFinal ELBO per time step over seeds {list(seeds)} (toy 32 + 16 sequences x 50 "
+          f"steps, K = 2, {epochs} epochs after 20 VAE epochs, implicit gradients)")
+    compare({"natural": {}, "Adam": {"natural_gradient": False}}, seeds, epochs,
+            REPO / "benchmarks" / "results")
 
 if __name__ == "__main__":
     main()

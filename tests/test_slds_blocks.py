@@ -308,26 +308,73 @@ def test_implicit_gradient_equals_unrolled_and_finite_differences():
         assert abs(fd - an) <= 1e-5 * max(1.0, abs(an))
 
 
-def test_implicit_falls_back_to_one_step_gradient_when_not_converged():
-    stats, J_rec, h_rec, r0 = _toy_problem()
-    h1 = h_rec.clone().requires_grad_(True)
-    loss, info = _loss_after_inference("implicit", h1, stats, J_rec, r0, max_iter=1)
-    (g_imp,) = torch.autograd.grad(loss, h1)
-    assert not info["converged"] and info["fallback_used"]
-    # v = g: same gradient as differentiating one block update at the end point
-    h2 = h_rec.clone().requires_grad_(True)
+def _scalar_problem(c):
+    """``F(w, a) = c w + (1 - c) a``: fixed point ``w* = a``, ``dw*/da = 1``, ``dF/dw = c``."""
+    a = torch.tensor([0.3, -0.7], dtype=DT, requires_grad=True)
+    cs = torch.as_tensor(c, dtype=DT)
 
-    def F(r, h):
-        return block_update(r, stats, J_rec, h)
+    def F(w, a_):
+        return cs * w + (1 - cs) * a_
 
-    with torch.no_grad():
-        r1 = F(r0, h_rec)
-    r = F(r1, h2)
-    kl, lds, _, _ = local_kl(r, stats, J_rec, h2)
-    weight = torch.linspace(0.5, 1.5, lds.Ex.shape[1], dtype=DT)
-    loss2 = (r[..., 0] * weight).sum() + (lds.Ex[..., 0] ** 2).sum() + kl.sum()
-    (g_ref,) = torch.autograd.grad(loss2, h2)
-    np.testing.assert_allclose(g_imp, g_ref, atol=1e-10)
+    return a, F
+
+
+def test_fallback_only_where_the_solve_fails():
+    # row 0: dF/dw = 3, a repelling fixed point: damped Richardson multiplies the
+    # error by 0.5 + 0.5 * 3 = 2 per iteration and diverges -> that row falls back to
+    # v = g, i.e. d/da = dF/da = 1 - 3 = -2. Row 1: dF/dw = 0.5, the solve converges to
+    # the exact dw*/da = 1. The forward starts at the fixed point (converged).
+    a, F = _scalar_problem([3.0, 0.5])
+    w, info = fixed_point(F, a.detach(), (a,), mode="implicit", bwd_max_iter=200,
+                          bwd_tol=1e-15, n_batched=1)
+    assert info["converged"]
+    (grad,) = torch.autograd.grad(w.sum(), a)
+    assert info["fallback_used"] and info["fallback_fraction"] == 0.5
+    np.testing.assert_allclose(grad.numpy(), [-2.0, 1.0], rtol=1e-10)
+    # without the fallback the diverged solve is returned as is (huge); and a
+    # failure is also a failure when not batched (the whole system falls back)
+    w, info = fixed_point(F, a.detach(), (a,), mode="implicit", bwd_max_iter=20,
+                          fallback=False, n_batched=1)
+    (grad,) = torch.autograd.grad(w.sum(), a)
+    assert not info["fallback_used"] and abs(float(grad[0])) > 1e4
+    w, info = fixed_point(F, a.detach(), (a,), mode="implicit", bwd_max_iter=20)
+    (grad,) = torch.autograd.grad(w.sum(), a)
+    assert info["fallback_used"] and info["fallback_fraction"] == 1.0
+    np.testing.assert_allclose(grad.numpy(), [-2.0, 0.5], rtol=1e-12)
+
+
+def test_capped_damped_richardson_is_the_truncated_neumann_series():
+    # dF/dw = c, rho = 0.5 + 0.5 c: after n damped iterations from v = g,
+    # v = g (rho^n + (1 - rho^n) / (1 - c)); dF/da = 1 - c, so d/da = 1 - c rho^n
+    # (exact: 1; the fallback v = g: 1 - c). The
+    # forward is capped far from the fixed point (not converged): the solve still runs
+    # from its end point instead of falling back.
+    a, F = _scalar_problem([0.2, 0.9])
+    w, info = fixed_point(F, a.detach() + 1.0, (a,), mode="implicit", max_iter=3,
+                          bwd_max_iter=10, bwd_tol=0.0, n_batched=1)
+    (grad,) = torch.autograd.grad(w.sum(), a)
+    assert not info["converged"] and info["converged_fraction"] == 0.0
+    assert info["bwd_iter"] == 10 and not info["fallback_used"]
+    c = np.array([0.2, 0.9])
+    expected = 1 - c * (0.5 + 0.5 * c) ** 10
+    np.testing.assert_allclose(grad.numpy(), expected, rtol=1e-12)
+
+
+def test_per_row_forward_matches_the_batch_loop():
+    stats, J_rec, h_rec, r0 = _toy_problem(B=3)
+
+    def F(r, J, h):
+        return block_update(r, stats, J, h)
+
+    r_rows, info_rows = fixed_point(F, r0, (J_rec, h_rec), mode="none", max_iter=200,
+                                    tol=1e-10, n_batched=2)
+    r_all, info_all = fixed_point(F, r0, (J_rec, h_rec), mode="none", max_iter=200, tol=1e-10)
+    assert info_rows["converged"] and info_all["converged"]
+    assert info_rows["mean_iter"] <= info_all["n_iter"]
+    np.testing.assert_allclose(r_rows, r_all, atol=1e-8)
+    _, info = fixed_point(F, r0, (J_rec, h_rec), mode="none", max_iter=2, tol=1e-10,
+                          n_batched=2)
+    assert info["converged_fraction"] == 0.0 and info["n_iter"] == 2
 
 
 def test_implicit_with_auxiliary_outputs_equals_unrolled():

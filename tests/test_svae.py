@@ -133,6 +133,50 @@ def test_every_gradient_mode_trains(toy, gradient, natural):
     assert np.isfinite(model.score(X[:8]))
 
 
+def test_implicit_gradients_train_the_model_without_falling_back(toy):
+    # the backward solve runs at every step (warm-started forward, per-sequence stop);
+    # the one-step fallback is for failed solves only
+    X, _ = toy
+    model = SLDSVAE(n_states=2, epochs=6, pretrain_epochs=3, hidden_sizes=(8,), batch_size=8,
+                    random_state=0).fit(X)
+    hist = model.history_
+    assert {"fallback_rate", "converged_rate", "forward_iter", "backward_iter"} <= set(hist[0])
+    assert np.mean([h["fallback_rate"] for h in hist]) < 0.1
+    assert np.mean([h["converged_rate"] for h in hist]) >= 0.9
+    assert all(h["backward_iter"] >= 1 for h in hist)
+    # forcing every solve to count as failed (residual above 0 x that of v = g) makes
+    # every sequence fall back, and is recorded
+    forced = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=3, hidden_sizes=(8,), batch_size=8,
+                     random_state=0)
+    forced._fixed_point_options = {"fallback_threshold": 0.0}
+    forced.fit(X)
+    assert all(h["fallback_rate"] == 1.0 for h in forced.history_)
+
+
+def test_implicit_gradient_of_the_loss_equals_unrolled_on_a_tiny_model(toy):
+    # network and q(theta) gradients of the training loss: implicit (converged forward,
+    # solved to machine precision) against back-propagation through every sweep
+    X, _ = toy
+    model = SLDSVAE(n_states=2, epochs=0, pretrain_epochs=2, hidden_sizes=(4,), max_iter=400,
+                    tol=1e-12, random_state=0).fit(X[:3, :8])
+    model._fixed_point_options = {"bwd_max_iter": 2000, "bwd_tol": 1e-15}
+    Y, mask = model._tensors(X[:3, :8])
+    params = list(model._nets.parameters()) + model._globals.tensors()
+    grads = {}
+    for mode in ("implicit", "unrolled"):
+        gen = torch.Generator().manual_seed(0)
+        out = model._infer(Y, mask, mode=mode, generator=gen)
+        loss = -model._elbo(Y, mask, out, 1, gen).mean()
+        g = torch.autograd.grad(loss, params, allow_unused=True)
+        grads[mode] = torch.cat([torch.zeros_like(p).ravel() if gi is None else gi.ravel()
+                                 for p, gi in zip(params, g)])
+        assert out["info"]["converged"]
+    assert not out["info"].get("fallback_used", False)
+    rel = torch.linalg.norm(grads["implicit"] - grads["unrolled"]) / torch.linalg.norm(
+        grads["unrolled"])
+    assert float(rel) < 1e-6
+
+
 def test_fit_with_missing_steps(toy):
     X, _ = toy
     X = X.copy()

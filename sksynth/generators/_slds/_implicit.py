@@ -3,13 +3,26 @@
 ``w* = F(w*, theta)`` is found by iterating ``F``. The implicit function
 theorem gives ``dL/dtheta = v^T dF/dtheta`` at ``w*`` with ``v`` solving
 ``v = g + (dF/dw)^T v`` (``g = dL/dw*``). Following the authors' code
-(``slds_inference_itersolve_bwd``) the linear system is solved by *damped
-Richardson* iterations ``v <- (1 - d) v + d ((dF/dw)^T v + g)`` (``d = 0.5``),
-capped at a few iterations, and the solve is replaced by the *fallback*
-``v = g`` (the one-step gradient through the last block update) when the
-forward loop did not converge or the residual ``g + (dF/dw)^T v - v`` has RMS
-above ``fallback_threshold`` or is not finite. Only the end point is stored:
-memory does not grow with the number of iterations.
+(``slds_inference_itersolve_bwd``) the linear system is solved by *capped,
+damped Richardson* iterations ``v <- (1 - d) v + d ((dF/dw)^T v + g)`` from
+``v = g``, run at the end point of the (possibly capped) forward loop. The
+solve is replaced by the *fallback* ``v = g`` (the one-step gradient through
+the last block update) only where the solve itself fails: its residual
+``g + (dF/dw)^T v - v`` is not finite or is larger than that of ``v = g``
+(``||(dF/dw)^T g||``, times ``fallback_threshold``): the iterations diverged.
+A capped solve that is still converging is a truncated Neumann series
+``sum_n ((1 - d) I + d J^T)^n d g`` between the one-step and the exact
+gradient and is kept. (The authors' code also falls back whenever the forward
+loop reached its cap; here an unconverged forward only means the solve runs
+at a point near, not at, the fixed point.)
+
+With ``n_batched`` the leading dimension of ``w`` indexes independent
+problems (sequences): the forward loop stops iterating each row once it has
+converged, so more iterations cost little when only a few rows are slow, and
+the fallback is decided row by row (the Jacobian is block-diagonal over rows).
+
+Only the end point is stored: memory does not grow with the number of
+iterations.
 
 References
 ----------
@@ -18,6 +31,42 @@ Bai, Kolter & Koltun (2019), "Deep equilibrium models", NeurIPS.
 """
 
 import torch
+
+
+def _row_norms(x, rows):
+    return torch.linalg.vector_norm(x.reshape(rows, -1), dim=1)
+
+
+def _richardson(state, g):
+    """Adjoint ``v`` for upstream ``g``; records the solve in ``state["info"]``."""
+    info = state["info"]
+    z0, f0, d = state["z0"], state["f0"], state["damping"]
+    rows = z0.shape[0] if state["batched"] else 1
+    v, n = g, 0
+    with torch.enable_grad():
+        (jtv,) = torch.autograd.grad(f0, z0, v, retain_graph=True)
+        start = _row_norms(jtv, rows)  # residual of the fallback v = g
+        for n in range(1, state["bwd_max_iter"] + 1):
+            v_new = (1.0 - d) * v + d * (jtv + g)
+            change = torch.linalg.vector_norm(v_new - v)
+            v = v_new
+            (jtv,) = torch.autograd.grad(f0, z0, v, retain_graph=True)
+            if not torch.isfinite(change) or change <= state["bwd_tol"] * torch.linalg.vector_norm(v):
+                break
+    resid = _row_norms(g + jtv - v, rows)
+    # (1 + 1e-9): with no iterations v = g, and rounding must not count as a failure
+    failed = ~torch.isfinite(resid) | (resid > state["threshold"] * start * (1 + 1e-9))
+    if not state["fallback"]:
+        failed = torch.zeros_like(failed)
+    g_norm = torch.linalg.vector_norm(g)
+    info["bwd_iter"] = n
+    info["bwd_residual"] = float(torch.linalg.vector_norm(resid) / g_norm) if g_norm > 0 else 0.0
+    info["fallback_fraction"] = float(failed.double().mean())
+    info["fallback_used"] = bool(failed.any())
+    if info["fallback_used"]:
+        keep = (~failed).reshape(-1, *([1] * (g.dim() - 1))) if state["batched"] else ~failed
+        v = torch.where(keep, torch.nan_to_num(v), g)
+    return v
 
 
 class _RichardsonGrad(torch.autograd.Function):
@@ -30,32 +79,7 @@ class _RichardsonGrad(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
-        state = ctx.state
-        info = state["info"]
-        if state["fallback"] and not info["converged"]:
-            info["fallback_used"] = True
-            return g, None
-        z0, f0 = state["z0"], state["f0"]
-        d = state["damping"]
-        v = g
-        n = 0
-        with torch.enable_grad():
-            for n in range(1, state["bwd_max_iter"] + 1):
-                (jtv,) = torch.autograd.grad(f0, z0, v, retain_graph=True)
-                v_new = (1.0 - d) * v + d * (jtv + g)
-                change = torch.mean((v_new - v) ** 2)
-                v = v_new
-                if change < state["bwd_tol"]:
-                    break
-            (jtv,) = torch.autograd.grad(f0, z0, v, retain_graph=True)
-        resid = torch.sqrt(torch.mean((g + jtv - v) ** 2))
-        info["bwd_iter"] = n
-        info["bwd_residual"] = float(resid)
-        if state["fallback"] and (not torch.isfinite(resid) or resid > state["threshold"]):
-            info["fallback_used"] = True
-            return g, None
-        info["fallback_used"] = False
-        return v, None
+        return _richardson(ctx.state, g), None
 
 
 class _RichardsonAuxGrad(torch.autograd.Function):
@@ -85,8 +109,43 @@ class _RichardsonAuxGrad(torch.autograd.Function):
                                             allow_unused=True)
             if gz is not None:
                 g = g + gz
-        v, _ = _RichardsonGrad.backward(ctx, g)
-        return (None, v, *g_aux)
+        return (None, _richardson(state, g), *g_aux)
+
+
+def _forward(F, w, params, max_iter, tol, n_batched, info):
+    """Iterate ``F`` without a graph; per row when ``n_batched`` is given."""
+    with torch.no_grad():
+        if n_batched is None:
+            for i in range(max_iter):
+                w_new = F(w, *params)
+                change = float(torch.max(torch.abs(w_new - w)))
+                w = w_new
+                info["n_iter"] = i + 1
+                if change < tol:
+                    info["converged"] = True
+                    break
+            info["mean_iter"] = float(info["n_iter"])
+            info["converged_fraction"] = float(info["converged"])
+            return w
+        B = w.shape[0]
+        active = torch.arange(B, device=w.device)
+        iters = torch.zeros(B, dtype=torch.long, device=w.device)
+        w = w.clone()
+        for _ in range(max_iter):
+            sub = [p.index_select(0, active) for p in params[:n_batched]]
+            w_old = w.index_select(0, active)
+            w_new = F(w_old, *sub, *params[n_batched:])
+            change = torch.abs(w_new - w_old).reshape(len(active), -1).amax(1)
+            w.index_copy_(0, active, w_new)
+            iters.index_add_(0, active, torch.ones_like(active))
+            active = active[~(change < tol)]  # NaN counts as not converged
+            if len(active) == 0:
+                break
+        info["n_iter"] = int(iters.max())
+        info["mean_iter"] = float(iters.double().mean())
+        info["converged_fraction"] = 1.0 - len(active) / B
+        info["converged"] = len(active) == 0
+        return w
 
 
 def fixed_point(
@@ -98,11 +157,12 @@ def fixed_point(
     max_iter=10,
     tol=1e-5,
     bwd_max_iter=10,
-    bwd_tol=1e-5,
+    bwd_tol=1e-4,
     damping=0.5,
     fallback=True,
-    fallback_threshold=1e2,
+    fallback_threshold=1.0,
     final=None,
+    n_batched=None,
 ):
     """Iterate ``w <- F(w, *params)`` and return the end point with gradients.
 
@@ -122,15 +182,16 @@ def fixed_point(
         the iteration (``w*`` is returned detached).
     max_iter : int
         Forward iterations at most; stops earlier when the largest absolute
-        change is below ``tol``.
+        change is below ``tol`` (per row with ``n_batched``).
     bwd_max_iter, bwd_tol, damping : int, float, float
-        Richardson iterations cap, stopping tolerance on the mean squared
-        change, and damping ``d``.
+        Richardson iterations cap, stopping tolerance on the relative change
+        ``||v_new - v|| / ||v||``, and damping ``d``.
     fallback : bool
-        Use ``v = g`` when the forward loop did not converge or the solve
-        diverged (the authors' "capped" solver); ``False`` always uses the solve.
+        Use ``v = g`` (per row) where the solve failed (non-finite residual,
+        or a residual above ``fallback_threshold`` times that of ``v = g``);
+        ``False`` always uses the solve.
     fallback_threshold : float
-        Residual RMS above which the solve is rejected.
+        See ``fallback``.
     final : callable, default=None
         ``final(w, *params) -> (w_new, aux)`` with ``w_new == F(w, *params)`` and
         ``aux`` a tuple of tensors wanted downstream (e.g. the KL and smoother
@@ -138,6 +199,11 @@ def fixed_point(
         ``final`` instead of ``F`` and its graph is shared by ``w_new`` and
         ``aux`` (one stored step instead of two); the function returns
         ``(w, aux, info)``.
+    n_batched : int, default=None
+        The first ``n_batched`` entries of ``params`` and ``w`` share a leading
+        dimension of independent rows: the implicit and "none" modes iterate
+        and test convergence row by row, and the fallback is per row. ``F`` must
+        then act on the rows independently.
 
     Returns
     -------
@@ -145,9 +211,13 @@ def fixed_point(
     aux : tuple of Tensor
         Only when ``final`` is given.
     info : dict
-        ``n_iter``, ``converged`` and, after backward in implicit mode,
-        ``bwd_iter``, ``bwd_residual`` and ``fallback_used``.
+        ``n_iter`` (largest), ``mean_iter``, ``converged`` (every row),
+        ``converged_fraction`` and, after backward in implicit mode,
+        ``bwd_iter``, ``bwd_residual`` (relative to ``||g||``),
+        ``fallback_used`` and ``fallback_fraction`` (of rows).
     """
+    if mode not in ("implicit", "unrolled", "none"):
+        raise ValueError(f"mode must be 'implicit', 'unrolled' or 'none', got {mode!r}.")
     info = {"n_iter": 0, "converged": False}
     w = w0.detach()
     if mode == "unrolled":
@@ -159,63 +229,33 @@ def fixed_point(
             if change < tol:
                 info["converged"] = True
                 break
+        info["mean_iter"] = float(info["n_iter"])
+        info["converged_fraction"] = float(info["converged"])
         if final is not None:
             w, aux = final(w, *params)
             return w, tuple(aux), info
         return w, info
-    with torch.no_grad():
-        for i in range(max_iter):
-            w_new = F(w, *params)
-            change = float(torch.max(torch.abs(w_new - w)))
-            w = w_new
-            info["n_iter"] = i + 1
-            if change < tol:
-                info["converged"] = True
-                break
-    if mode == "none":
+    w = _forward(F, w, params, max_iter, tol, n_batched, info)
+    if mode == "none" or not torch.is_grad_enabled():
         if final is not None:
             w, aux = final(w.detach(), *params)
             return w, tuple(aux), info
-        return w.detach(), info
-    if mode != "implicit":
-        raise ValueError(f"mode must be 'implicit', 'unrolled' or 'none', got {mode!r}.")
-    if final is not None:
-        return _implicit_with_aux(final, w, params, info, bwd_max_iter, bwd_tol, damping,
-                                  fallback, fallback_threshold)
-    if not torch.is_grad_enabled():
-        return F(w, *params), info
+        return F(w, *params) if mode == "implicit" else w.detach(), info
     # One differentiable step from the end point. Its graph serves twice: the
     # Richardson solve takes VJPs w.r.t. ``z0`` through it (retaining it), then
     # the adjoint ``v`` flows on through it to ``params``.
     z0 = w.detach().requires_grad_(True)
-    f0 = F(z0, *params)
+    if final is not None:
+        f0, aux = final(z0, *params)
+        aux = tuple(aux)
+    else:
+        f0, aux = F(z0, *params), None
     if not f0.requires_grad:
-        return f0, info
-    state = {
-        "z0": z0,
-        "f0": f0,
-        "info": info,
-        "damping": damping,
-        "bwd_max_iter": bwd_max_iter,
-        "bwd_tol": bwd_tol,
-        "fallback": fallback,
-        "threshold": fallback_threshold,
-    }
-    return _RichardsonGrad.apply(f0, state), info
-
-
-def _implicit_with_aux(final, w, params, info, bwd_max_iter, bwd_tol, damping, fallback,
-                       threshold):
-    if not torch.is_grad_enabled():
-        w_new, aux = final(w, *params)
-        return w_new, tuple(aux), info
-    z0 = w.detach().requires_grad_(True)
-    f0, aux = final(z0, *params)
-    aux = tuple(aux)
-    if not f0.requires_grad:
-        return f0, aux, info
+        return (f0, aux, info) if final is not None else (f0, info)
     state = {"z0": z0, "f0": f0, "aux": aux, "info": info, "damping": damping,
              "bwd_max_iter": bwd_max_iter, "bwd_tol": bwd_tol, "fallback": fallback,
-             "threshold": threshold}
+             "threshold": fallback_threshold, "batched": n_batched is not None}
+    if final is None:
+        return _RichardsonGrad.apply(f0, state), info
     outs = _RichardsonAuxGrad.apply(state, f0, *aux)
     return outs[0], tuple(outs[1:]), info
