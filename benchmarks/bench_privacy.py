@@ -39,7 +39,20 @@ Tables printed:
    epsilon against the claim. Controls: LipschitzVAE with almost no encoder
    noise, a non-private TabularVAE trained long enough to remember rows, and
    a release that copies its training rows (the largest bound the audit can
-   show with this many trials).
+   show with this many trials);
+5. missing rates of DPSGDVAE at its default ``max_grad_norm=1`` on the
+   tests' table (``tests/_missing_data.py``: 2,000 rows, 10% / 33% / 5%
+   missing): training, released noisy and sampled (20,000 rows) rate per
+   column, seeds 0-2, target epsilon 1 and 10, RDP accountant; written to
+   ``--results``/privacy_missing_rates.csv (run the same file from an export
+   of an older commit for its "before"; ``--missing-per-layer`` repeats it
+   with Opacus's per-layer clipping, the alternative that was tried);
+6. the white-box audit (``attack="likelihood_ratio"``: ``score_samples`` of
+   the canary minus that of its replacement) on a smaller Adult subset:
+   DPSGDVAE (its model is post-processing of DP weights, so the claim covers
+   this attack), LipschitzVAE (``score_samples`` reads the trained weights,
+   the ``assumed`` step: the audit measures that assumption), the weak-noise
+   LipschitzVAE; written to ``--results``/privacy_audit_whitebox.csv.
 
 Figures go to ``--out`` (default ``bench_privacy_output``): the digit grids
 and ``epochs.png`` (epsilon and TSTR AUC against epochs for both methods).
@@ -442,13 +455,100 @@ def table_audit(args, domain):
     return pd.DataFrame(rows)
 
 
+def _per_layer_clipping():
+    """Make Opacus clip per parameter tensor, each getting max_grad_norm / sqrt(#tensors)
+    (the same total norm bound), for ``--missing-per-layer``."""
+    import opacus
+
+    make_private = opacus.PrivacyEngine.make_private
+
+    def patched(self, *, module, max_grad_norm, **kwargs):
+        n = sum(1 for p in module.parameters() if p.requires_grad)
+        kwargs.pop("clipping", None)
+        return make_private(self, module=module, max_grad_norm=[max_grad_norm / n ** 0.5] * n,
+                            clipping="per_layer", **kwargs)
+
+    opacus.PrivacyEngine.make_private = patched
+
+
+def table_missing(args):
+    """Section 5: DPSGDVAE's sampled missing rates at the default clip (see the docstring)."""
+    from sksynth.privacy import DPSGDVAE
+
+    if args.missing_per_layer:
+        _per_layer_clipping()
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests"))
+    from _missing_data import missing_table
+
+    frame = missing_table()
+    rows = []
+    for eps in args.missing_epsilons:
+        for seed in args.missing_seeds:
+            start = time.perf_counter()
+            vae = DPSGDVAE(latent_dim=3, hidden=(32, 32), target_epsilon=eps, accountant="rdp",
+                           bounds={"a": (-4, 4), "b": (-4, 4)},
+                           categories={"c": ["x", "y", "z"]}, random_state=seed).fit(frame)
+            sampled = vae.sample(20_000, random_state=1)
+            noisy = getattr(vae, "missing_counts_", {})
+            row = dict(target_epsilon=eps, seed=seed, epsilon=vae.epsilon_,
+                       max_grad_norm=vae.max_grad_norm,
+                       noise_multiplier=vae.noise_multiplier_,
+                       seconds=time.perf_counter() - start)
+            for column in frame.columns:
+                row[f"{column}_train"] = frame[column].isna().mean()
+                row[f"{column}_noisy"] = noisy.get(column, np.nan) / len(frame)
+                row[f"{column}_sampled"] = sampled[column].isna().mean()
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def table_whitebox(args, domain):
+    """Section 6: the white-box likelihood-ratio audit of both DP methods (and weak noise)."""
+    from joblib import parallel_config
+
+    from sksynth.generators import LipschitzVAE
+    from sksynth.privacy import DPSGDVAE, audit
+
+    (X, y), _, _ = load(args.whitebox_n, 10, seed=1)
+    X = pd.concat([X, canary_row(X, domain)], ignore_index=True)
+    y = pd.Series(pd.Categorical([*y, y.iloc[0]], categories=y.cat.categories))
+    bounds, categories = domain
+    small = dict(bounds=bounds, categories=categories, epochs=args.audit_epochs)
+    releases = [
+        ("DPSGDVAE", DPSGDVAE(target_epsilon=1.0, accountant="rdp", **small)),
+        ("LipschitzVAE", LipschitzVAE(target_epsilon=1.0, lipschitz=10.0, batch_size=64,
+                                      **small)),
+        ("LipschitzVAE, encoder_std=0.05 (weak noise)",
+         LipschitzVAE(encoder_std=0.05, lipschitz=10.0, batch_size=64, **small)),
+    ]
+    rows = []
+    for label, factory in releases:
+        start = time.perf_counter()
+        with parallel_config(backend="loky", inner_max_num_threads=1):
+            res = audit(factory, X, np.asarray(y), target=len(X) - 1,
+                        attack="likelihood_ratio", n_trials=args.whitebox_trials,
+                        n_jobs=args.threads, random_state=0)
+        rows.append(dict(method=label, epsilon_claimed=res.epsilon_claimed,
+                         epsilon_lower_95=res.epsilon_lower, attack_auc=res.auc,
+                         tpr=res.tpr, fpr=res.fpr, consistent=res.consistent,
+                         seconds=time.perf_counter() - start))
+    return pd.DataFrame(rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", default="bench_privacy_output", help="folder for figures")
     parser.add_argument("--skip", nargs="*", default=[], choices=["adult", "epochs", "digits",
-                                                                  "audit"])
+                                                                  "audit", "missing",
+                                                                  "whitebox"])
+    parser.add_argument("--results", default=os.path.join(os.path.dirname(__file__),
+                                                          "results"),
+                        help="folder for the result CSVs of sections 5 and 6")
+    parser.add_argument("--missing-per-layer", action="store_true",
+                        help="section 5 with Opacus per-layer clipping (an alternative tried)")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -465,6 +565,8 @@ def main(argv=None):
         args.epoch_grid, args.audit_n, args.audit_trials = [2, 5, 10, 20, 40], 200, 200
         args.audit_epsilons, args.audit_epochs, args.audit_tvae_epochs = args.epsilons, 10, 100
     args.encoder_std, args.noise_multiplier = 0.8, 1.0
+    args.missing_epsilons, args.missing_seeds = [1.0, 10.0], [0, 1, 2]
+    args.whitebox_n, args.whitebox_trials = (100, 10) if args.quick else (100, 50)
     args.digits_epochs = 2 * args.epochs
     args.grid_epsilon = args.epsilons[-1]
     missing = smartnoise_available()
@@ -502,6 +604,21 @@ def main(argv=None):
         print(f"4. Audit: {args.audit_n} Adult rows + a canary, {args.audit_trials} trials per "
               f"world, {args.audit_epochs} epochs")
         print(table_audit(args, domain).to_string(index=False))
+        print()
+    os.makedirs(args.results, exist_ok=True)
+    if "missing" not in args.skip:
+        print("5. DPSGDVAE missing rates at max_grad_norm=1 (tests/_missing_data.py table)")
+        missing_rates = table_missing(args)
+        name = "privacy_missing_rates" + ("_per_layer" if args.missing_per_layer else "")
+        missing_rates.to_csv(os.path.join(args.results, name + ".csv"), index=False)
+        print(missing_rates.to_string(index=False))
+        print()
+    if "whitebox" not in args.skip:
+        print(f"6. White-box audit (likelihood ratio on score_samples): {args.whitebox_n} Adult "
+              f"rows + a canary, {args.whitebox_trials} trials per world")
+        whitebox = table_whitebox(args, domain)
+        whitebox.to_csv(os.path.join(args.results, "privacy_audit_whitebox.csv"), index=False)
+        print(whitebox.to_string(index=False))
 
 
 if __name__ == "__main__":

@@ -83,25 +83,88 @@ def test_unconstrained_decoder_can_exceed_the_bound(table):
 def test_epsilon_is_the_accountant_value_and_independent_of_epochs(table):
     eps = []
     for epochs in (1, 5, 20):
-        vae = LipschitzVAE(encoder_std=2.0, clip=1.0, **DECLARED,
+        vae = LipschitzVAE(encoder_std=2.0, clip=1.0, nullable=["a"], **DECLARED,
                            **{**FAST, "epochs": epochs}).fit(table)
         eps.append(vae.epsilon_)
     n = len(table)
     assert vae.delta_ == pytest.approx(1 / n)
-    # mu = 2 * clip / encoder_std = 1
+    # mu = 2 * clip / encoder_std = 1 (nullable declared: no missing counts released)
     assert eps == [pytest.approx(gaussian_epsilon(1.0, 1 / n))] * 3
     assert vae.mu_ == pytest.approx(1.0)
     statuses = vae.privacy_report_.to_frame().set_index("step")["status"]
     assert statuses["bounds of 'a'"] == "public"
     assert statuses["categories of 'd'"] == "public"  # boolean by type
+    assert statuses["columns that may be missing"] == "public"
     assert statuses["training (encoder and decoder weights)"] == "assumed"
     assert statuses["released latent codes (one per row)"] == "gdp"
 
 
+def test_undeclared_nullable_spends_five_percent_on_private_counts(table):
+    # nullable=None: the counts of 'a' (float) and 'b' (object) are released with
+    # mu_c^2 = 0.05 / 0.95 * mu_codes^2, so mu_ = mu_codes / sqrt(0.95); 'c' (int64) and
+    # 'd' (bool) are complete by dtype and cost nothing
+    vae = LipschitzVAE(encoder_std=2.0, clip=1.0, **DECLARED, **FAST).fit(table)
+    rows = vae.privacy_report_.to_frame().set_index("step")
+    assert rows.loc["missing counts (2 columns)", "mu"] == pytest.approx(math.sqrt(0.05 / 0.95))
+    assert vae.mu_ == pytest.approx(1.0 / math.sqrt(0.95))
+    assert vae.epsilon_ == pytest.approx(gaussian_epsilon(1.0 / math.sqrt(0.95), 1 / 240))
+    assert "'c', 'd'" in rows.loc["complete columns by dtype", "note"]
+    # noise sd sqrt(2) / mu_c = 6.16 counts, threshold 18.5: 'a' (15 missing) and 'b' (0)
+    sd = math.sqrt(2) / math.sqrt(0.05 / 0.95)
+    assert set(vae.missing_counts_) == {"a", "b"}
+    assert abs(vae.missing_counts_["a"] - 15) < 4 * sd and abs(vae.missing_counts_["b"]) < 4 * sd
+    nullable = {c.name: c.nullable for c in vae._columns}
+    assert nullable == {"a": vae.missing_counts_["a"] > 3 * sd, "b": False, "c": False,
+                        "d": False}
+    # with target_epsilon the total stays at the target: codes get 95% of mu^2
+    tgt = LipschitzVAE(target_epsilon=1.0, **DECLARED, **{**FAST, "epochs": 1}).fit(table)
+    assert tgt.epsilon_ == pytest.approx(1.0, rel=1e-8)
+    assert 2.0 / tgt.encoder_std_ == pytest.approx(math.sqrt(0.95) * tgt.mu_)
+
+
+def test_declared_nullable_columns(table):
+    # a declared list is public and costs nothing; a listed column without missing values
+    # still gets a missing slot, an unlisted one with missing values is an error
+    vae = LipschitzVAE(nullable=["a", "b"], **DECLARED, **{**FAST, "epochs": 1}).fit(table)
+    assert {c.name: c.nullable for c in vae._columns} == {"a": True, "b": True, "c": False,
+                                                           "d": False}
+    assert vae.missing_counts_ == {}
+    assert not vae.privacy_report_.to_frame()["step"].str.startswith("missing counts").any()
+    every = LipschitzVAE(nullable="all", **DECLARED, **{**FAST, "epochs": 1}).fit(table)
+    assert all(c.nullable for c in every._columns)
+    with pytest.raises(ValueError, match="column 'a' has missing values, but `nullable`"):
+        LipschitzVAE(nullable=["b"], **DECLARED, **FAST).fit(table)
+    with pytest.raises(ValueError, match="nullable names a column 'zz'"):
+        LipschitzVAE(nullable=["zz"], **DECLARED, **FAST).fit(table)
+    # positions work for arrays (names 0, 1)
+    X = np.random.RandomState(0).normal(size=(100, 2))
+    X[::10, 1] = np.nan
+    arr = LipschitzVAE(nullable=[1], bounds={0: (-4, 4), 1: (-4, 4)},
+                       **{**FAST, "epochs": 1}).fit(X)
+    assert [c.nullable for c in arr._columns] == [False, True]
+
+
+def test_few_missing_values_below_the_private_threshold_are_imputed():
+    # one missing value of 300: its noisy count is below 3 sd, so the column is treated as
+    # complete (imputed in fit and when scoring, never sampled missing) instead of failing
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    frame.loc[7, "a"] = np.nan
+    vae = LipschitzVAE(target_epsilon=1.0, bounds={"a": (-4, 4), "b": (-4, 4)},
+                       **FAST).fit(frame)
+    assert not any(c.nullable for c in vae._columns)
+    assert vae.sample(2000, random_state=0).notna().all().all()
+    assert vae.epsilon_ == pytest.approx(1.0, rel=1e-8)
+    scores = vae.score_samples(frame)
+    assert np.isfinite(scores).all()
+    # the row with the missing value scores as its imputed value (0, the middle of the range)
+    assert scores[7] == pytest.approx(vae.score_samples(frame.fillna(0.0))[7], rel=1e-12)
+
+
 @pytest.mark.parametrize("target", [0.5, 2.0, 8.0])
 def test_target_epsilon_calibrates_the_noise(table, target):
-    vae = LipschitzVAE(target_epsilon=target, delta=1e-5, clip=0.7, **DECLARED,
-                       **{**FAST, "epochs": 1}).fit(table)
+    vae = LipschitzVAE(target_epsilon=target, delta=1e-5, clip=0.7, nullable=["a"],
+                       **DECLARED, **{**FAST, "epochs": 1}).fit(table)
     assert vae.epsilon_ == pytest.approx(target, rel=1e-8)
     assert vae.encoder_std_ == pytest.approx(2 * 0.7 / vae.mu_)
 
@@ -202,9 +265,12 @@ def test_missing_values_only_where_fit_had_them(table):
     assert X_new[["b", "c", "d"]].notna().all().all()
     assert X_new["c"].dtype == table["c"].dtype  # int64 stays int64 (no nullable Int64)
     assert 0.005 < X_new["a"].isna().mean() < 0.2  # fit: 15 of 240 (6%) missing
-    assert "missing values" in vae.privacy_report_.to_frame().set_index("step").loc[
-        "schema", "note"]
-    with pytest.raises(ValueError, match="column 'c' has missing values, but it had none"):
+    # which columns hold missing values is no longer claimed as public schema
+    rows = vae.privacy_report_.to_frame().set_index("step")
+    assert "missing" not in rows.loc["schema", "note"]
+    assert rows.loc["missing counts (2 columns)", "status"] == "gdp"
+    with pytest.raises(ValueError, match="column 'c' has missing values, but the model has no "
+                                         "missing-value slot for it .its dtype cannot"):
         vae.score_samples(table.assign(c=table["c"].astype(float).where(table.index > 0)))
 
 

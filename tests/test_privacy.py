@@ -22,6 +22,7 @@ from sksynth.privacy import (
     gaussian_epsilon,
     gaussian_mu,
     gdp_compose,
+    likelihood_ratio_attack_scores,
     posterior_release_epsilon,
     posterior_release_mu,
 )
@@ -240,6 +241,91 @@ def test_audit_density_ratio_attack_and_errors():
         audit(_Memorizer(), X, target=3, replacement=3)
 
 
+class _LeakyGaussian(BaseEstimator):
+    """A Gaussian fitted to a tiny table (min_group_size=1) that falsely claims epsilon = 1."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        from sksynth.generators import GaussianGenerator
+
+        self.model_ = GaussianGenerator(min_group_size=1,
+                                        random_state=self.random_state).fit(X)
+        self.epsilon_, self.delta_ = 1.0, 1e-5
+        return self
+
+    def sample(self, n_samples=1):
+        return self.model_.sample(n_samples)
+
+    def score_samples(self, X):
+        return self.model_.score_samples(X)
+
+
+class _NoisyMean(BaseEstimator):
+    """Releases the mean of rows clipped to the unit ball plus Gaussian noise; the model is
+    N(released mean, I). Replace-one sensitivity 2 / n: a true (epsilon, delta) claim."""
+
+    def __init__(self, mu=1.0, random_state=None):
+        self.mu = mu
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        X = np.asarray(X, dtype=float)
+        norms = np.linalg.norm(X, axis=1, keepdims=True)
+        X = X * np.minimum(1.0, 1.0 / np.maximum(norms, 1e-12))
+        sigma = 2.0 / len(X) / self.mu
+        rng = np.random.RandomState(self.random_state)
+        self.mean_ = X.mean(axis=0) + sigma * rng.normal(size=X.shape[1])
+        self.delta_ = 1e-3
+        self.epsilon_ = gaussian_epsilon(self.mu, self.delta_)
+        return self
+
+    def sample(self, n_samples=1):
+        return self.mean_ + np.random.RandomState(0).normal(size=(n_samples, len(self.mean_)))
+
+    def score_samples(self, X):
+        return -0.5 * ((np.asarray(X) - self.mean_) ** 2).sum(axis=1)
+
+
+def test_likelihood_ratio_attack_scores():
+    X = np.random.RandomState(0).normal(size=(10, 2))
+    X[0] = [8.0, 8.0]
+    gen = _LeakyGaussian().fit(X)
+    s = likelihood_ratio_attack_scores(gen, X[:1], X[1:2])
+    expected = gen.score_samples(X[:1]) - gen.score_samples(X[1:2])
+    np.testing.assert_allclose(s, expected)
+    # -inf log-likelihoods (e.g. an unseen category) become finite scores
+    class _Zero(_LeakyGaussian):
+        def score_samples(self, X):
+            return np.full(len(X), -np.inf)
+    assert np.isfinite(likelihood_ratio_attack_scores(_Zero().fit(X), X[:1], X[1:2])).all()
+
+
+def test_white_box_audit_refutes_a_leaky_claim_and_keeps_a_true_one():
+    # issue 20: black-box audits gave 0 for every claim. The white-box likelihood-ratio attack
+    # on score_samples refutes a Gaussian of 10 rows (one a canary at (8, 8)) claiming
+    # epsilon = 1: the model puts the canary's likelihood far higher when it was trained on
+    # it, in every trial, so TPR = 1 and FPR = 0; the scores take two values, hence two
+    # thresholds, and with 100 trials per world the bound is log((1 - f - delta) / f) with
+    # f = 1 - 0.0125**(1/100) (one-sided Clopper-Pearson at 0.05 / 4): 3.11 > 1.
+    X = np.random.RandomState(0).normal(size=(10, 2))
+    X[0] = [8.0, 8.0]
+    res = audit(_LeakyGaussian(), X, target=0, attack="likelihood_ratio", n_trials=100,
+                random_state=0)
+    f = 1 - 0.0125 ** (1 / 100)
+    assert res.tpr == 1.0 and res.fpr == 0.0
+    assert res.epsilon_lower == pytest.approx(math.log((1 - f - 1e-5) / f), rel=1e-9)
+    assert res.epsilon_lower > 1.0 and res.consistent is False
+    # a true claim is not refuted by the same attack (noisy mean, mu = 1, 200 trials)
+    Y = np.random.RandomState(1).normal(size=(30, 2))
+    Y[0] = [3.0, 0.0]
+    true = audit(_NoisyMean(mu=1.0), Y, target=0, attack="likelihood_ratio", n_trials=200,
+                 random_state=0)
+    assert true.auc > 0.55  # the attack sees something ...
+    assert true.consistent and true.epsilon_lower <= true.epsilon_claimed  # ... within the claim
+
+
 # ------------------------------------------------------------------- DP-SGD
 def test_dpsgd_vae_meets_its_target_and_grows_with_epochs():
     pytest.importorskip("opacus")
@@ -285,21 +371,68 @@ def test_dpsgd_vae_follows_the_requested_class():
 
 
 
-def test_dpsgd_vae_reproduces_missing_rates():
-    # Scoring only observed values gave rows with missing values far smaller per-example
-    # gradients, so DP-SGD's clipping weighted them up to 20 times more (10% / 33% missing
-    # came back as 30% / 57%); missing values are now filled in by draws from the model.
-    # At a clipping norm above most per-row gradient norms the clipping bias is gone.
+def test_dpsgd_vae_reproduces_missing_rates_at_the_default_clip():
+    # At max_grad_norm=1 nearly every row is clipped, which pulls a missing logit towards
+    # 50% (each row's clipped gradient has about unit norm, whatever its residual): 11.6% /
+    # 33.2% / 5.3% were learnt as 14.9% / 36.4% / 4.3% (seed 0). The missing counts are now
+    # released with the Gaussian mechanism (5% of the budget, composed by the accountant)
+    # and the missing logits shifted after training so the sampled rates are the noisy ones.
     pytest.importorskip("opacus")
     from sksynth.privacy import DPSGDVAE
-    from _missing_data import assert_missing_rates_match, missing_table
+    from _missing_data import missing_table
 
     frame = missing_table()
-    vae = DPSGDVAE(latent_dim=3, hidden=(32, 32), target_epsilon=10.0, max_grad_norm=20.0,
-                   accountant="rdp", bounds={"a": (-4, 4), "b": (-4, 4)},
-                   categories={"c": ["x", "y", "z"]}, random_state=0).fit(frame)
-    assert vae.epsilon_ <= 10.0 + 1e-6
-    assert_missing_rates_match(frame, vae.sample(20_000, random_state=1))
+    n, m, draws = len(frame), 20_000, 16_384
+    vae = DPSGDVAE(latent_dim=3, hidden=(32, 32), target_epsilon=10.0, accountant="rdp",
+                   bounds={"a": (-4, 4), "b": (-4, 4)}, categories={"c": ["x", "y", "z"]},
+                   random_state=0).fit(frame)
+    assert vae.max_grad_norm == 1.0 and vae.epsilon_ <= 10.0 + 1e-6
+    rows = vae.privacy_report_.to_frame().set_index("step")
+    mu_c = math.sqrt(0.05) * gaussian_mu(10.0, 1 / n)
+    assert rows.loc["missing counts (3 columns)", "mu"] == pytest.approx(mu_c)
+    assert rows.loc["missing counts (3 columns)", "within"] == "training (DP-SGD)"
+    sd_count = math.sqrt(3) / mu_c  # noise sd of each count (L2 sensitivity sqrt(3))
+    sampled = vae.sample(m, random_state=1)
+    for column in frame.columns:
+        p = frame[column].isna().mean()
+        noisy = vae.missing_counts_[column] / n
+        got = sampled[column].isna().mean()
+        # Monte Carlo: m Bernoulli draws, and the rate is matched at `draws` fixed prior
+        # draws (variance of a mean of [0, 1] values with mean r is at most r(1 - r))
+        mc = math.sqrt(noisy * (1 - noisy) * (1 / m + 1 / draws))
+        assert abs(got - noisy) < 4 * mc, (column, noisy, got, 4 * mc)
+        # against the training rate the count noise (sd sd_count / n) adds to it
+        tol = 4 * math.sqrt(mc ** 2 + (sd_count / n) ** 2)
+        assert abs(got - p) < tol, (column, p, got, tol)
+
+
+def test_dpsgd_vae_counts_share_the_budget():
+    # with counts the accountant composes them with training: the training noise grows so
+    # that the total stays at the target; declared nullable=[] releases no count
+    pytest.importorskip("opacus")
+    from sksynth.privacy import DPSGDVAE
+
+    X = np.random.RandomState(0).uniform(0, 1, size=(300, 2))
+    X[::5, 0] = np.nan
+    common = dict(latent_dim=2, hidden=(8,), epochs=2, batch_size=50, target_epsilon=2.0,
+                  accountant="rdp", bounds={0: (0, 1), 1: (0, 1)}, random_state=0)
+    with_counts = DPSGDVAE(**common).fit(X)
+    declared = DPSGDVAE(nullable=[0], **common).fit(X)
+    none = DPSGDVAE(nullable=[], **common).fit(np.nan_to_num(X))
+    assert set(with_counts.missing_counts_) == {0, 1} and set(declared.missing_counts_) == {0}
+    assert none.missing_counts_ == {}
+    # the counts' mu is set by the share, not by their number: the same training noise
+    assert with_counts.noise_multiplier_ == declared.noise_multiplier_
+    assert with_counts.noise_multiplier_ > none.noise_multiplier_
+    for vae in (with_counts, declared, none):
+        assert 1.9 < vae.epsilon_ <= 2.0 + 1e-6
+    assert [c.nullable for c in with_counts._columns] == [True, False]
+    assert not np.isnan(with_counts.sample(500, random_state=0)[:, 1]).any()
+    # a fixed noise multiplier: epsilon_ is the accountant's, counts included
+    fixed = DPSGDVAE(noise_multiplier=1.0, **common).fit(X)
+    assert fixed.epsilon_ == pytest.approx(fixed.epsilon_history_[-1])
+    alone = DPSGDVAE(noise_multiplier=1.0, nullable=[], **common).fit(np.nan_to_num(X))
+    assert fixed.epsilon_ > alone.epsilon_
 
 
 def test_dpsgd_vae_unseen_category_scores_minus_inf():

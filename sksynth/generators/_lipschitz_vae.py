@@ -13,7 +13,6 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
@@ -23,6 +22,16 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin
 from ..privacy._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
 from ..utils._validation import _validate_table
+from ._lipschitz_columns import (
+    _can_be_missing,
+    _check_nullable,
+    _column_domain,
+    _count_mu,
+    _is_declared_nullable,
+    _MissingCounts,
+    _split_mu,
+    _values,
+)
 from ._table_spec import _TableSpec
 from ._torch_utils import _check_layer_widths
 
@@ -37,67 +46,6 @@ _CHUNK = 8192
 _DTYPE = torch.float64
 #: Smallest learning rate of the decoder's output biases (see ``_param_groups``).
 _BIAS_LR = 0.05
-
-
-# ---------------------------------------------------------------------------
-# public-domain preprocessing
-# ---------------------------------------------------------------------------
-class _Column:
-    """Encoding of one column on a domain that is either declared or read from the data.
-
-    A *nullable* column (one with missing values in fit) gets a missing slot:
-    the second output of a numeric column, the last category slot of a
-    categorical one. Other columns have none, so they are never sampled missing.
-    """
-
-    def __init__(self, name, kind, *, low=None, high=None, categories=None, nullable=True):
-        self.name, self.kind, self.nullable = name, kind, nullable
-        self.low, self.high, self.categories = low, high, categories
-        # numeric: value in [-1, 1] (+ missing indicator); categorical: one-hot (+ missing slot)
-        self.width = (1 if categories is None else len(categories)) + int(nullable)
-
-    def missing(self, values):
-        """Missing-value mask of ``values`` (floats for numeric columns, objects otherwise)."""
-        if self.categories is None:
-            return np.isnan(np.asarray(values, dtype=np.float64))
-        return np.asarray(pd.isna(pd.Series(values, dtype=object)))
-
-    def encode(self, values):
-        n = len(values)
-        out = np.zeros((n, self.width))
-        missing = self.missing(values)
-        if self.categories is None:
-            values = np.asarray(values, dtype=np.float64)
-            span = self.high - self.low
-            x = np.clip(np.where(missing, 0.5 * (self.low + self.high), values),
-                        self.low, self.high)
-            out[:, 0] = 0.0 if span == 0 else 2.0 * (x - self.low) / span - 1.0
-        else:
-            codes = pd.Categorical(pd.Series(values, dtype=object).where(~missing, None),
-                                   categories=self.categories).codes
-            rows = np.flatnonzero(codes >= 0)
-            out[rows, codes[rows]] = 1.0  # values outside the declared set: all zeros
-        if self.nullable:
-            out[:, -1] = missing
-        return out
-
-    def decode(self, value, missing):
-        """``value``: scaled floats or category indices; ``missing``: boolean mask."""
-        if self.categories is None:
-            x = self.low + 0.5 * (np.clip(value, -1.0, 1.0) + 1.0) * (self.high - self.low)
-            return np.where(missing, np.nan, x)
-        out = np.asarray(self.categories, dtype=object)[np.minimum(value, len(self.categories)
-                                                                   - 1)]
-        out[missing] = None
-        return out
-
-
-def _declared(mapping, name, j):
-    if mapping is None:
-        return None
-    if name in mapping:
-        return mapping[name]
-    return mapping.get(j) if not isinstance(name, (int, np.integer)) else None
 
 
 # ---------------------------------------------------------------------------
@@ -317,11 +265,20 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         encoded as "none of them" (and score ``-inf``).
     column_types : dict or None, default=None
         Types of some columns (see :class:`TabularEncoder`); others are
-        inferred from dtypes. Which columns hold missing values is read from
-        the data as part of the (public) schema: columns without missing
-        values in fit are never sampled missing. Identifier and semantic
-        columns (see :class:`TabularEncoder`) are never modelled: sampled rows
-        get fresh values.
+        inferred from dtypes. Identifier and semantic columns (see
+        :class:`TabularEncoder`) are never modelled: sampled rows get fresh
+        values.
+    nullable : None, "all" or list, default=None
+        Which columns may hold missing values (names, or positions in ``X``),
+        declared as public: ``"all"`` or a list; a missing value in fit in a
+        column not listed is an error. ``None``: columns with a numpy integer
+        or boolean dtype are complete by type, and the others' missing counts
+        are released once with the Gaussian mechanism (5% of the GDP budget
+        ``mu**2``, see ``privacy_report_``); a column whose noisy count is
+        below 3 noise standard deviations is treated as complete (its few
+        missing values are imputed: the middle of the range, or "none of the
+        categories", in fit, scores and ``transform``). Complete columns are
+        never sampled missing.
     min_group_size : int, default=5
         Tables with fewer rows are refused: a model of so few rows replays
         them, and the decoder's weights are not covered by ``epsilon_`` (the
@@ -359,9 +316,14 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     delta_ : float
         The delta used.
     mu_ : float
-        GDP parameter of the release (``inf`` as for ``epsilon_``).
+        GDP parameter of the release (``inf`` as for ``epsilon_``): the codes'
+        composed with the missing counts', if any.
     encoder_std_ : float
-        The encoder noise scale used (calibrated when ``target_epsilon`` is set).
+        The encoder noise scale used (calibrated when ``target_epsilon`` is
+        set, to the codes' share of the budget).
+    missing_counts_ : dict
+        ``{column: noisy missing count}`` of the columns whose counts were
+        released (``nullable=None``); empty otherwise.
     privacy_report_ : PrivacyLedger
         Every data-dependent step with its status (``public``, ``gdp``,
         ``assumed`` or ``not_private``); ``privacy_report_.to_frame()``.
@@ -440,6 +402,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         "bounds": [None, dict],
         "categories": [None, dict],
         "column_types": [None, dict],
+        "nullable": [None, StrOptions({"all"}), list, tuple],
         "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "release": [StrOptions({"posterior", "prior"})],
         "delta": [None, Interval(Real, 0, 1, closed="neither")],
@@ -454,7 +417,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     def __init__(self, *, latent_dim=8, hidden=(128, 128), lipschitz=1.0, method="spectral",
                  encoder_std=1.0, clip=1.0, target_epsilon=None, bounds=None, categories=None,
-                 column_types=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
+                 column_types=None, nullable=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
                  release="posterior", delta=None, epochs=100,
                  batch_size=256, lr=1e-3, penalty_weight=10.0, device="cpu", verbose=False,
                  random_state=None):
@@ -468,6 +431,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self.bounds = bounds
         self.categories = categories
         self.column_types = column_types
+        self.nullable = nullable
         self.min_group_size = min_group_size
         self.release = release
         self.delta = delta
@@ -482,11 +446,17 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def _fit(self, frame, y_spec, X):
         """Fit the VAE on ``frame`` (and class labels) and release the noisy codes."""
-        data, ledger, rng, device, hidden = self._fit_domain(frame, X)
+        ledger, rng, device, hidden = self._fit_domain(frame, X)
+        counted = self._counted_columns()
         if self.target_epsilon is not None:
-            self.encoder_std_ = 2.0 * self.clip / gaussian_mu(self.target_epsilon, self.delta_)
+            mu_total = gaussian_mu(self.target_epsilon, self.delta_)
+            mu_codes, mu_counts = _split_mu(mu_total) if counted else (mu_total, 0.0)
+            self.encoder_std_ = 2.0 * self.clip / mu_codes
         else:
             self.encoder_std_ = float(self.encoder_std)
+            mu_counts = _count_mu(2.0 * self.clip / self.encoder_std_)
+        self._release_missing(frame, counted, mu_counts, ledger, rng)
+        data = self._encode(frame, None if self._y_spec is None else self._y_spec.encoded)
         self._build(data.shape[1], hidden, rng)
         with _OneThread():
             self.loss_curve_ = self._train(data, rng, device)
@@ -518,7 +488,11 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         return self
 
     def _fit_domain(self, frame, X):
-        """Record the data domain of the validated table in a ledger, encode; set ``delta_``."""
+        """Record the data domain of the validated table in a ledger; set ``delta_``.
+
+        Columns start complete; :meth:`_counted_columns` and
+        :meth:`_release_missing` decide which may be missing.
+        """
         hidden = _check_layer_widths(self.hidden, "hidden")
         device = torch.device(self.device)
         if device.type == "cuda" and not torch.cuda.is_available():
@@ -526,62 +500,88 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         n = frame.shape[0]
         ledger = PrivacyLedger()
         ledger.add("schema", "public",
-                   note="number of rows, column names, dtypes, column types (from dtypes), "
-                        "which columns have missing values, and which columns are identifiers "
-                        "(inferred from their values being distinct unless declared; their "
-                        "values are never used)")
+                   note="number of rows, column names, dtypes, column types (from dtypes), and "
+                        "which columns are identifiers (inferred from their values being "
+                        "distinct unless declared; their values are never used)")
         self._spec = _TableSpec(frame, X, self.column_types)
         self.column_types_ = self._spec.column_types
-        self._columns = [self._column(frame, j, ledger) for j in range(self._spec.n_columns)]
+        empty = [self._spec.all_columns[p] for p, c in self._spec.hidden.items()
+                 if c.kind == "missing"]
+        if empty:
+            ledger.add("entirely missing columns", "not_private",
+                       note=f"{empty} are missing in every row of fit, read from the data (they "
+                            "are not modelled and come back missing); drop them")
+        _check_nullable(self.nullable, self._spec)
+        self._columns = [_column_domain(self._spec, frame, j, self.bounds, self.categories,
+                                        ledger) for j in range(self._spec.n_columns)]
+        self._nullable_by_declaration(frame, ledger)
         if self._y_spec is not None:
             self._label_column(ledger)
-        data = self._encode(frame, None if self._y_spec is None else self._y_spec.encoded)
         self.delta_ = float(self.delta) if self.delta is not None else 1.0 / max(n, 2)
-        return data, ledger, check_random_state(self.random_state), device, hidden
+        return ledger, check_random_state(self.random_state), device, hidden
 
-    def _column(self, frame, j, ledger):
-        name, kind = self._spec.columns[j], self._spec.types[j]
-        categorical = kind in ("categorical", "boolean")
-        values = self._spec.objects(frame, j) if categorical else self._spec.floats(frame, j)
-        nullable = bool(np.any(pd.isna(pd.Series(values, dtype=object))))
-        if categorical:
-            declared = _declared(self.categories, name, j)
-            if kind == "boolean" and declared is None:
-                declared = [False, True]
-                ledger.add(f"categories of {name!r}", "public", note="boolean by type")
-            elif declared is None:
-                observed = pd.Series(values, dtype=object).dropna()
-                declared = sorted(observed.unique().tolist(), key=repr)
-                ledger.add(f"categories of {name!r}", "not_private",
-                           note="read from the data; declare them in `categories`")
-            else:
-                declared = list(declared)
-                if not declared:
-                    raise ValueError(f"categories[{name!r}] is empty; list the categories.")
-                ledger.add(f"categories of {name!r}", "public", note="declared by the user")
-            return _Column(name, kind, categories=declared, nullable=nullable)
-        declared = _declared(self.bounds, name, j)
-        if declared is None:
-            observed = values[~np.isnan(values)]
-            low, high = ((float(observed.min()), float(observed.max())) if observed.size
-                         else (0.0, 0.0))
-            ledger.add(f"bounds of {name!r}", "not_private",
-                       note="observed min/max; declare them in `bounds`")
-        else:
-            try:
-                low, high = declared
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"bounds[{name!r}] must be a pair (low, high), got "
-                                 f"{declared!r}.") from exc
-            if kind == "datetime":
-                low, high = (float(pd.Timestamp(v).value) for v in (low, high))
-            low, high = float(low), float(high)
-            if not (np.isfinite(low) and np.isfinite(high) and low <= high):
-                raise ValueError(f"bounds[{name!r}]=({low}, {high}) must be finite with "
-                                 "low <= high.")
-            ledger.add(f"bounds of {name!r}", "public",
-                       note="declared by the user; values outside are clipped")
-        return _Column(name, kind, low=low, high=high, nullable=nullable)
+    def _nullable_by_declaration(self, frame, ledger):
+        """Columns that may be missing by the user's declaration or complete by dtype."""
+        by_type = [c.name for j, c in enumerate(self._columns)
+                   if not _can_be_missing(self._spec, j) and self._spec.kept[j] is not None]
+        for j, column in enumerate(self._columns):
+            if self.nullable is not None:
+                column.nullable = _is_declared_nullable(self.nullable, self._spec, j)
+                column.complete_reason = "`nullable` does not list it"
+                values = _values(self._spec, frame, j, column.categories is not None)
+                if not column.nullable and column.missing(values).any():
+                    raise ValueError(
+                        f"column {column.name!r} has missing values, but `nullable` does not "
+                        "list it; add it to nullable (or pass nullable='all').")
+            elif not _can_be_missing(self._spec, j):
+                column.complete_reason = "its dtype cannot hold missing values"
+        if self.nullable is not None:
+            listed = [c.name for c in self._columns if c.nullable]
+            ledger.add("columns that may be missing", "public",
+                       note=f"declared by the user (nullable): {listed}")
+        elif by_type:
+            ledger.add("complete columns by dtype", "public",
+                       note=f"{by_type}: integer or boolean dtypes cannot hold missing values")
+
+    def _counted_columns(self):
+        """Modelled columns whose missing counts are released (``nullable=None``)."""
+        if self.nullable is not None:
+            return []
+        return [j for j in range(len(self._columns)) if _can_be_missing(self._spec, j)]
+
+    def _release_missing(self, frame, counted, mu, ledger, rng, within=None):
+        """Release the missing counts of ``counted`` columns (``mu``-GDP); decide nullability.
+
+        With ``nullable=None`` a column is nullable when its noisy count is
+        above the threshold; with a declaration the counts (``DPSGDVAE``'s
+        calibration) do not change which columns are nullable.
+        """
+        self._missing_release, self._counted = None, list(counted)
+        self.missing_counts_ = {}
+        if not counted:
+            return None
+        n = frame.shape[0]
+        missing = np.column_stack([
+            self._columns[j].missing(_values(self._spec, frame, j,
+                                             self._columns[j].categories is not None))
+            for j in counted])
+        release = _MissingCounts(missing, mu, n, np.random.RandomState(rng.randint(_MAX_SEED)))
+        names = [self._columns[j].name for j in counted]
+        note = (f"Gaussian mechanism on the counts of {names}: sensitivity sqrt({release.k}), "
+                f"noise sd {release.sd:.4g} per count")
+        if within is not None:
+            note += f"; composed with {within!r} by its accountant"
+        if self.nullable is None:
+            note += (f"; a column whose noisy count is below {release.threshold:.4g} "
+                     "(3 sd) is treated as complete")
+            for j, present in zip(counted, release.present):
+                self._columns[j].nullable = bool(present)
+                self._columns[j].imputed = not present
+        ledger.add(f"missing counts ({release.k} columns)", "gdp", mu=mu, within=within,
+                   note=note)
+        self._missing_release = release
+        self.missing_counts_ = {name: float(c) for name, c in zip(names, release.noisy)}
+        return release
 
     def _label_column(self, ledger):
         declared = None if self.categories is None else self.categories.get(_TARGET)
@@ -602,15 +602,16 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     # ------------------------------------------------------------- encoding
     def _encode(self, frame, y_enc):
+        """Encoded rows. A missing value in a complete column is an error, except in the
+        columns found complete by their private count: imputed there (fit, score, transform)."""
         parts = []
         for j, column in enumerate(self._columns):
-            values = (self._spec.objects(frame, j) if column.categories is not None
-                      else self._spec.floats(frame, j))
-            if not column.nullable and column.missing(values).any():
+            values = _values(self._spec, frame, j, column.categories is not None)
+            if not (column.nullable or column.imputed) and column.missing(values).any():
                 raise ValueError(
-                    f"column {column.name!r} has missing values, but it had none in fit, so "
-                    "the model has no missing-value slot for it; impute it, or refit on data "
-                    "where the column has missing values.")
+                    f"column {column.name!r} has missing values, but the model has no "
+                    f"missing-value slot for it ({column.complete_reason}); impute it, or "
+                    "refit with the column in `nullable`.")
             parts.append(column.encode(values))
         if self._y_spec is not None:
             onehot = np.zeros((frame.shape[0], len(self._y_spec.classes)))

@@ -6,7 +6,8 @@
   release; the derivation for :class:`~sksynth.generators.LipschitzVAE` is in
   the "Differential privacy" chapter of the documentation;
 - membership-inference attacks on released synthetic data
-  (:func:`distance_attack_scores`, :func:`density_ratio_attack_scores`);
+  (:func:`distance_attack_scores`, :func:`density_ratio_attack_scores`) and a
+  white-box one on the fitted model (:func:`likelihood_ratio_attack_scores`);
 - :func:`audit`: trains a generator on neighbouring data sets many times,
   attacks, and gives a Clopper-Pearson lower bound on epsilon
   (:func:`epsilon_lower_bound`).
@@ -28,7 +29,11 @@ from ._accountant import (
     posterior_release_epsilon,
     posterior_release_mu,
 )
-from ._attacks import density_ratio_attack_scores, distance_attack_scores
+from ._attacks import (
+    density_ratio_attack_scores,
+    distance_attack_scores,
+    likelihood_ratio_attack_scores,
+)
 from ._audit import AuditResult, audit, clopper_pearson, epsilon_lower_bound
 
 # public name -> private module, imported on first access (it imports torch)
@@ -43,6 +48,7 @@ __all__ = [
     "density_ratio_attack_scores",
     "distance_attack_scores",
     "epsilon_lower_bound",
+    "likelihood_ratio_attack_scores",
     "analytic_gaussian_sigma",
     "classical_gaussian_sigma",
     "gaussian_delta",

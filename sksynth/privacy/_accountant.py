@@ -337,7 +337,9 @@ class PrivacyLedger:
     (:func:`gdp_compose`), so ``epsilon(delta)`` of the whole release follows.
     ``"dp"`` rows compose by basic composition (epsilons and deltas add); a
     ledger mixing ``"dp"`` and ``"gdp"`` rows reports ``inf`` (not composed
-    here).
+    here). A ``"gdp"`` row added with ``within=<step>`` was composed by the
+    accountant of that ``"dp"`` step (e.g. DP-SGD's, which then includes it
+    in its epsilon): it is listed, with its ``mu``, but not counted again.
 
     Examples
     --------
@@ -350,6 +352,11 @@ class PrivacyLedger:
     >>> ledger.add("category sets", "not_private")
     >>> ledger.epsilon(1e-5)
     inf
+    >>> sgd = PrivacyLedger()
+    >>> sgd.add("counts", "gdp", mu=0.2, within="training")
+    >>> sgd.add("training", "dp", epsilon=1.0, delta=1e-5, note="includes the counts")
+    >>> sgd.epsilon(1e-5)
+    1.0
     """
 
     _STATUSES = ("public", "gdp", "dp", "assumed", "not_private")
@@ -357,12 +364,15 @@ class PrivacyLedger:
     def __init__(self):
         self.rows = []
 
-    def add(self, step, status, *, mu=None, epsilon=None, delta=None, note=""):
-        """Append one step (``mu`` only for ``"gdp"``; ``epsilon`` and ``delta`` for ``"dp"``)."""
+    def add(self, step, status, *, mu=None, epsilon=None, delta=None, within=None, note=""):
+        """Append one step (``mu`` only for ``"gdp"``; ``epsilon`` and ``delta`` for ``"dp"``;
+        ``within``: the ``"dp"`` step whose accountant already composed this ``"gdp"`` one)."""
         if status not in self._STATUSES:
             raise ValueError(f"status must be one of {self._STATUSES}, got {status!r}.")
         if (status == "gdp") != (mu is not None):
             raise ValueError("mu must be given exactly when status='gdp'.")
+        if within is not None and (status != "gdp" or not isinstance(within, str)):
+            raise ValueError("within (a step name) is only for status='gdp' rows.")
         if (status == "dp") != (epsilon is not None and delta is not None):
             raise ValueError("epsilon and delta must be given exactly when status='dp'.")
         if mu is not None:
@@ -371,7 +381,7 @@ class PrivacyLedger:
             epsilon = _check_positive(epsilon, "epsilon", allow_zero=True, allow_inf=True)
             delta = _check_positive(delta, "delta", allow_zero=True)
         self.rows.append({"step": step, "status": status, "mu": mu, "epsilon": epsilon,
-                          "delta": delta, "note": note})
+                          "delta": delta, "within": within, "note": note})
 
     @property
     def formal(self):
@@ -382,14 +392,21 @@ class PrivacyLedger:
         """GDP parameter of the composed ``"gdp"`` steps (inf if a step is not private)."""
         if not self.formal:
             return math.inf
-        return gdp_compose(row["mu"] for row in self.rows if row["status"] == "gdp")
+        return gdp_compose(row["mu"] for row in self.rows
+                           if row["status"] == "gdp" and row.get("within") is None)
 
     def epsilon(self, delta):
         """Epsilon of the whole release at ``delta``."""
         dp_rows = [row for row in self.rows if row["status"] == "dp"]
+        dp_steps = {row["step"] for row in dp_rows}
+        for row in self.rows:
+            if row.get("within") is not None and row["within"] not in dp_steps:
+                raise ValueError(f"step {row['step']!r} is composed within {row['within']!r}, "
+                                 "which is not a 'dp' step of this ledger.")
         if not dp_rows:
             return gaussian_epsilon(self.mu(), delta)
-        if not self.formal or any(row["status"] == "gdp" for row in self.rows):
+        if not self.formal or any(row["status"] == "gdp" and row.get("within") is None
+                                  for row in self.rows):
             return math.inf
         if sum(row["delta"] for row in dp_rows) > delta * (1 + 1e-12):
             return math.inf
@@ -399,8 +416,8 @@ class PrivacyLedger:
         """The ledger as a DataFrame (one row per step)."""
         import pandas as pd
 
-        return pd.DataFrame(self.rows,
-                            columns=["step", "status", "mu", "epsilon", "delta", "note"])
+        return pd.DataFrame(self.rows, columns=["step", "status", "mu", "epsilon", "delta",
+                                                "within", "note"])
 
     def __repr__(self):
         lines = [f"PrivacyLedger({len(self.rows)} steps, formal={self.formal})"]
@@ -408,5 +425,7 @@ class PrivacyLedger:
             mu = "" if row["mu"] is None else f" mu={row['mu']:.4g}"
             if row["epsilon"] is not None:
                 mu = f" epsilon={row['epsilon']:.4g} delta={row['delta']:.3g}"
+            if row.get("within") is not None:
+                mu += f" (within {row['within']!r})"
             lines.append(f"  {row['step']}: {row['status']}{mu} {row['note']}".rstrip())
         return "\n".join(lines)

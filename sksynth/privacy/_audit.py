@@ -21,11 +21,15 @@ from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 
-from ._attacks import density_ratio_attack_scores, distance_attack_scores
+from ._attacks import (
+    density_ratio_attack_scores,
+    distance_attack_scores,
+    likelihood_ratio_attack_scores,
+)
 
 __all__ = ["AuditResult", "audit", "clopper_pearson", "epsilon_lower_bound"]
 
-_ATTACKS = ("distance", "density_ratio")
+_ATTACKS = ("distance", "density_ratio", "likelihood_ratio")
 
 
 def clopper_pearson(k, n, alpha=0.05):
@@ -207,21 +211,29 @@ def _make(generator_factory, seed):
 
 
 def _attack_one_fit(generator_factory, seed, data, labels, as_array, n_synthetic, featurize,
-                    columns, attack, target_row, reference):
-    """One trial in one world: fit, release, score the target; with the claimed epsilon/delta."""
+                    columns, attack, target_row, reference, pair):
+    """One trial in one world: fit, release, score the target; with the claimed epsilon/delta.
+
+    ``pair``: the target and the replacement rows (and labels) in the fitted
+    format, for the white-box attack.
+    """
     generator = _make(generator_factory, seed)
     fit_data = data.to_numpy() if as_array else data
     if labels is None:
         generator.fit(fit_data)
-        synthetic = generator.sample(n_synthetic)
     else:
         generator.fit(fit_data, labels)
-        synthetic = generator.sample(n_synthetic)[0]
-    released = featurize(_as_frame(synthetic).set_axis(columns, axis=1))
-    if attack == "distance":
-        score = distance_attack_scores(target_row, released)[0]
+    if attack == "likelihood_ratio":
+        score = likelihood_ratio_attack_scores(generator, *pair)[0]
     else:
-        score = density_ratio_attack_scores(target_row, released, reference)[0]
+        synthetic = generator.sample(n_synthetic)
+        if labels is not None:
+            synthetic = synthetic[0]
+        released = featurize(_as_frame(synthetic).set_axis(columns, axis=1))
+        if attack == "distance":
+            score = distance_attack_scores(target_row, released)[0]
+        else:
+            score = density_ratio_attack_scores(target_row, released, reference)[0]
     epsilon = float(generator.epsilon_) if hasattr(generator, "epsilon_") else None
     delta = float(generator.delta_) if hasattr(generator, "delta_") else None
     return score, epsilon, delta
@@ -261,9 +273,15 @@ def audit(generator_factory, X, y=None, *, target="outlier", replacement="typica
         Trials per world.
     n_synthetic : int or None, default=None
         Rows released per fit (``None``: ``len(X)``).
-    attack : {"distance", "density_ratio"}, default="distance"
-        :func:`distance_attack_scores` or :func:`density_ratio_attack_scores`
-        (with ``D_out`` without the target as the attacker's reference data).
+    attack : {"distance", "density_ratio", "likelihood_ratio"}, default="distance"
+        Black-box, on the released rows: :func:`distance_attack_scores` or
+        :func:`density_ratio_attack_scores` (with ``D_out`` without the target
+        as the attacker's reference data). White-box, on the fitted model:
+        ``"likelihood_ratio"``, :func:`likelihood_ratio_attack_scores` of the
+        target against the replacement row (``score_samples`` of both; no
+        rows are sampled). It audits what the model reveals, which is the
+        release only where the model is published or the claim covers it
+        (e.g. DP-SGD).
     delta : float or None, default=None
         Delta of the bound; ``None`` uses the generator's ``delta_`` if it has
         one, else 0.
@@ -341,6 +359,12 @@ def audit(generator_factory, X, y=None, *, target="outlier", replacement="typica
         y_out[target] = y_out[replacement]
     as_array = not isinstance(X, pd.DataFrame)
     worlds = [(frame, y), (d_out, y_out)]
+    rows = [frame.iloc[[target]], frame.iloc[[replacement]]]
+    if as_array:
+        rows = [r.to_numpy() for r in rows]
+    labels = [None, None] if y is None else [np.asarray(y)[[target]],
+                                             np.asarray(y)[[replacement]]]
+    pair = (rows[0], rows[1], labels[0], labels[1])
     target_row = encoded[[target]]
     reference = np.delete(featurize(d_out), target, axis=0)
     rng = check_random_state(random_state)
@@ -348,7 +372,7 @@ def audit(generator_factory, X, y=None, *, target="outlier", replacement="typica
     # fits alternate between the worlds: even ones on D_in, odd ones on D_out
     jobs = (delayed(_attack_one_fit)(generator_factory, seed, *worlds[k % 2], as_array,
                                      n_synthetic, featurize, frame.columns, attack, target_row,
-                                     reference)
+                                     reference, pair)
             for k, seed in enumerate(seeds))
     fits = Parallel(n_jobs=n_jobs)(jobs)
     scores = ([f[0] for f in fits[0::2]], [f[0] for f in fits[1::2]])
