@@ -4,16 +4,28 @@ Reproduces the simulation of Decruyenaere et al. (2024) with
 :func:`sksynth.inference.coverage_study` for several generators, prints the
 table (bias, empirical SE, mean model SE, coverage, type-1 error per n and
 path), the convergence exponents, and checks the acceptance criteria of the
-debiased path (issue 6) twice: with the paper's ``sqrt(1 + m/n)``-corrected
+debiased path (issues 6 and 20) twice: with the paper's ``sqrt(1 + m/n)``-corrected
 standard error and with the real-data influence-function variance that
-:class:`~sksynth.inference.DebiasedGenerator` releases. Exit status 1 when a
+:class:`~sksynth.inference.DebiasedGenerator` releases (both add the
+auxiliary sample's Monte-Carlo term ``aux_variance_``). Exit status 1 when a
 criterion fails for the standard error named by ``--se`` (default: both).
+
+The naive path "falls short" when, with the ``sqrt(1 + m/n)``-corrected
+standard error, its therapy coefficient covers at most 0.88 at some n, judged
+for the generators whose coefficient is biased by design or by training
+(``gaussian``, ``tvae``); a generator as good as the data covers about 0.95
+there and fails it (``tests/test_coverage_study.py``). The former criterion,
+model-SE coverage <= 0.88, held for such a generator too (0.83 at m = n).
 
 Usage::
 
     python benchmarks/coverage_study.py --generators gaussian copula --runs 250
     python benchmarks/coverage_study.py --m-factor 10 --runs 200   # m = 10 n
+    python benchmarks/coverage_study.py --sizes 5000 --runs 400 --n-aux 5000
     python benchmarks/coverage_study.py --quick                    # 40 runs, minutes
+    # keep the summary table (small) and recheck it later without a rerun
+    python benchmarks/coverage_study.py --summary-out coverage_x.csv
+    python benchmarks/coverage_study.py --table coverage_x.csv
     # long studies in pieces: save each piece's runs, then summarise them together
     python benchmarks/coverage_study.py --generators tvae --sizes 50 --out tvae_50.csv
     python benchmarks/coverage_study.py --generators tvae --sizes 1600 --runs 100 \
@@ -42,7 +54,15 @@ def make_generator(name):
         from sksynth.generators import TabularVAE
 
         return TabularVAE()
-    raise ValueError(f"unknown generator {name!r}; choose gaussian, copula or tvae.")
+    if name == "gan":
+        from sksynth.generators import ConditionalTabularGAN
+
+        return ConditionalTabularGAN()
+    raise ValueError(f"unknown generator {name!r}; choose gaussian, copula, tvae or gan.")
+
+
+#: generators whose therapy coefficient is biased (by design; by its training budget)
+BIASED = ("gaussian", "tvae")
 
 
 def check_acceptance(table, rates, se_kind="corrected"):
@@ -51,10 +71,12 @@ def check_acceptance(table, rates, se_kind="corrected"):
     ``se_kind`` picks the debiased path's standard error: "corrected" (the
     paper's ``sqrt(1 + m/n)`` factor) or "released" (the released real-data
     variance). ``ok`` is None where a criterion cannot be judged: the
-    convergence exponent of runs at a single n.
+    convergence exponent of runs at a single n, the naive shortfall without a
+    biased generator in the table.
     """
     debiased = table[(table.path == "debiased") & (table.se_kind == se_kind)]
-    naive = table[(table.path == "naive") & (table.se_kind == "model")]
+    naive = table[(table.path == "naive") & (table.se_kind == "corrected")
+                  & (table.target == "coef(therapy)") & table.generator.isin(BIASED)]
     deb_rates = rates[rates.path == "debiased"]
     return [
         ("every debiased coverage in [0.91, 0.985]",
@@ -66,8 +88,8 @@ def check_acceptance(table, rates, se_kind="corrected"):
         ("debiased alpha in [0.45, 0.60]",
          None if deb_rates.alpha_se.isna().any()
          else bool(deb_rates.alpha.between(0.45, 0.60).all())),
-        ("naive coverage at or below 0.88 (some n, per generator and target)",
-         bool(naive.groupby(["generator", "target"]).coverage.min().le(0.88).all())),
+        ("naive therapy coverage, corrected SE, at or below 0.88 (some n; gaussian, tvae)",
+         None if naive.empty else bool(naive.groupby("generator").coverage.min().le(0.88).all())),
     ]
 
 
@@ -79,11 +101,16 @@ def main(argv=None):
     parser.add_argument("--first-seed", type=int, default=0,
                         help="seed of the first run (to run a study in parts and --load them)")
     parser.add_argument("--m-factor", type=float, default=1.0)
-    parser.add_argument("--n-aux", type=int, default=100_000)
+    parser.add_argument("--n-aux", type=_n_aux, default="auto",
+                        help='auxiliary rows of the debiasing step: "auto" (default) or an int')
     parser.add_argument("--n-jobs", type=int, default=-1)
     parser.add_argument("--out", default=None, help="CSV file for every run's estimates")
     parser.add_argument("--load", nargs="+", default=None, metavar="CSV",
                         help="summarise the runs saved by --out instead of running")
+    parser.add_argument("--summary-out", default=None, metavar="CSV",
+                        help="CSV file for the summary table (one row per setting; small)")
+    parser.add_argument("--table", default=None, metavar="CSV",
+                        help="recheck a summary table saved by --summary-out instead of running")
     parser.add_argument("--se", choices=["corrected", "released", "both"], default="both",
                         help="standard error whose criteria set the exit status")
     parser.add_argument("--quick", action="store_true", help="40 runs, n in {160, 500, 1600}")
@@ -91,6 +118,11 @@ def main(argv=None):
     if args.quick:
         args.runs, args.sizes, args.n_aux = 40, [160, 500, 1600], 20_000
 
+    if args.table:
+        table = pd.read_csv(args.table)
+        args.m_factor = float(table.m_factor.iloc[0]) if "m_factor" in table else args.m_factor
+        print(f"summary table {args.table}: {len(table)} settings, m={args.m_factor:g}n")
+        return report(table, args)
     if args.load:
         results = pd.concat([pd.read_csv(path) for path in args.load], ignore_index=True)
         keys = ["generator", "n", "seed", "target", "path", "se_kind"]
@@ -105,6 +137,17 @@ def main(argv=None):
     else:
         results = run(args)
     table = summarize_coverage(results)
+    table["m_factor"] = args.m_factor
+    if "n_aux" in results:
+        n_aux = results.groupby(["generator", "n"]).n_aux.first()
+        table["n_aux"] = [n_aux[g, n] for g, n in zip(table.generator, table.n)]
+    if args.summary_out:
+        table.to_csv(args.summary_out, index=False, float_format="%.6g")
+    return report(table, args)
+
+
+def report(table, args):
+    """Print the table, the exponents and the criteria; the exit status."""
     rates = convergence_rates(table, args.m_factor)
     with pd.option_context("display.width", 200, "display.max_rows", 1000):
         print(table.round(3).to_string(index=False))
@@ -115,7 +158,8 @@ def main(argv=None):
         print(f"\ndebiased path with the {se_kind} standard error:")
         for criterion, ok in check_acceptance(table, rates, se_kind):
             verdict = "n/a " if ok is None else "PASS" if ok else "FAIL"
-            print(f"{verdict}  {criterion}" + (" (needs several n)" if ok is None else ""))
+            print(f"{verdict}  {criterion}" + (" (not judged: needs several n, or a biased "
+                                               "generator for the naive one)" if ok is None else ""))
             failed += ok is False and args.se in (se_kind, "both")
     return 1 if failed else 0
 
@@ -137,6 +181,10 @@ def run(args):
     if args.out:
         results.to_csv(args.out, index=False)
     return results
+
+
+def _n_aux(value):
+    return value if value == "auto" else int(value)
 
 
 if __name__ == "__main__":

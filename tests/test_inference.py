@@ -30,28 +30,30 @@ class NoisyBootstrap(GeneratorMixin, BaseEstimator):
     whose error is known exactly.
     """
 
+    _parameter_constraints = {}
+    _input_kind = "wrapped"  # takes a DataFrame as is
+    _samples_given_y = False
+
     def __init__(self, noise=0.5, bias=0.0, biased_column=None, random_state=None):
         self.noise = noise
         self.bias = bias
         self.biased_column = biased_column
         self.random_state = random_state
 
-    def fit(self, X, y=None):
+    def _fit(self, X, y):
+        self._x_spec = self._y_spec = None
         self.data_ = X.reset_index(drop=True)
-        self.n_features_in_ = X.shape[1]
         self._init_sampling_stream(self.random_state)
         return self
 
-    def sample(self, n_samples=1, *, y=None, random_state=None):
-        rng = self._sampling_rng if random_state is None else np.random.RandomState(random_state) \
-            if isinstance(random_state, int) else random_state
+    def _sample(self, n_samples, y_enc, conditions, rng):
         rows = self.data_.iloc[rng.randint(len(self.data_), size=n_samples)].reset_index(drop=True)
         for column in rows.columns:
             if pd.api.types.is_float_dtype(rows[column].dtype):
                 rows[column] = rows[column] + self.noise * rng.standard_normal(n_samples)
         if self.biased_column is not None:
             rows[self.biased_column] = rows[self.biased_column] + self.bias
-        return rows
+        return rows, None
 
 
 def _gaussian_frame(n=400, seed=0):
@@ -188,29 +190,147 @@ def test_stderr_corrections():
     assert MeanEstimator(n_real=400).fit(x).stderr_ == pytest.approx(plain.stderr_ * np.sqrt(2))
     tight = MeanEstimator(n_real=100, real_variance=0.25).fit(x)
     assert tight.stderr_ == pytest.approx(np.sqrt(0.25 / 100 + plain.stderr_**2))
+    # the auxiliary term adds under the square root, with either correction
+    both = MeanEstimator(n_real=100, real_variance=0.25, aux_variance=0.01).fit(x)
+    assert both.stderr_ == pytest.approx(np.sqrt(0.25 / 100 + plain.stderr_**2 + 0.01))
+    paper = MeanEstimator(n_real=400, aux_variance=0.01).fit(x)
+    assert paper.stderr_ == pytest.approx(np.sqrt(2 * plain.stderr_**2 + 0.01))
+    data = make_disease(300, random_state=0)
+    for est in (PartiallyLinearEstimator("therapy", random_state=0), NaiveOLS("therapy")):
+        base = est.set_params(n_real=300).fit(data[["therapy", "stage"]], data["bp"]).stderr_
+        wide = est.set_params(aux_variance=0.5).fit(data[["therapy", "stage"]], data["bp"])
+        assert wide.stderr_ == pytest.approx(np.sqrt(base**2 + 0.5))
+        with pytest.raises(ValueError, match="aux_variance needs n_real"):
+            est.set_params(n_real=None).fit(data[["therapy", "stage"]], data["bp"])
     low, high = plain.confint(0.1)
     assert (high - low) / 2 == pytest.approx(1.6448536 * plain.stderr_)
 
 
-def _coverage_run(seed, n, debias):
-    real = make_disease(n, random_state=seed)
-    # a generator whose error shrinks slower than 1/sqrt(n): bias 10 * n^(-1/4) in age
+def _mean_run(seed, n, n_aux, debias):
+    """``(error, SE, SE without the auxiliary term)`` of one run on the mean age.
+
+    The generator's error shrinks slower than 1/sqrt(n): a bias of 10 n^(-1/4)
+    in age. Debiased runs use every released variance; naive ones the
+    ``sqrt(1 + m/n)`` correction (no auxiliary term: no correction was made).
+    """
+    real = make_disease(n, random_state=seed)[["age", "bp"]]
     biased = NoisyBootstrap(noise=2.0, bias=10 * n ** -0.25, biased_column="age")
     targets = [MeanTarget("age")] if debias else None
-    gen = DebiasedGenerator(biased, targets, n_aux=20_000, random_state=seed).fit(real)
+    gen = DebiasedGenerator(biased, targets, n_aux=n_aux, random_state=seed).fit(real)
     synthetic = gen.sample(n, random_state=seed + 1)
-    est = MeanEstimator(n_real=n).fit(synthetic[["age"]])
-    low, high = est.confint()
-    return low < 50 < high
+    if not debias:
+        est = MeanEstimator(n_real=n).fit(synthetic[["age"]])
+        return est.estimate_ - 50, est.stderr_, est.stderr_
+    released = dict(n_real=n, real_variance=gen.eif_variance_["mean(age)"])
+    est = MeanEstimator(aux_variance=gen.aux_variance_["mean(age)"], **released).fit(
+        synthetic[["age"]])
+    without = MeanEstimator(**released).fit(synthetic[["age"]])
+    return est.estimate_ - 50, est.stderr_, without.stderr_
 
 
-def test_debiased_intervals_cover_and_naive_ones_do_not():
-    runs, n = 200, 400
-    debiased = np.mean([_coverage_run(seed, n, True) for seed in range(runs)])
-    naive = np.mean([_coverage_run(seed, n, False) for seed in range(runs)])
-    # Monte-Carlo SE of a coverage at 200 runs is 0.015: 4 SE around 0.95
-    assert 0.89 <= debiased <= 1.0
-    assert naive <= 0.88
+def _coverage(errors, se):
+    return float(np.mean(np.abs(errors) <= 1.959964 * se))
+
+
+def test_debiased_intervals_cover_with_a_small_auxiliary_sample_and_naive_ones_do_not():
+    """n_aux = n: the auxiliary sample is as noisy as the real one.
+
+    Then the debiased mean has variance V/n + V'/m + V'/n_aux (V' = 104, the
+    jittered ages' variance), and an SE without the auxiliary term is
+    sqrt(2.04 / 3.08) = 0.81 of the truth (coverage 0.89). 1000 runs: the
+    SE ratio has Monte-Carlo SD 1/sqrt(2000) = 0.022, a coverage near 0.95
+    has SD 0.007.
+    """
+    runs, n = 1000, 400
+    errors, se, se_without_aux = np.array([_mean_run(s, n, n, True) for s in range(runs)]).T
+    emp_se = errors.std(ddof=1)
+    assert abs(errors.mean()) <= 0.25 * emp_se
+    assert 0.91 <= se.mean() / emp_se <= 1.09
+    assert 0.93 <= _coverage(errors, se) <= 0.97
+    # the term matters: leaving it out is the under-coverage of issue 20
+    assert se_without_aux.mean() / emp_se <= 0.88
+    assert _coverage(errors, se_without_aux) <= 0.92
+    naive_errors, naive_se, _ = np.array([_mean_run(s, n, n, False) for s in range(200)]).T
+    # bias 10 / 400^(1/4) = 2.24 against an SE of 0.72: coverage about 0.13
+    assert _coverage(naive_errors, naive_se) <= 0.5
+
+
+def test_debiased_coefficient_covers_with_a_small_auxiliary_sample():
+    """The therapy coefficient of the misspecified Gaussian at n = n_aux = m = 300.
+
+    The correction's auxiliary error -(P_M - P_hat) phi includes the
+    auxiliary plug-in psi(P_hat); 300 runs (SE-ratio SD 0.04, coverage SD 0.013).
+    """
+    from sksynth.inference._study import _OrdinalGaussian
+
+    n, runs = 300, 300
+    target = PartialRegressionTarget("bp", "therapy", ["stage"])
+    rows = []
+    for seed in range(runs):
+        real = make_disease(n, random_state=seed)
+        gen = DebiasedGenerator(_OrdinalGaussian(), [target], n_aux=n,
+                                random_state=seed).fit(real)
+        synthetic = gen.sample(n, random_state=seed + 1)
+        est = PartiallyLinearEstimator(
+            "therapy", n_real=n, real_variance=gen.eif_variance_[target.name],
+            aux_variance=gen.aux_variance_[target.name], random_state=0,
+        ).fit(synthetic[["therapy", "stage"]], synthetic["bp"])
+        rows.append((est.estimate_ + 20, est.stderr_, gen.aux_variance_[target.name]))
+    errors, se, aux = np.array(rows).T
+    emp_se = errors.std(ddof=1)
+    assert abs(errors.mean()) <= 0.25 * emp_se
+    assert 0.85 <= se.mean() / emp_se <= 1.15
+    assert 0.92 <= _coverage(errors, se) <= 0.98
+    without = np.sqrt(se**2 - aux)
+    assert without.mean() / emp_se <= 0.85
+    assert _coverage(errors, without) <= 0.90
+
+
+def test_aux_variance_matches_the_generator_variance():
+    """aux_variance_ = Var_P_hat(phi) / n_aux, and / (K^2 n_aux) summed over K folds.
+
+    For a mean under a fitted Gaussian, Var_P_hat(phi) is the fitted variance;
+    the sample variance of M = 20,000 rows is within sqrt(2/M) = 1% of it (5%
+    is five SDs).
+    """
+    real = _gaussian_frame(1000, seed=3)
+    gen = DebiasedGenerator(GaussianGenerator(), [MeanTarget("y")], n_aux=20_000,
+                            random_state=0).fit(real)
+    fitted = gen.generator_.covariances_[0][0, 0]
+    assert gen.n_aux_ == 20_000
+    assert gen.aux_variance_["mean(y)"] == pytest.approx(fitted / 20_000, rel=0.05)
+    folds = DebiasedGenerator(GaussianGenerator(), [MeanTarget("y")], n_aux=20_000, cv=4,
+                              random_state=0).fit(real)
+    per_fold = [g.covariances_[0][0, 0] for g in folds.generators_]
+    assert folds.aux_variance_["mean(y)"] == pytest.approx(
+        np.sum(per_fold) / (4**2 * 20_000), rel=0.05)
+    # no targets: nothing is corrected, nothing is released
+    assert DebiasedGenerator(GaussianGenerator(), None).fit(real).aux_variance_ == {}
+
+
+def test_auto_n_aux_grows_with_n_and_bounds_the_auxiliary_share_for_every_m():
+    from sksynth.inference._debiased import _auto_n_aux
+
+    # 20 rows per real row a correction is evaluated on, floor 100,000, caps 2e6 rows, 5e7 cells
+    assert [_auto_n_aux(n, 4) for n in (50, 5000, 5001, 45_222, 10**6)] == [
+        100_000, 100_000, 100_020, 904_440, 2_000_000]
+    assert _auto_n_aux(10**6, 100) == 500_000 and _auto_n_aux(10**6, 10**4) == 100_000
+    real = _gaussian_frame(8000, seed=1)
+    share = {}
+    for cv in (None, 4):
+        gen = DebiasedGenerator(GaussianGenerator(), [MeanTarget("y")], cv=cv,
+                                random_state=0).fit(real)
+        k = cv or 1
+        assert gen.n_aux_ == max(100_000, 20 * 8000 // k)
+        # the auxiliary share of the debiased estimate's variance, measured, for m from
+        # n/10 to 1000 n: largest as m grows, bounded by n / (n + K n_aux) <= 1/21
+        aux = gen.aux_variance_["mean(y)"]
+        per_row = aux * k**2 * gen.n_aux_ / k  # the generator's influence-function variance
+        real_term = gen.eif_variance_["mean(y)"] / 8000
+        share[cv] = [aux / (real_term + per_row / m + aux) for m in (800, 8000, 80_000, 8 * 10**6)]
+        assert np.all(np.diff(share[cv]) > 0)
+        assert max(share[cv]) <= 1 / 21 * 1.05  # the variances agree to about 1%
+    assert max(share[None]) == pytest.approx(8000 / (8000 + 160_000), rel=0.05)
 
 
 def test_cross_fitted_corrections_average_folds():
@@ -276,6 +396,17 @@ def test_covariate_level_absent_from_synthetic_data_falls_back_to_overall_mean()
     nuisances = target.nuisances(aux)
     level_iv = real[real.stage == "IV"]
     np.testing.assert_allclose(nuisances["m_y"](level_iv[["stage"]]), aux.bp.mean())
+
+
+def test_n_aux_is_auto_or_an_int_of_at_least_100():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    real = make_disease(200, random_state=0)
+    for bad in ("big", 99, 1.5e5):
+        with pytest.raises(InvalidParameterError, match="n_aux"):
+            DebiasedGenerator(NoisyBootstrap(), [MeanTarget("age")], n_aux=bad).fit(real)
+    assert DebiasedGenerator(NoisyBootstrap(), [MeanTarget("age")], n_aux=100,
+                             random_state=0).fit(real).n_aux_ == 100
 
 
 def test_estimators_need_two_rows():

@@ -21,16 +21,28 @@ class _InferenceMixin:
     ``sqrt(Var_real / n + Var_syn / m)`` when the generator released the real
     rows' influence-function variance (``real_variance``), else
     ``sqrt(Var_syn / m) * sqrt(1 + m / n)`` (which assumes both variances equal
-    and is conservative when the generator is noisier than the data). Without
-    ``n_real`` the rows are treated as real data.
+    and is conservative when the generator is noisier than the data). A
+    debiased release also has the Monte-Carlo error of its correction,
+    evaluated on an auxiliary sample: ``aux_variance`` (as released by
+    :class:`DebiasedGenerator`) is added to the squared standard error.
+    Without ``n_real`` the rows are treated as real data.
     """
+
+    def _check_correction(self):
+        for name in ("real_variance", "aux_variance"):
+            if getattr(self, name) is not None and self.n_real is None:
+                raise ValueError(f"{name} needs n_real: pass the number of real rows too.")
 
     def _corrected_stderr(self, variance, m):
         if self.n_real is None:
             return float(np.sqrt(variance / m))
         if self.real_variance is not None:
-            return float(np.sqrt(self.real_variance / self.n_real + variance / m))
-        return float(np.sqrt(variance / m) * np.sqrt(1.0 + m / self.n_real))
+            total = self.real_variance / self.n_real + variance / m
+        else:
+            total = variance / m * (1.0 + m / self.n_real)
+        if self.aux_variance is not None:
+            total += self.aux_variance
+        return float(np.sqrt(total))
 
     def _quantile(self, alpha):
         return stats.norm.ppf(1 - alpha / 2)
@@ -94,6 +106,7 @@ class _InferenceMixin:
 _CORRECTION_CONSTRAINTS = {
     "n_real": [None, Interval(Integral, 1, None, closed="left")],
     "real_variance": [None, Interval(Real, 0, None, closed="left")],
+    "aux_variance": [None, Interval(Real, 0, None, closed="left")],
 }
 
 
@@ -112,6 +125,11 @@ class MeanEstimator(_InferenceMixin, BaseEstimator):
     real_variance : float, default=None
         Variance of the influence function on the real rows, as released by
         :class:`DebiasedGenerator` (``eif_variance_``). Needs ``n_real``.
+    aux_variance : float, default=None
+        Variance that the debiasing correction's auxiliary sample adds to the
+        estimate, as released by :class:`DebiasedGenerator`
+        (``aux_variance_``); added to the squared standard error. Needs
+        ``n_real``.
 
     Attributes
     ----------
@@ -132,7 +150,10 @@ class MeanEstimator(_InferenceMixin, BaseEstimator):
     -----
     Standard errors: ``sqrt(Var_real/n + Var_syn/m)`` with ``real_variance``,
     ``sqrt(Var_syn/m) sqrt(1 + m/n)`` with ``n_real`` alone (Decruyenaere et
-    al., 2024), ``sqrt(Var/m)`` otherwise. Intervals use normal quantiles.
+    al., 2024), ``sqrt(Var/m)`` otherwise; ``aux_variance`` adds under the
+    square root (the auxiliary-sample term ``Var_aux/n_aux`` of a debiased
+    release, derived in :class:`DebiasedGenerator`). Intervals use normal
+    quantiles.
 
     Examples
     --------
@@ -144,13 +165,19 @@ class MeanEstimator(_InferenceMixin, BaseEstimator):
     (4.5, 0.957)
     >>> round(MeanEstimator(n_real=10).fit(x[:, None]).stderr_ / est.stderr_, 3)
     1.414
+    >>> # plus an auxiliary sample of 10 rows with the same variance: sqrt(3)
+    >>> aux = np.var(x, ddof=1) / 10
+    >>> round(MeanEstimator(n_real=10, aux_variance=aux).fit(x[:, None]).stderr_
+    ...       / est.stderr_, 3)
+    1.732
     """
 
     _parameter_constraints = dict(_CORRECTION_CONSTRAINTS)
 
-    def __init__(self, *, n_real=None, real_variance=None):
+    def __init__(self, *, n_real=None, real_variance=None, aux_variance=None):
         self.n_real = n_real
         self.real_variance = real_variance
+        self.aux_variance = aux_variance
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -178,8 +205,7 @@ class MeanEstimator(_InferenceMixin, BaseEstimator):
         else:
             X, values = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         self._check_rows(values.shape[0])
-        if self.real_variance is not None and self.n_real is None:
-            raise ValueError("real_variance needs n_real: pass the number of real rows too.")
+        self._check_correction()
         self.n_samples_ = values.shape[0]
         self.estimate_ = float(values.mean())
         self.stderr_ = self._corrected_stderr(float(np.var(values, ddof=1)), self.n_samples_)
@@ -260,6 +286,10 @@ class PartiallyLinearEstimator(_InferenceMixin, BaseEstimator):
     real_variance : float, default=None
         Influence-function variance on the real rows (``eif_variance_`` of
         :class:`DebiasedGenerator`). Needs ``n_real``.
+    aux_variance : float, default=None
+        Variance the debiasing correction's auxiliary sample adds to the
+        estimate (``aux_variance_`` of :class:`DebiasedGenerator`), added to
+        the squared standard error. Needs ``n_real``.
     random_state : int, RandomState instance or None, default=None
         Seeds the fold split.
 
@@ -306,13 +336,14 @@ class PartiallyLinearEstimator(_InferenceMixin, BaseEstimator):
     }
 
     def __init__(self, treatment=0, *, outcome_learner=None, treatment_learner=None, cv=5,
-                 n_real=None, real_variance=None, random_state=None):
+                 n_real=None, real_variance=None, aux_variance=None, random_state=None):
         self.treatment = treatment
         self.outcome_learner = outcome_learner
         self.treatment_learner = treatment_learner
         self.cv = cv
         self.n_real = n_real
         self.real_variance = real_variance
+        self.aux_variance = aux_variance
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -335,8 +366,7 @@ class PartiallyLinearEstimator(_InferenceMixin, BaseEstimator):
         self._check_rows(m)
         if m < self.cv:
             raise ValueError(f"cv={self.cv} folds need at least {self.cv} samples, got {m}.")
-        if self.real_variance is not None and self.n_real is None:
-            raise ValueError("real_variance needs n_real: pass the number of real rows too.")
+        self._check_correction()
         a, covariates, self.treatment_name_ = _split_treatment(X, self.treatment)
         if not np.all(np.isfinite(a)):
             raise ValueError("The treatment column contains NaN or infinity.")
@@ -395,6 +425,9 @@ class NaiveOLS(_InferenceMixin, BaseEstimator):
     real_variance : float, default=None
         Not used by the model-based standard error except through the
         ``sqrt(Var_real/n + Var_syn/m)`` formula; see :class:`MeanEstimator`.
+    aux_variance : float, default=None
+        Added to the squared standard error (the auxiliary-sample term of a
+        debiased release); see :class:`MeanEstimator`. Needs ``n_real``.
 
     Attributes
     ----------
@@ -430,10 +463,11 @@ class NaiveOLS(_InferenceMixin, BaseEstimator):
         "treatment": [str, Interval(Integral, 0, None, closed="left")],
     }
 
-    def __init__(self, treatment=0, *, n_real=None, real_variance=None):
+    def __init__(self, treatment=0, *, n_real=None, real_variance=None, aux_variance=None):
         self.treatment = treatment
         self.n_real = n_real
         self.real_variance = real_variance
+        self.aux_variance = aux_variance
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -451,6 +485,7 @@ class NaiveOLS(_InferenceMixin, BaseEstimator):
         self : object
         """
         X, y = _validate_table(self, X, y)
+        self._check_correction()
         a, covariates, self.treatment_name_ = _split_treatment(X, self.treatment)
         blocks = [np.ones_like(a), a]
         if covariates.shape[1]:

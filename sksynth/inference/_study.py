@@ -40,13 +40,17 @@ class _OrdinalGaussian(GeneratorMixin, BaseEstimator):
     clipping; its stage distribution and therapy effect are biased by design.
     """
 
+    _parameter_constraints = {"random_state": ["random_state"]}
+    _input_kind = "wrapped"  # takes the make_disease frame as is
+    _samples_given_y = False
+
     def __init__(self, random_state=None):
         self.random_state = random_state
 
-    def fit(self, X, y=None):
+    def _fit(self, X, y):
+        self._x_spec = self._y_spec = None
         self.gaussian_ = GaussianGenerator(reg_covar=1e-3, random_state=self.random_state)
         self.gaussian_.fit(self._encode(X))
-        self.n_features_in_ = 4
         self._init_sampling_stream(self.random_state)
         return self
 
@@ -59,8 +63,7 @@ class _OrdinalGaussian(GeneratorMixin, BaseEstimator):
             frame["bp"].to_numpy(float),
         ])
 
-    def sample(self, n_samples=1, *, y=None, random_state=None):
-        rng = self._sampling_rng if random_state is None else random_state
+    def _sample(self, n_samples, y_enc, conditions, rng):
         Z = self.gaussian_.sample(n_samples, random_state=rng)
         stage = np.clip(np.rint(Z[:, 1]), 0, 3).astype(int)
         return pd.DataFrame({
@@ -68,10 +71,13 @@ class _OrdinalGaussian(GeneratorMixin, BaseEstimator):
             "stage": pd.Categorical(_STAGES[stage], categories=_STAGES, ordered=True),
             "therapy": Z[:, 2] >= 0.5,
             "bp": Z[:, 3],
-        })
+        }), None
+
+    def _score_samples(self, X, y_enc):
+        raise NotImplementedError("_OrdinalGaussian is a sampler for the coverage study.")
 
 
-def _estimate(data, target, n_real=None, real_variance=None):
+def _estimate(data, target, n_real=None, real_variance=None, aux_variance=None):
     """``(estimate, se)``; NaN when the estimator fails or its SE is degenerate.
 
     As in the reference code (``estimates_check``), an SE below 1e-10 or above
@@ -79,7 +85,7 @@ def _estimate(data, target, n_real=None, real_variance=None):
     one treatment level per stratum.
     """
     try:
-        estimate, se = _fit_estimator(data, target, n_real, real_variance)
+        estimate, se = _fit_estimator(data, target, n_real, real_variance, aux_variance)
     except ValueError:
         return np.nan, np.nan
     if not 1e-10 <= se <= 100:
@@ -87,12 +93,12 @@ def _estimate(data, target, n_real=None, real_variance=None):
     return estimate, se
 
 
-def _fit_estimator(data, target, n_real, real_variance):
+def _fit_estimator(data, target, n_real, real_variance, aux_variance):
+    correction = dict(n_real=n_real, real_variance=real_variance, aux_variance=aux_variance)
     if target == "mean(age)":
-        est = MeanEstimator(n_real=n_real, real_variance=real_variance).fit(data[["age"]])
+        est = MeanEstimator(**correction).fit(data[["age"]])
     else:
-        est = PartiallyLinearEstimator("therapy", n_real=n_real, real_variance=real_variance,
-                                       random_state=2024)
+        est = PartiallyLinearEstimator("therapy", random_state=2024, **correction)
         est.fit(data[["therapy", "stage"]], data["bp"])
     return est.estimate_, est.stderr_
 
@@ -111,23 +117,26 @@ def _one_run(generator, n, seed, m_factor, n_aux):
         rows = []
         for target, released in zip(TRUTH, targets):
             variance = gen.eif_variance_[released.name]
+            aux = gen.aux_variance_[released.name]
+            # (path, se_kind, rows, n_real, real_variance, aux_variance); the raw
+            # samples carry no correction, so no auxiliary term
             cases = [
-                ("original", "model", real, None, None),
-                ("naive", "model", raw, None, None),
-                ("naive", "corrected", raw, n, None),
-                ("debiased", "model", debiased, None, None),
-                ("debiased", "corrected", debiased, n, None),
-                ("debiased", "released", debiased, n, variance),
+                ("original", "model", real, None, None, None),
+                ("naive", "model", raw, None, None, None),
+                ("naive", "corrected", raw, n, None, None),
+                ("debiased", "model", debiased, None, None, None),
+                ("debiased", "corrected", debiased, n, None, aux),
+                ("debiased", "released", debiased, n, variance, aux),
             ]
-            for path, se_kind, data, n_real, real_variance in cases:
-                estimate, se = _estimate(data, target, n_real, real_variance)
-                rows.append(dict(n=n, m=m, seed=seed, target=target, path=path,
-                                 se_kind=se_kind, estimate=estimate, se=se))
+            for path, se_kind, data, n_real, real_variance, aux_variance in cases:
+                estimate, se = _estimate(data, target, n_real, real_variance, aux_variance)
+                rows.append(dict(n=n, m=m, n_aux=gen.n_aux_, seed=seed, target=target,
+                                 path=path, se_kind=se_kind, estimate=estimate, se=se))
         return rows
 
 
 def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), runs=250,
-                   first_seed=0, m_factor=1.0, n_aux=100_000, n_jobs=None, verbose=0):
+                   first_seed=0, m_factor=1.0, n_aux="auto", n_jobs=None, verbose=0):
     """Run the simulation of Decruyenaere et al. (2024) for one generator.
 
     For each ``n`` in ``sizes`` and each run ``seed`` in
@@ -154,8 +163,9 @@ def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), ru
         parts.
     m_factor : float, default=1.0
         Synthetic rows per real row.
-    n_aux : int, default=100_000
-        Auxiliary sample of the debiasing step.
+    n_aux : "auto" or int, default="auto"
+        Auxiliary sample of the debiasing step (see :class:`DebiasedGenerator`;
+        ``"auto"`` is 100,000 rows for ``n <= 5000``).
     n_jobs : int, default=None
         Parallel runs (joblib).
     verbose : int, default=0
@@ -166,7 +176,10 @@ def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), ru
     results : DataFrame
         One row per run, target, ``path`` ("original", "naive", "debiased")
         and ``se_kind`` ("model": the estimator's own SE; "corrected":
-        times sqrt(1 + m/n); "released": sqrt(Var_real/n + Var_syn/m)).
+        times sqrt(1 + m/n); "released": sqrt(Var_real/n + Var_syn/m)); on
+        the debiased path both corrected kinds add the auxiliary sample's
+        term ``aux_variance_`` under the square root. ``n_aux`` is the
+        auxiliary sample size used.
 
     Examples
     --------
