@@ -3,7 +3,11 @@
 Every pruner is fitted on real rows with ``fit(X, y)`` and then offers
 ``score_samples(X, y)`` (higher = more trustworthy), ``keep_mask(X, y)`` and
 ``filter(X, y)``, which returns the kept rows (and labels) in the input's
-container.
+container. Rows may be a numeric matrix or a mixed table (numbers, strings,
+categories, booleans, datetimes, durations, missing values), as for the
+mixed-type generators: the pruners that need numbers encode such a table with
+an encoder fitted on the real rows (one-hot and z-scores for the classifiers,
+the Gower distance for :class:`DistancePruner`).
 
 - :class:`LabelVerifier`: a classifier trained on real rows checks labels.
 - :class:`BernoulliVerifier`: the idealised ``(rho, phi)`` verifier, for

@@ -13,7 +13,12 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from ..base import PrunerMixin, _seed_from, _seeded_clone
-from ._common import _check_candidate_labels, _validate_rows
+from ._common import (
+    _check_candidate_labels,
+    _mixed_input_tags,
+    _tabular_encoder,
+    _validate_rows,
+)
 
 __all__ = ["DetectionPruner"]
 
@@ -52,7 +57,10 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
         score(x) = (1 + #{real i : P(synthetic | x_i) >= P(synthetic | x)}) / (n_real + 1)
 
     i.e. the fraction of real rows that look at least as synthetic as ``x``.
-    Candidates with ``score > threshold`` are kept.
+    Candidates with ``score > threshold`` are kept. The rows may form a mixed
+    table (numbers, strings, categories, booleans, datetimes, durations,
+    missing values): the detector then sees them through an encoder fitted on
+    the real rows (see Notes).
 
     Parameters
     ----------
@@ -82,6 +90,11 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
 
     Attributes
     ----------
+    encoder_ : TabularEncoder or None
+        The encoding of a mixed table, fitted on the real rows
+        (``TabularEncoder(numeric_method="standard", handle_unknown="ignore")``);
+        ``None`` when ``fit`` got a plain numeric matrix, which the detector
+        sees as it is.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -110,6 +123,18 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
     Scoring is transductive: the classifier is trained on the candidates
     passed to :meth:`score_samples` / :meth:`keep_mask`, so a row's score
     depends on the other candidates of the call (but not on their order).
+
+    Mixed tables: when the real rows are not a plain numeric matrix (a column
+    of strings, categories, datetimes or durations, or any missing value),
+    ``fit`` fits a :class:`~sksynth.generators.TabularEncoder` on them and the
+    real rows and every candidate table are encoded with it before the
+    detector sees them, as in :class:`LabelVerifier`: one-hot categories
+    (missing as a category of its own when the real rows have it), z-scored
+    numbers, datetimes and durations with a 0/1 missing indicator. A category
+    never seen in ``fit`` gets an all-zero one-hot block, which the detector
+    can learn to flag, and a missing value where the real rows had none gets
+    the real mean (numbers) or an all-zero block (categories). A plain numeric
+    matrix is passed to the detector unchanged.
 
     References
     ----------
@@ -161,8 +186,9 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Real rows; at least ``cv``.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Real rows, a numeric matrix or a mixed table (see Notes); at
+            least ``cv``.
         y : None
             Ignored.
 
@@ -171,7 +197,7 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
         self : DetectionPruner
             The fitted pruner.
         """
-        X = _validate_rows(self, X, dtype=[np.float64, np.float32])
+        X = _validate_rows(self, X, encoder=_tabular_encoder, dtype=[np.float64, np.float32])
         if X.shape[0] < self.cv:
             raise ValueError(
                 f"DetectionPruner needs at least cv={self.cv} real rows for stratified "
@@ -216,8 +242,8 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Candidate rows (at least ``cv``).
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Candidate rows with the columns of the real rows (at least ``cv``).
 
         Returns
         -------
@@ -232,8 +258,8 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Candidate rows (at least ``cv``).
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Candidate rows with the columns of the real rows (at least ``cv``).
 
         Returns
         -------
@@ -250,8 +276,8 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Candidate rows (at least ``cv``), scored jointly.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Candidate rows with the columns of the real rows (at least ``cv``), scored jointly.
         y : None
             Ignored.
 
@@ -273,8 +299,8 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Candidate rows (at least ``cv``).
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Candidate rows with the columns of the real rows (at least ``cv``).
         y : array-like of shape (n_samples,), default=None
             Ignored apart from checking that it has one entry per row.
 
@@ -287,3 +313,6 @@ class DetectionPruner(PrunerMixin, BaseEstimator):
         if y is not None:
             _check_candidate_labels(y, scores.shape[0])
         return scores > self.threshold
+
+    def __sklearn_tags__(self):
+        return _mixed_input_tags(super().__sklearn_tags__())

@@ -17,7 +17,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import PrunerMixin, _seed_from
-from ._common import _check_candidate_labels, _check_correct, _validate_rows
+from ._common import (
+    _check_candidate_labels,
+    _check_correct,
+    _mixed_input_tags,
+    _tabular_encoder,
+    _validate_rows,
+)
 
 __all__ = ["BernoulliVerifier", "LabelVerifier"]
 
@@ -50,6 +56,10 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
     - ``method="proba"`` keeps it when the predicted probability of ``y``,
       ``P(y | x)``, is at least ``threshold``.
 
+    The rows may form a mixed table (numbers, strings, categories, booleans,
+    datetimes, durations, missing values): the classifier then sees them
+    through an encoder fitted on the real rows (see Notes).
+
     Parameters
     ----------
     estimator : classifier, default=None
@@ -68,6 +78,11 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
         The fitted clone of ``estimator``.
     classes_ : ndarray of shape (n_classes,)
         Class labels seen in ``fit``.
+    encoder_ : TabularEncoder or None
+        The encoding of a mixed table, fitted on the real rows
+        (``TabularEncoder(numeric_method="standard", handle_unknown="ignore")``);
+        ``None`` when ``fit`` got a plain numeric matrix, which the classifier
+        sees as it is.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -90,6 +105,21 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
     a Bayes-optimal classifier, ``rho`` and ``1 - phi`` both equal the Bayes
     error. Feng et al. (2024) show that such verification is what lets models
     trained on synthesised data avoid collapse.
+
+    Mixed tables: when the real rows are not a plain numeric matrix (a column
+    of strings, categories, datetimes or durations, or any missing value),
+    ``fit`` fits a :class:`~sksynth.generators.TabularEncoder` on them and the
+    classifier is trained and queried on its output: one-hot categories and
+    booleans (missing is a category of its own when the real rows have it),
+    numbers, datetimes and durations as z-scores (missing values at the real
+    mean, plus a 0/1 missing indicator when the real rows have missing values).
+    In candidate rows, a category never seen in ``fit`` gets an all-zero
+    one-hot block (no category), and a missing value where the real rows had
+    none gets the real mean (numbers) or an all-zero block (categories), so
+    that no candidate table of the fitted columns makes scoring fail. Every
+    column is used, including text columns that look like identifiers. A plain
+    numeric matrix (numbers or booleans, no missing value) is passed to the
+    classifier unchanged, as before mixed tables were accepted.
 
     References
     ----------
@@ -117,6 +147,24 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
     >>> X_kept, y_kept = verifier.filter(X_new, y_new)
     >>> y_kept
     array([0, 1])
+
+    A mixed table is encoded for the classifier; an island never seen in
+    ``fit`` (Torgersen) leaves the decision to the other columns, here an
+    uninformative mass (probability near 0.5):
+
+    >>> import pandas as pd
+    >>> rng = np.random.RandomState(1)
+    >>> X = pd.DataFrame({"island": rng.choice(["Biscoe", "Dream"], 200),
+    ...                   "mass": rng.normal(4000, 500, 200)})
+    >>> X.loc[::25, "mass"] = np.nan
+    >>> y = np.where(X["island"] == "Biscoe", "Gentoo", "Adelie")
+    >>> verifier = LabelVerifier().fit(X, y)
+    >>> verifier.encoder_.get_feature_names_out().tolist()
+    ['island=Biscoe', 'island=Dream', 'mass__value', 'mass__missing']
+    >>> new = pd.DataFrame({"island": ["Biscoe", "Dream", "Torgersen"],
+    ...                     "mass": [4100.0, np.nan, 3900.0]})
+    >>> verifier.score_samples(new, ["Gentoo", "Gentoo", "Adelie"]).round(2)
+    array([0.97, 0.03, 0.51])
     """
 
     _parameter_constraints = {
@@ -136,8 +184,8 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Real rows.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Real rows: a numeric matrix or a mixed table (see Notes).
         y : array-like of shape (n_samples,)
             Their class labels; at least two classes are needed.
 
@@ -146,7 +194,7 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
         self : LabelVerifier
             The fitted verifier.
         """
-        X, y = _validate_rows(self, X, y)
+        X, y = _validate_rows(self, X, y, encoder=_tabular_encoder)
         check_classification_targets(y)
         classes = np.unique(y)
         if classes.shape[0] < 2:
@@ -190,8 +238,8 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Candidate rows.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Candidate rows, with the columns of the real rows.
         y : array-like of shape (n_samples,), default=None
             Candidate labels, all seen in ``fit``. ``None`` scores the
             classifier's own predicted label, i.e. returns its confidence
@@ -215,8 +263,8 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Candidate rows.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Candidate rows, with the columns of the real rows.
         y : array-like of shape (n_samples,)
             Candidate labels (required: a label verifier needs labels).
 
@@ -240,7 +288,7 @@ class LabelVerifier(PrunerMixin, BaseEstimator):
         return proba[np.arange(X.shape[0]), index] >= self.threshold
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
+        tags = _mixed_input_tags(super().__sklearn_tags__())
         tags.target_tags.required = True
         return tags
 
@@ -253,6 +301,9 @@ class BernoulliVerifier(PrunerMixin, BaseEstimator):
     therefore needs the truth, passed as ``correct`` (a boolean mask) to
     :meth:`keep_mask`, :meth:`score_samples` and :meth:`filter`; it is meant for
     simulations and for studying how verification quality affects a model.
+    The values of ``X`` are never used, so it may be a numeric matrix or a
+    mixed table (strings, categories, datetimes, missing values) alike; only
+    its number of columns (and their names) are checked.
 
     Parameters
     ----------
@@ -334,8 +385,9 @@ class BernoulliVerifier(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Real rows (only their number of features is used).
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Real rows, numeric or a mixed table (only their number of features,
+            and their column names, are used).
         y : None
             Ignored.
 
@@ -344,7 +396,7 @@ class BernoulliVerifier(PrunerMixin, BaseEstimator):
         self : BernoulliVerifier
             The fitted verifier.
         """
-        _validate_rows(self, X, check_scale=False)  # the values themselves are unused
+        _validate_rows(self, X, as_table=True)  # the values themselves are unused
         self._keep_rng = np.random.RandomState(_seed_from(self.random_state))
         return self
 
@@ -361,8 +413,8 @@ class BernoulliVerifier(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Candidate rows.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Candidate rows, with the columns of the real rows.
         y : array-like of shape (n_samples,), default=None
             Candidate labels; only their number is checked.
         correct : array-like of bool of shape (n_samples,)
@@ -382,8 +434,8 @@ class BernoulliVerifier(PrunerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Candidate rows.
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Candidate rows, with the columns of the real rows.
         y : array-like of shape (n_samples,), default=None
             Candidate labels; only their number is checked.
         correct : array-like of bool of shape (n_samples,)
@@ -400,3 +452,6 @@ class BernoulliVerifier(PrunerMixin, BaseEstimator):
         probability = self._keep_probability(X, y, correct)
         rng = self._keep_rng if random_state is None else check_random_state(random_state)
         return rng.random_sample(probability.shape[0]) < probability
+
+    def __sklearn_tags__(self):
+        return _mixed_input_tags(super().__sklearn_tags__())

@@ -358,6 +358,16 @@ def _filtered(ctx):
     assert len(ctx.out) <= len(ctx.X), "filter returned more rows than it was given"
 
 
+def _filtered_rows(ctx):
+    """filter returns some of the input rows, unchanged, in the input's DataFrame"""
+    _filtered(ctx)
+    X, out = ctx.X, ctx.out
+    assert isinstance(out, pd.DataFrame), f"returned {type(out).__name__}, not a DataFrame"
+    assert out.columns.equals(X.columns), "filter changed the column names"
+    assert out.index.isin(X.index).all(), "filter returned rows that were not passed in"
+    pd.testing.assert_frame_equal(out, X.loc[out.index])
+
+
 # ---------------------------------------------------------------------------
 # the tables
 # ---------------------------------------------------------------------------
@@ -490,7 +500,6 @@ def quirk_cases():
     -------
     cases : list of QuirkCase
     """
-    missing_fix = _names("income", r"(NaN|missing)", _FIX)
     nan_named = _error(r"(?s)(?=.*(NaN|missing))(?=.*\b(income|score)\b)")
     id_str = "order_id"
     huge = _clear_or(_all(_kept, _finite_in_range("big")),
@@ -529,11 +538,11 @@ def quirk_cases():
                   _with("notes", lambda rng, n: np.full(n, np.nan)),
                   numeric=_error(_names("notes", r"(NaN|missing)")),
                   mixed=Expect(_all(_kept, _all_missing("notes"))),
-                  pruner=_error(_names("notes", r"(NaN|missing)"))),
+                  pruner=Expect(_filtered_rows)),
         QuirkCase("missing_rates", "missing rates of 10% / 33% are not reproduced",
                   _make_missing, trained=True, n_rows=400,
                   numeric=nan_named, mixed=Expect(_all(_kept, _missing_rate("income", "score"))),
-                  pruner=_error(missing_fix)),
+                  pruner=Expect(_filtered_rows)),
         QuirkCase("constant_column", "constant columns are widened (reg_covar unscaled)",
                   _with("const", lambda rng, n: np.full(n, 7.5)),
                   numeric=Expect(_all(_kept, _constant("const"))),
@@ -552,31 +561,32 @@ def quirk_cases():
                   lambda rng, n: (_mixed(rng, n), None),
                   numeric=_error(r"(?s)(?=.*\b(city|color)\b)" + f"(?=.*{_FIX})"),
                   mixed=Expect(_all(_kept, _within_training("city"), _within_training("color"))),
-                  pruner=_error(r"(?s)(?=.*\b(city|color)\b)" + f"(?=.*{_FIX})")),
+                  pruner=Expect(_filtered_rows)),
         QuirkCase("datetime_column", "numeric-only estimators on datetime columns",
                   _with("when", _dates()), numeric=_not_numeric("when"),
                   mixed=_clear_or(_all(_kept, _datetime_in_range("when")), datetime_ok),
-                  pruner=_not_numeric("when")),
+                  pruner=Expect(_filtered_rows)),
         QuirkCase("tz_datetime_column", "timezone-aware datetimes",
                   _with("when", _dates("Europe/Paris")), numeric=_not_numeric("when"),
-                  mixed=_clear_or(_all(_kept, _datetime_in_range("when")), datetime_ok)),
+                  mixed=_clear_or(_all(_kept, _datetime_in_range("when")), datetime_ok),
+                  pruner=Expect(_filtered_rows)),
         QuirkCase("timestamp_objects", "numeric-only estimators on Timestamp objects",
                   _make_timestamps, numeric=_not_numeric("when"),
                   mixed=_clear_or(_all(_kept, _datetime_in_range("when")), datetime_ok),
-                  pruner=_not_numeric("when")),
+                  pruner=Expect(_filtered_rows)),
         QuirkCase("timedelta_column", "timedelta columns",
                   _with("wait", lambda rng, n: pd.to_timedelta(rng.integers(1, 600, n), "min")),
                   numeric=_not_numeric("wait"),
                   mixed=_clear_or(_kept, (_VE, _names("wait", r"(timedelta|duration|time)"))),
-                  pruner=_not_numeric("wait")),
+                  pruner=Expect(_filtered_rows)),
         QuirkCase("bool_column", "boolean columns keep their dtype",
                   _with("flag", lambda rng, n: rng.random(n) < 0.3),
-                  numeric=Expect(_kept), mixed=Expect(_kept)),
+                  numeric=Expect(_kept), mixed=Expect(_kept), pruner=Expect(_filtered_rows)),
         QuirkCase("mixed_object_column", "an object column of ints and strings",
                   _make_mixed_object, numeric=_not_numeric("code"),
                   mixed=_clear_or(_all(_kept, _within_training("code")),
                                   (_VE, _names("code", r"(mixed|type)"))),
-                  pruner=_not_numeric("code")),
+                  pruner=Expect(_filtered_rows)),
         QuirkCase("sparse_input", "a scipy sparse matrix", _make_sparse,
                   numeric=_clear_or(_all(_kept, _finite_in_range()),
                                     (_VE, r"(?s)(?=.*[Ss]parse)(?=.*(dense|toarray))")),

@@ -22,13 +22,15 @@ _MISSING_FIX = (
     "impute them first (e.g. sklearn.impute.SimpleImputer) or drop those rows; "
     "GaussianCopulaGenerator models missing values"
 )
+#: The fix named when a pruner fitted on a numeric matrix meets NaN (or infinity anywhere).
 _PRUNER_MISSING_FIX = (
-    "impute them first (e.g. SimpleImputer in a Pipeline) or drop those rows"
+    "impute them or drop those rows; a pruner encodes missing values (NaN) itself when "
+    "the real rows it is fitted on hold some, but never takes infinite values"
 )
-#: The fix named when a pruner is given columns that are not numbers.
+#: The fix named when a pruner fitted on a numeric matrix is given columns that are not numbers.
 _PRUNER_TYPES_FIX = (
-    "encode them as numbers first (e.g. a ColumnTransformer with OneHotEncoder in a "
-    "Pipeline), or drop them; to generate a mixed-type table use GaussianCopulaGenerator"
+    "encode them as numbers as the real rows were, or fit the pruner on the real rows with "
+    "these columns as they are (a pruner fitted on a mixed table encodes it itself)"
 )
 
 
