@@ -492,6 +492,7 @@ def _demo_inference(train, seed, m=100_000):
                 extra = {"n_real": len(data)}
                 if label.startswith("debiased"):
                     extra["real_variance"] = gen.eif_variance_[target.name]
+                    extra["aux_variance"] = gen.aux_variance_[target.name]
             else:
                 extra = {}
             if isinstance(target, MeanTarget):

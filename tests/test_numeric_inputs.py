@@ -48,8 +48,13 @@ BAD_COLUMNS = {
 }
 
 
+GENERATOR_IDS = IDS[:len(GENERATORS)]
+PRUNER_IDS = IDS[len(GENERATORS):]
+
+
+# pruners take mixed tables (tests/test_pruning.py): only the numeric generators refuse them
 @pytest.mark.parametrize("kind", list(BAD_COLUMNS))
-@pytest.mark.parametrize("make", ESTIMATORS, ids=IDS)
+@pytest.mark.parametrize("make", GENERATORS, ids=GENERATOR_IDS)
 def test_non_numeric_columns_are_named_with_the_fix(make, kind):
     X = _numeric_frame().assign(bad=BAD_COLUMNS[kind](N))
     match = r"numeric columns only.*'bad' \(.*GaussianCopulaGenerator"
@@ -62,9 +67,9 @@ def test_object_array_names_the_column_index():
     with pytest.raises(TypeError, match=r"column 1 \(object values; could not convert string "
                                         r"to float: 'u'\).*GaussianCopulaGenerator"):
         GaussianGenerator().fit(X)
+    # a pruner takes the same table and measures Gower distances on it
     X = np.column_stack([np.arange(N, dtype=float).astype(object), [pd.Timestamp(0)] * N])
-    with pytest.raises(TypeError, match=r"column 1 .*not 'Timestamp'"):
-        DistancePruner().fit(X)
+    assert DistancePruner().fit(X).metric_ == "gower"
 
 
 def test_object_columns_of_numbers_are_accepted():
@@ -297,13 +302,22 @@ def test_tables_smaller_than_min_group_size_are_refused(cls):
         cls(min_group_size=0).fit(X)
 
 
-@pytest.mark.parametrize("make", ESTIMATORS, ids=IDS)
+@pytest.mark.parametrize("make", GENERATORS, ids=GENERATOR_IDS)
 def test_missing_and_infinite_values_are_named(make):
     X = _numeric_frame().assign(income=np.r_[np.nan, np.nan, np.ones(N - 2)],
                                 score=np.r_[np.inf, np.zeros(N - 1)])
     with pytest.raises(ValueError, match=r"missing or infinite values \(NaN, inf\).*'income' "
                                          r"\(2 NaN\), 'score' \(1 infinite\).*impute"):
         make().fit(X, _labels())
+
+
+@pytest.mark.parametrize("make", PRUNERS, ids=PRUNER_IDS)
+def test_pruners_accept_missing_values_and_name_infinite_ones(make):
+    X = _numeric_frame().assign(income=np.r_[np.nan, np.nan, np.ones(N - 2)],
+                                score=np.r_[np.inf, np.zeros(N - 1)])
+    with pytest.raises(ValueError, match=r"infinity in column 'score'"):
+        make().fit(X, _labels())
+    make().fit(X.assign(score=0.0), _labels())  # NaN alone is a missing value
 
 
 def test_missing_values_in_scored_rows_are_named():

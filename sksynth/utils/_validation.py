@@ -1,7 +1,8 @@
 """Input validation shared by every estimator: numeric matrices and mixed tables.
 
 - :func:`_validate_numeric` is ``validate_data`` for numeric-only estimators
-  (Gaussian generators, pruners), with errors that name the offending column
+  (Gaussian generators; pruners on a plain numeric matrix), with errors that
+  name the offending column
   and the estimator that would take it;
 - :func:`_validate_table` checks a mixed table (array or DataFrame) and records
   ``n_features_in_`` / ``feature_names_in_`` without converting it to numbers.
@@ -17,7 +18,7 @@ _MIXED_TYPES_FIX = (
     "use GaussianCopulaGenerator, which models mixed column types (numbers, categories, "
     "text labels, dates), or drop or encode these columns"
 )
-#: The fixes named when a numeric-only generator or a pruner is given missing values.
+#: The fixes named when a numeric-only generator is given missing values.
 _MISSING_FIX = (
     "impute them first (e.g. sklearn.impute.SimpleImputer) or drop those rows; "
     "GaussianCopulaGenerator models missing values"
