@@ -28,6 +28,7 @@ Usage::
     python benchmarks/debiasing_remainder.py                # default TabularVAE(): epochs="auto"
     python benchmarks/debiasing_remainder.py --epochs 300   # SDV's schedule
     python benchmarks/debiasing_remainder.py --epochs 1500 --sizes 160
+    python benchmarks/debiasing_remainder.py --generator gan --epochs 300  # ConditionalTabularGAN
 """
 
 import argparse
@@ -42,15 +43,18 @@ import pandas as pd
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 
-def one_seed(n, seed, params, n_aux):
+GENERATORS = {"tvae": "TabularVAE", "gan": "ConditionalTabularGAN"}
+
+
+def one_seed(n, seed, params, n_aux, generator="tvae"):
+    from sksynth import generators
     from sksynth.datasets import make_disease
-    from sksynth.generators import TabularVAE
     from sksynth.inference import DebiasedGenerator, PartialRegressionTarget
 
     real = make_disease(n, random_state=seed)
     target = PartialRegressionTarget("bp", "therapy", ["stage"])
-    gen = DebiasedGenerator(TabularVAE(random_state=seed, **params), [target], n_aux=n_aux,
-                            random_state=seed).fit(real)
+    model = getattr(generators, GENERATORS[generator])(random_state=seed, **params)
+    gen = DebiasedGenerator(model, [target], n_aux=n_aux, random_state=seed).fit(real)
     nuisances = gen.nuisances_[target.name]
     a = real["therapy"].to_numpy(dtype=float)
     X = real[["stage"]]
@@ -66,8 +70,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", type=int, default=[50, 160, 500, 1600, 5000])
     parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--epochs", type=int, default=None, help="TabularVAE epochs")
-    parser.add_argument("--batch-size", type=int, default=None, help="TabularVAE batch size")
+    parser.add_argument("--generator", choices=sorted(GENERATORS), default="tvae",
+                        help="tvae: TabularVAE; gan: ConditionalTabularGAN")
+    parser.add_argument("--epochs", type=int, default=None, help="generator epochs")
+    parser.add_argument("--batch-size", type=int, default=None, help="generator batch size")
     parser.add_argument("--n-aux", type=int, default=20_000)
     args = parser.parse_args(argv)
     import torch
@@ -75,11 +81,12 @@ def main(argv=None):
     torch.set_num_threads(1)
     params = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size))
               if v is not None}
-    print(f"TabularVAE({params}), seeds 0..{args.seeds - 1}, n_aux={args.n_aux}")
+    print(f"{GENERATORS[args.generator]}({params}), seeds 0..{args.seeds - 1}, "
+          f"n_aux={args.n_aux}")
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rows = [one_seed(n, seed, params, args.n_aux)
+        rows = [one_seed(n, seed, params, args.n_aux, args.generator)
                 for n in args.sizes for seed in range(args.seeds)]
     frame = pd.DataFrame(rows)
     frame["remainder"] = frame.theta_debiased - frame.theta_real

@@ -195,7 +195,7 @@ def test_unconditional_missing_rates_are_reproduced():
     # Training-by-sampling draws the missing slot at log-frequency (a 33%-missing column is
     # the condition in 47% of its unit's draws); without the recalibration after fit,
     # 10% / 33% / 5% came back as 10.5% / 23.7% / 7.7% here, penguins' 0.6% as 8% at the
-    # default 300 epochs.
+    # 300 epochs (SDV's schedule, the default before epochs="auto").
     from _missing_data import assert_missing_rates_match
 
     rng = np.random.RandomState(0)
@@ -207,3 +207,47 @@ def test_unconditional_missing_rates_are_reproduced():
         X.loc[rng.uniform(size=n) < rate, column] = None
     gan = ConditionalTabularGAN(epochs=30, random_state=0, **FAST).fit(X)
     assert_missing_rates_match(X, gan.sample(20_000, random_state=1))
+
+
+TINY = {"batch_size": 50, "embedding_dim": 8, "generator_dim": (16,),
+        "discriminator_dim": (16,)}
+
+
+def test_auto_epochs_reach_the_step_floor(monkeypatch):
+    from sksynth.generators import _gan
+
+    assert ConditionalTabularGAN().epochs == "auto"
+    gan = ConditionalTabularGAN()
+    # SDV's 300 epochs, raised to the floor of gradient steps on small tables
+    assert gan._n_epochs(1) == _gan._AUTO_MIN_STEPS
+    assert gan._n_epochs(_gan._AUTO_MIN_STEPS // 10) == _gan._AUTO_EPOCHS == 300
+    assert gan._n_epochs(3) == -(-_gan._AUTO_MIN_STEPS // 3)
+    assert ConditionalTabularGAN(epochs=7)._n_epochs(1) == 7
+    # the fit runs that budget: steps per epoch are max(n // batch_size, 1)
+    monkeypatch.setattr(_gan, "_AUTO_EPOCHS", 2)
+    monkeypatch.setattr(_gan, "_AUTO_MIN_STEPS", 9)
+    X = _two_clusters(100)  # 2 steps of 50 rows per epoch: ceil(9 / 2) = 5 epochs
+    assert ConditionalTabularGAN(random_state=0, **TINY).fit(X).n_epochs_ == 5
+    # 10 steps of 10 rows per epoch: the 2 epochs already exceed 9 steps
+    assert ConditionalTabularGAN(random_state=0, **{**TINY, "batch_size": 10}).fit(
+        X).n_epochs_ == 2
+    with pytest.raises(ValueError, match="epochs"):
+        ConditionalTabularGAN(epochs="many").fit(X)
+
+
+def test_a_fit_is_the_first_epochs_of_a_longer_fit():
+    # benchmarks/gan_training_budget.py evaluates several budgets from one long fit per
+    # seed: that needs the weights after K epochs of a longer fit to be those of epochs=K
+    X = _two_clusters(200)
+    short = ConditionalTabularGAN(epochs=3, random_state=0, **TINY).fit(X)
+    kept = {}
+
+    def keep(estimator, logs):
+        if logs["epoch"] == 3:
+            kept.update({k: v.clone() for k, v in estimator._generator.state_dict().items()})
+
+    long = ConditionalTabularGAN(epochs=6, callbacks=[keep], random_state=0, **TINY).fit(X)
+    assert not long.sample(50, random_state=0).equals(short.sample(50, random_state=0))
+    long._generator.load_state_dict(kept)
+    pd.testing.assert_frame_equal(long.sample(50, random_state=0),
+                                  short.sample(50, random_state=0))

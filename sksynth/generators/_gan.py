@@ -37,6 +37,14 @@ _DROPOUT = 0.5
 _N_REFERENCE = 1000
 #: Training rows used to choose the Parzen bandwidths.
 _N_BANDWIDTH = 300
+#: ``epochs="auto"``: SDV's 300 epochs, and at least this many gradient steps. On
+#: make_disease the debiased therapy coefficient's second-order remainder was
+#: 1.6-2.9 of its standard error (root mean square over seeds) after SDV's 300
+#: epochs at n in {160, 500, 1600}; 6,000 steps brought it to 0.19 at n = 160 but
+#: left 0.65-0.74 at n = 500 and 1600, 12,000 steps 0.17 and 0.11 there
+#: (benchmarks/gan_training_budget.py; class Notes, "Training budget").
+_AUTO_EPOCHS = 300
+_AUTO_MIN_STEPS = 12000
 
 
 class _Residual(torch.nn.Module):
@@ -202,9 +210,15 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         Draw training conditions by the log of the category frequencies
         (``False``: by the frequencies). Missing rates are then recalibrated
         after training (see Notes).
-    epochs : int, default=300
-        Epochs of ``max(n // batch_size, 1)`` steps (0 leaves the networks
-        untrained).
+    epochs : int or "auto", default="auto"
+        Epochs of ``max(n_train // batch_size, 1)`` steps (0 leaves the
+        networks untrained). ``"auto"`` runs SDV's 300 epochs, raised on
+        small tables to reach at least 12,000 gradient steps:
+        ``max(300, ceil(12000 / steps_per_epoch))``, the same as 300 epochs
+        from 20,000 training rows on (at ``batch_size=500``). 300 epochs are
+        only 300 steps on tables of fewer than 1,000 rows, too few for the
+        generator to learn the relations between columns (see Notes). Pass
+        ``epochs=300`` for SDV's exact schedule.
     pac : int, default=10
         Rows per pack the critic sees together (PacGAN).
     early_stopping : bool, default=False
@@ -257,7 +271,8 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     history_ : list of dict
         The logs of every epoch (see ``callbacks``).
     n_epochs_ : int
-        Epochs run.
+        Epochs run (the ``"auto"`` budget, or fewer with early stopping or a
+        callback that stops).
     best_epoch_ : int
         Epoch whose generator the model keeps.
     bandwidth_ : dict
@@ -286,6 +301,28 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     one padded tensor operation, the critic scores real, fake and
     interpolated packs in one forward pass, and the critic's step does not
     backpropagate into the generator.
+
+    *Training budget.* SDV's CTGAN trains 300 epochs of ``max(n // 500,
+    1)`` steps: 300 steps on any table of fewer than 1,000 rows, 900 on
+    1,600. That is far from converged: on
+    :func:`~sksynth.datasets.make_disease` (therapy effect -20 on blood
+    pressure) such a generator's therapy coefficient is about -2 at ``n =
+    160`` and -0.4 at ``n = 500``, and what the one-step correction of
+    :class:`~sksynth.inference.DebiasedGenerator` cannot remove (the
+    debiased coefficient's second-order remainder, a product of the
+    generator's errors in the treatment and outcome models) is 1.6, 1.6 and
+    2.9 of the debiased standard error at ``n`` = 160, 500 and 1,600 (root
+    mean square over 4, 2 and 2 seeds). At a fixed number of steps the
+    remainder does not shrink with ``n`` (after 6,000 steps its root mean
+    square is 0.44, 0.93 and 0.46 at ``n`` = 160, 500 and 1,600), while the
+    standard error shrinks as ``n^-1/2``, so larger tables need more steps: 6,000
+    steps bring it to 0.19 standard errors at ``n = 160`` but leave 0.74 and
+    0.65 at ``n`` = 500 and 1,600; 12,000 steps give 0.17 and 0.11 there.
+    ``epochs="auto"`` therefore trains at least 12,000 steps. The price is
+    time: 200-220 CPU seconds per fit on tables of 500 to 1,600 rows (one
+    torch thread on a busy machine) instead of 5-15. These are a few seeds
+    per size (``benchmarks/README.md``); 12,000 steps were not measured
+    below ``n = 500``.
 
     *Conditions.* Categorical and boolean columns and the missing indicator
     of each numeric column with missing values are the *units* a
@@ -368,7 +405,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
         "log_frequency": ["boolean"],
-        "epochs": [Interval(Integral, 0, None, closed="left")],
+        "epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "pac": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -391,7 +428,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     def __init__(self, *, embedding_dim=128, generator_dim=(256, 256),
                  discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6,
                  discriminator_lr=2e-4, discriminator_decay=1e-6, batch_size=500,
-                 discriminator_steps=1, log_frequency=True, epochs=300, pac=10,
+                 discriminator_steps=1, log_frequency=True, epochs="auto", pac=10,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
                  validation_interval=10, callbacks=None, column_types=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE, device="cpu",
@@ -428,6 +465,12 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             )
         for name in ("generator_dim", "discriminator_dim"):
             _check_layer_widths(getattr(self, name), name)
+
+    def _n_epochs(self, steps_per_epoch):
+        """Epochs to run: ``epochs``, or the ``"auto"`` budget for ``steps_per_epoch``."""
+        if self.epochs != "auto":
+            return self.epochs
+        return max(_AUTO_EPOCHS, math.ceil(_AUTO_MIN_STEPS / steps_per_epoch))
 
     # ------------------------------------------------------------------ fit
     def _fit(self, frame, y_spec, X):
@@ -559,7 +602,8 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                 generator.train()
                 return logs
 
-        self.best_epoch_ = _train_epochs(self, run_epoch, validate=validate,
+        self.best_epoch_ = _train_epochs(self, run_epoch, epochs=self._n_epochs(steps),
+                                         validate=validate,
                                          get_state=lambda: _cpu_state(generator),
                                          set_state=lambda s: generator.load_state_dict(s))
         self.n_epochs_ = len(self.history_)
