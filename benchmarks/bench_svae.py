@@ -24,6 +24,11 @@ Then natural-gradient vs Adam steps for ``q(theta)``: final training and
 held-out ELBO per time step and state recovery over 5 initial seeds each
 (``benchmarks/results/svae_natural_vs_adam.csv``).
 
+``--diagnose`` runs only the diagnosis of the backward solve (scale and
+spectral radius of the block update's Jacobian at the solves' end points, and
+which sequences the previous failure rule rejected;
+``benchmarks/results/svae_diagnosis.csv``).
+
 ``--study TAG`` runs only the training study (fallback rate, forward
 convergence, held-out ELBO, state recovery, time per step on the issue's toy,
 the test suite's toy and the stock returns; ``benchmarks/results/
@@ -111,7 +116,7 @@ def measure(T, iters, gradient, device, warm_up):
     return statistics.median(times), mem, info
 
 
-def compare(runs, seeds, epochs, out_dir):
+def compare(runs, seeds, epochs, out_dir, fname="svae_natural_vs_adam.csv"):
     """Final ELBO of each run over initial seeds (toy: 32 training, 16 held-out sequences)."""
     import csv
 
@@ -133,7 +138,7 @@ def compare(runs, seeds, epochs, out_dir):
             print(" | ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                              for k, v in rows[-1].items()), flush=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / "svae_natural_vs_adam.csv", "w", newline="") as fh:
+    with open(out_dir / fname, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         for r in rows:
@@ -198,18 +203,27 @@ def _study_cases():
     return cases
 
 
-def study(tag, out_dir, **overrides):
-    """Fallback rate, forward convergence, held-out ELBO, state recovery, time per step."""
+def study(tag, out_dir, cases=None, fixed_point_options=None, **overrides):
+    """Fallback rate, forward convergence, held-out ELBO, state recovery, time per step.
+
+    ``cases``: substrings of the case names to run (default: all);
+    ``fixed_point_options``: the solver's private options (e.g. ``bwd_max_iter``).
+    """
     import csv
 
     from sklearn.metrics import adjusted_rand_score
 
     rows, epoch_rows = [], []
     for name, X_tr, X_te, s_te, params in _study_cases():
+        if cases and not any(c in name for c in cases):
+            continue
         params = {**params, **overrides}
         with _InfoLog() as log:
             start = time.perf_counter()
-            model = SLDSVAE(random_state=0, **params).fit(X_tr)
+            model = SLDSVAE(random_state=0, **params)
+            if fixed_point_options:
+                model._fixed_point_options = dict(fixed_point_options)
+            model.fit(X_tr)
             fit_s = time.perf_counter() - start
         n_batches = -(-X_tr.shape[0] // min(model.batch_size, X_tr.shape[0]))
         infos = log.infos
@@ -227,6 +241,7 @@ def study(tag, out_dir, **overrides):
             "fwd_iters_mean": np.mean([i.get("mean_iter", n) for i, n in zip(infos, iters)]),
             "fwd_iters_max": np.mean(iters),
             "bwd_iters_mean": np.mean([i.get("bwd_iter", 0) for i in infos]),
+            "bwd_solved": np.mean([i.get("bwd_solved_fraction", np.nan) for i in infos]),
             "train_elbo_last": model.history_[-1]["elbo"],
             "heldout_score": model.score(X_te),
             "ari": np.nan, "accuracy": np.nan,
@@ -260,6 +275,109 @@ def study(tag, out_dir, **overrides):
     return rows
 
 
+# ------------------------------------------------------------- diagnosis
+def _old_rule_fails(state, g, rows, vjp):
+    """Rows the failure rule of commit 90591db rejected at this end point (replica)."""
+    d = state["damping"]
+    v = g
+    jtv = vjp(v)
+    start = torch.linalg.vector_norm(jtv.reshape(rows, -1), dim=1)
+    for _ in range(state["bwd_max_iter"]):
+        v_new = (1.0 - d) * v + d * (jtv + g)
+        change = torch.linalg.vector_norm(v_new - v)
+        v = v_new
+        jtv = vjp(v)
+        if not torch.isfinite(change) or change <= state["bwd_tol"] * torch.linalg.vector_norm(v):
+            break
+    resid = torch.linalg.vector_norm((g + jtv - v).reshape(rows, -1), dim=1)
+    return ~torch.isfinite(resid) | (resid > start * (1 + 1e-9))
+
+
+def diagnose(out_dir, every=10, power_iter=40):
+    """At the backward solves of two fits: the Jacobian's scale and spectral radius.
+
+    Per training step of the stock-returns case and of the comparison toy's seed 1:
+    ``||J^T g|| / ||g||`` per sequence (the residual of the one-step ``v = g``), the
+    fraction the replica of the previous failure rule rejects, and the current
+    solver's outcome; every ``every``-th step also the spectral radius of ``J`` per
+    sequence by power iteration with VJPs (``power_iter`` of them, growth rate of
+    the second half). Writes ``results/svae_diagnosis.csv``.
+    """
+    import csv
+
+    from sksynth.datasets import load_stock_returns
+    from sksynth.generators._slds import _implicit
+
+    stocks = load_stock_returns(window=24, stride=6)
+    Xs = stocks.data[:, :, stocks.complete][stocks.window_start.year < 2014]
+    Xt, _, _ = make_slds(48, 50, n_states=2, n_features=5, random_state=0)
+    cases = [("stock returns", Xs, 0, dict(n_states=2, latent_dim=3, epochs=60,
+                                           pretrain_epochs=30, batch_size=16)),
+             ("comparison toy, seed 1", Xt[:32], 1, dict(n_states=2, epochs=20,
+                                                         pretrain_epochs=20, batch_size=16))]
+    solver = _implicit._richardson
+    rows_out = []
+    for name, X, seed, params in cases:
+        step = [0]
+
+        def wrapped(state, g, name=name, step=step):
+            rows = g.shape[0]
+
+            def vjp(v):
+                with torch.enable_grad():
+                    return torch.autograd.grad(state["f0"], state["z0"], v,
+                                               retain_graph=True)[0]
+
+            def norms(x):
+                return torch.linalg.vector_norm(x.reshape(rows, -1), dim=1)
+
+            rel = (norms(vjp(g)) / norms(g)).numpy()
+            old_fail = _old_rule_fails(state, g, rows, vjp)
+            rho = np.full(rows, np.nan)
+            if step[0] % every == 0:
+                u = torch.randn(g.shape, generator=torch.Generator().manual_seed(step[0]),
+                                dtype=g.dtype)
+                logs = []
+                for _ in range(power_iter):
+                    u = vjp(u / norms(u).clamp_min(1e-300).reshape(-1, *[1] * (g.dim() - 1)))
+                    logs.append(torch.log(norms(u).clamp_min(1e-300)))
+                rho = torch.exp(torch.stack(logs[power_iter // 2:]).mean(0)).numpy()
+            v = solver(state, g)
+            info = state["info"]
+            rows_out.append({
+                "case": name, "step": step[0], "sequences": rows,
+                "jtg_rel_median": float(np.median(rel)),
+                "rounding_fraction": float(np.mean(rel < 1e-10)),
+                "rho_max": float(np.max(rho)), "rho_median": float(np.median(rho)),
+                "old_rule_fallback": float(old_fail.double().mean()),
+                "fallback": info["fallback_fraction"], "solved": info["bwd_solved_fraction"],
+                "bwd_iter": info["bwd_iter"],
+            })
+            step[0] += 1
+            return v
+
+        _implicit._richardson = wrapped
+        try:
+            SLDSVAE(random_state=seed, **params).fit(X)
+        finally:
+            _implicit._richardson = solver
+        sub = [r for r in rows_out if r["case"] == name]
+        half = len(sub) // 2
+        for part, chunk in (("all", sub), ("2nd half", sub[half:])):
+            print(f"{name} ({part}): old rule fallback "
+                  f"{np.mean([r['old_rule_fallback'] for r in chunk]):.3f}, now "
+                  f"{np.mean([r['fallback'] for r in chunk]):.4f}; rounding-level "
+                  f"||J^T g|| {np.mean([r['rounding_fraction'] for r in chunk]):.2f}; "
+                  f"max rho {np.nanmax([r['rho_max'] for r in chunk]):.3f}", flush=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / "svae_diagnosis.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows_out[0]))
+        writer.writeheader()
+        for r in rows_out:
+            writer.writerow({k: f"{v:.4g}" if isinstance(v, float) else v for k, v in r.items()})
+    return rows_out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -271,10 +389,29 @@ def main(argv=None):
     parser.add_argument("--study", metavar="TAG",
                         help="only the fallback/convergence/accuracy study; writes "
                              "benchmarks/results/svae_study[_epochs]_TAG.csv")
+    parser.add_argument("--cases", nargs="+", metavar="NAME",
+                        help="with --study: only the cases whose name contains one of "
+                             "these (e.g. 'stock' 'seed 1' 'package')")
+    parser.add_argument("--bwd-max-iter", type=int,
+                        help="with --study: cap of the backward solve (default 10)")
+    parser.add_argument("--seeds", type=int, nargs="+",
+                        help="initial seeds of the natural-vs-Adam comparison (default 0-4)")
+    parser.add_argument("--runs", nargs="+", choices=("natural", "Adam"),
+                        default=("natural", "Adam"), help="runs of that comparison")
+    parser.add_argument("--compare-csv", default="svae_natural_vs_adam.csv",
+                        help="file name of that comparison under benchmarks/results/")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="only the backward-solve diagnosis (stock returns and the "
+                             "comparison toy's seed 1); writes results/svae_diagnosis.csv")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # as SLDSVAE.fit does: tiny ops, threads only add overhead
+    if args.diagnose:
+        diagnose(REPO / "benchmarks" / "results")
+        return
     if args.study:
-        study(args.study, REPO / "benchmarks" / "results")
+        opts = None if args.bwd_max_iter is None else {"bwd_max_iter": args.bwd_max_iter}
+        study(args.study, REPO / "benchmarks" / "results", cases=args.cases,
+              fixed_point_options=opts)
         return
     Ts = args.T or ((100, 500) if args.quick else (100, 500, 2000))
     its = args.iters or ((10, 20) if args.quick else (10, 20, 50))
@@ -293,12 +430,13 @@ def main(argv=None):
                   flush=True)
     if args.no_curves:
         return
-    seeds = range(3) if args.quick else range(5)
+    seeds = args.seeds or (range(3) if args.quick else range(5))
     epochs = 10 if args.quick else 20
     print(f"\nFinal ELBO per time step over seeds {list(seeds)} (toy 32 + 16 sequences x 50 "
           f"steps, K = 2, {epochs} epochs after 20 VAE epochs, implicit gradients)")
-    compare({"natural": {}, "Adam": {"natural_gradient": False}}, seeds, epochs,
-            REPO / "benchmarks" / "results")
+    runs = {"natural": {}, "Adam": {"natural_gradient": False}}
+    compare({k: runs[k] for k in args.runs}, seeds, epochs, REPO / "benchmarks" / "results",
+            args.compare_csv)
 
 if __name__ == "__main__":
     main()

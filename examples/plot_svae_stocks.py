@@ -43,7 +43,8 @@ svae = SLDSVAE(n_states=2, latent_dim=3, hidden_sizes=(32,), epochs=60, pretrain
 print(f"held-out ELBO per month: {svae.score(X_test):.2f} "
       f"(training windows: {svae.score(X_train):.2f})")
 print("transition matrix:\n", np.round(svae.transition_, 3))
-# the implicit gradient trains the model: the one-step fallback is for failed solves
+# the implicit gradient trains the model: the one-step fallback is for solves that
+# make no progress (none, or nearly, here)
 print(f"fallback rate {np.mean([h['fallback_rate'] for h in svae.history_]):.1%}, "
       f"inference converged for {np.mean([h['converged_rate'] for h in svae.history_]):.0%} "
       f"of the sequences in training")

@@ -360,6 +360,101 @@ def test_capped_damped_richardson_is_the_truncated_neumann_series():
     np.testing.assert_allclose(grad.numpy(), expected, rtol=1e-12)
 
 
+def _saturated_problem(B=4, T=12, K=2, D=2, seed=0):
+    """Two well-separated states (drifts +-3, strong recognition potentials).
+
+    The state marginals are saturated (within ~1e-200 of 0 or 1), so the block
+    update's Jacobian is zero to rounding at the fixed point.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    niw = mniw_natural_from_standard(
+        torch.zeros(D, 1, dtype=DT), torch.ones(1, 1, dtype=DT), torch.eye(D, dtype=DT),
+        torch.tensor(D + 2.0, dtype=DT),
+    )
+    M = torch.zeros(K, D, D + 1, dtype=DT)
+    for k in range(K):
+        M[k, :, :D] = 0.9 * torch.eye(D, dtype=DT)
+        M[k, :, D] = torch.tensor([3.0, -3.0], dtype=DT) * (2 * k - 1)
+    mniw = mniw_natural_from_standard(M, 20 * torch.eye(D + 1, dtype=DT).expand(K, D + 1, D + 1),
+                                      0.5 * torch.eye(D, dtype=DT).expand(K, D, D),
+                                      torch.full((K,), D + 5.0, dtype=DT))
+    stats = global_stats(niw, mniw, torch.ones(K, dtype=DT),
+                         torch.ones(K, K, dtype=DT) + 8 * torch.eye(K, dtype=DT))
+    z = (torch.arange(T) >= T // 2).long()  # state 0, then state 1
+    x = torch.zeros(B, T, D, dtype=DT)
+    for t in range(1, T):
+        x[:, t] = 0.9 * x[:, t - 1] + M[z[t], :, D] + 0.1 * torch.randn(B, D, generator=gen,
+                                                                         dtype=DT)
+    J_rec = torch.diag_embed(torch.full((B, T, D), 50.0, dtype=DT))
+    return stats, J_rec, 50.0 * x, torch.full((B, T, K), 1.0 / K, dtype=DT)
+
+
+def test_saturated_posteriors_are_solved_without_falling_back():
+    # Where q(z) is saturated, J = dF/dr is zero to rounding: v = g solves the IFT
+    # system, and ||J^T g|| (the residual of v = g) is rounding noise. The previous rule
+    # compared the residual after the Richardson iterations with that noise and failed
+    # rows by chance; here they are solved at once and the gradient is the unrolled one.
+    stats, J_rec, h_rec, r0 = _saturated_problem()
+    kw = dict(max_iter=100, tol=1e-12)
+    h1 = h_rec.clone().requires_grad_(True)
+    loss, info = _loss_after_inference("implicit", h1, stats, J_rec, r0, n_batched=1, **kw)
+    (g_imp,) = torch.autograd.grad(loss, h1)
+    assert info["converged"]
+    assert info["fallback_fraction"] == 0.0 and not info["fallback_used"]
+    assert info["bwd_solved_fraction"] == 1.0 and info["bwd_iter"] == 0
+    h2 = h_rec.clone().requires_grad_(True)
+    loss, _ = _loss_after_inference("unrolled", h2, stats, J_rec, r0, **kw)
+    (g_unr,) = torch.autograd.grad(loss, h2)
+    assert float(torch.linalg.norm(g_imp - g_unr) / torch.linalg.norm(g_unr)) < 1e-10
+
+    # the regime the old rule failed in: at the end point ||J^T g|| / ||g|| is at
+    # rounding level, and one damped step (v = g + J^T g / 2) leaves a residual that is
+    # as likely above ||J^T g|| as below it: some rows exceed it
+    def F(r, h):
+        return block_update(r, stats, J_rec, h)
+
+    r_star, _ = fixed_point(F, r0, (h_rec,), mode="none", **kw)
+    z0 = r_star.detach().requires_grad_(True)
+    f0 = F(z0, h_rec)
+    g = torch.randn(r0.shape, generator=torch.Generator().manual_seed(1), dtype=DT)
+
+    def jt(v):
+        return torch.autograd.grad(f0, z0, v, retain_graph=True)[0]
+
+    def norms(x):
+        return torch.linalg.vector_norm(x.reshape(x.shape[0], -1), dim=1)
+
+    start = norms(jt(g))
+    assert torch.all(start <= 1e-12 * norms(g))
+    v1 = g + 0.5 * jt(g)
+    assert torch.any(norms(g + jt(v1) - v1) > start)
+
+
+def test_adaptive_damping_solves_what_half_damping_cannot():
+    # dF/dw = C with eigenvalues -1 +- 2.5i: damped Richardson at d = 0.5 multiplies the
+    # residual by |0.5 + 0.5 lambda| = 1.25 per iteration; at d = 0.25 by
+    # |1 - 0.25 (2 -+ 2.5i)| = 0.80. The fixed point is w* = a (dw*/da = I), and
+    # the forward starts there (converged).
+    C = torch.tensor([[-1.0, 2.5], [-2.5, -1.0]], dtype=DT)
+    a = torch.tensor([0.3, -0.7], dtype=DT, requires_grad=True)
+
+    def F(w, a_):
+        return w @ C.T + a_ @ (torch.eye(2, dtype=DT) - C).T
+
+    g = torch.tensor([1.0, 2.0], dtype=DT)
+    w, info = fixed_point(F, a.detach(), (a,), mode="implicit", bwd_max_iter=200,
+                          bwd_tol=1e-12)
+    (grad,) = torch.autograd.grad(w, a, g)
+    assert info["converged"] and not info["fallback_used"]
+    assert info["bwd_solved_fraction"] == 1.0 and info["bwd_iter"] < 200
+    np.testing.assert_allclose(grad.numpy(), g.numpy(), rtol=1e-10)
+    # the plain solve at d = 0.5 diverges (1.25 ** 60 ~ 6e5)
+    w, info = fixed_point(F, a.detach(), (a,), mode="implicit", bwd_max_iter=60,
+                          fallback=False)
+    (grad,) = torch.autograd.grad(w, a, g)
+    assert float(torch.linalg.norm(grad)) > 1e4
+
+
 def test_per_row_forward_matches_the_batch_loop():
     stats, J_rec, h_rec, r0 = _toy_problem(B=3)
 

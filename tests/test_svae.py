@@ -144,13 +144,34 @@ def test_implicit_gradients_train_the_model_without_falling_back(toy):
     assert np.mean([h["fallback_rate"] for h in hist]) < 0.1
     assert np.mean([h["converged_rate"] for h in hist]) >= 0.9
     assert all(h["backward_iter"] >= 1 for h in hist)
-    # forcing every solve to count as failed (residual above 0 x that of v = g) makes
-    # every sequence fall back, and is recorded
+    # forcing every solve to count as failed (no tolerance met, residual above 0 x that of
+    # v = g) makes every sequence fall back, and is recorded
     forced = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=3, hidden_sizes=(8,), batch_size=8,
                      random_state=0)
-    forced._fixed_point_options = {"fallback_threshold": 0.0}
+    forced._fixed_point_options = {"fallback_threshold": 0.0, "bwd_tol": 0.0}
     forced.fit(X)
     assert all(h["fallback_rate"] == 1.0 for h in forced.history_)
+
+
+def test_stock_windows_train_without_falling_back():
+    # 16 stock windows: within ~15 epochs the state marginals saturate and the block
+    # update's Jacobian vanishes to rounding (||J^T g|| ~ 1e-15 ||g||). The previous
+    # failure rule compared the final residual with that rounding noise and fell back
+    # for 20% of the sequences (40% in the second half; measured with this seed); the
+    # one-step gradient is exact there, so those solves are now solved with no iteration
+    from sksynth.datasets import load_stock_returns
+
+    stocks = load_stock_returns(window=24, stride=6)
+    X = stocks.data[:16, :, stocks.complete]
+    model = SLDSVAE(n_states=2, latent_dim=3, hidden_sizes=(16,), epochs=40,
+                    pretrain_epochs=20, batch_size=16, random_state=0).fit(X)
+    hist = model.history_
+    fb = [h["fallback_rate"] for h in hist]
+    assert np.mean(fb) < 0.1 and np.mean(fb[20:]) < 0.1
+    # the saturated steps occurred (solved at once) and most solves met the tolerance
+    assert min(h["backward_iter"] for h in hist) == 0
+    assert np.mean([h["solved_rate"] for h in hist]) > 0.5
+    assert np.isfinite(model.score(X))
 
 
 def test_implicit_gradient_of_the_loss_equals_unrolled_on_a_tiny_model(toy):
