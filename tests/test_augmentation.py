@@ -1,16 +1,20 @@
-"""Tests of the augmentation meta-estimators: no leakage, weights, labels, errors."""
+"""Tests of the augmentation meta-estimators: no leakage, weights, labels, routing, errors.
+
+SyntheticAugmenter (the imbalanced-learn sampler) is tested in test_imbalanced_sampler.py.
+"""
 
 import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.neighbors import KNeighborsClassifier
 
-from sksynth.augmentation import AugmentedClassifier, AugmentedRegressor, SyntheticAugmenter
+from sksynth.augmentation import AugmentedClassifier, AugmentedRegressor
 from sksynth.base import GeneratorMixin
 from sksynth.datasets import make_gaussian_mixture
 from sksynth.generators import GaussianGenerator, GaussianMixtureGenerator
@@ -177,27 +181,6 @@ def test_augmented_regressor_draws_targets_from_the_joint():
     assert reg.score(X, y) > 0.95
 
 
-def test_synthetic_augmenter_balances_classes():
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(40, 2))
-    y = np.array([0] * 30 + [1] * 10)
-    X_res, y_res = SyntheticAugmenter(n_synthetic=20, class_distribution="balanced",
-                                      random_state=0).fit_resample(X, y)
-    np.testing.assert_array_equal(X_res[:40], X)
-    assert np.bincount(y_res).tolist() == [40, 20]
-
-
-def test_synthetic_augmenter_in_imblearn_pipeline():
-    imblearn_pipeline = pytest.importorskip("imblearn.pipeline")
-    X, y = _data(80)
-    pipe = imblearn_pipeline.make_pipeline(
-        SyntheticAugmenter(n_synthetic=2.0, random_state=0), LogisticRegression()
-    ).fit(X, y)
-    assert pipe.named_steps["syntheticaugmenter"].n_kept_ == 160
-    # resampling happens in fit only: predicting uses the real rows
-    assert pipe.predict(X).shape == (80,)
-
-
 # ---------------------------------------------------------------------------
 # bad input
 # ---------------------------------------------------------------------------
@@ -276,3 +259,169 @@ def test_estimators_that_take_a_synthetic_mask_receive_it():
     X, y = _data(60)
     clf = AugmentedClassifier(MaskRecorder(), n_synthetic=30, random_state=0).fit(X, y)
     assert clf.estimator_.mask_.tolist() == [False] * 60 + [True] * 30
+
+
+# ---------------------------------------------------------------------------
+# metadata routing (sklearn.set_config(enable_metadata_routing=True))
+# ---------------------------------------------------------------------------
+routing = pytest.mark.usefixtures("metadata_routing")
+
+
+@pytest.fixture
+def metadata_routing():
+    with sklearn.config_context(enable_metadata_routing=True):
+        yield
+
+
+def _pipeline(scaler_weights=False, final_weights=True):
+    """Scaler then logistic regression; requests set only when routing is on."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    scaler, final = StandardScaler(), LogisticRegression()
+    if sklearn.get_config()["enable_metadata_routing"]:
+        scaler.set_fit_request(sample_weight=scaler_weights)
+        final.set_fit_request(sample_weight=final_weights)
+    return Pipeline([("s", scaler), ("c", final)])
+
+
+def test_routing_off_pipeline_result_is_the_routed_one():
+    """The issue's case: a Pipeline with synthetic_weight under routing fits, and as
+    without routing (weights to the final step only)."""
+    X, y = _data()
+    params = dict(n_synthetic=1.0, synthetic_weight=0.5, store_synthetic=True, random_state=0)
+    plain = AugmentedClassifier(_pipeline(), **params).fit(X, y)
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = AugmentedClassifier(_pipeline(), **params).fit(X, y)
+    np.testing.assert_array_equal(routed.X_synthetic_, plain.X_synthetic_)
+    np.testing.assert_allclose(routed.predict_proba(X), plain.predict_proba(X))
+    weights = np.r_[np.ones(60), np.full(routed.n_kept_, 0.5)]
+    reference = LogisticRegression().fit(
+        routed.estimator_[0].transform(np.vstack([X, routed.X_synthetic_])),
+        np.r_[y, routed.y_synthetic_], sample_weight=weights,
+    )
+    np.testing.assert_allclose(routed.estimator_[-1].coef_, reference.coef_, rtol=1e-6)
+
+
+@routing
+def test_routing_weights_reach_every_step_that_requests_them():
+    X, y = _data()
+    clf = AugmentedClassifier(_pipeline(scaler_weights=True), n_synthetic=1.0,
+                              synthetic_weight=0.25, store_synthetic=True,
+                              random_state=0).fit(X, y)
+    weights = np.r_[np.ones(60), np.full(clf.n_kept_, 0.25)]
+    X_all = np.vstack([X, clf.X_synthetic_])
+    np.testing.assert_allclose(clf.estimator_[0].mean_, np.average(X_all, axis=0, weights=weights))
+
+
+@routing
+def test_routing_real_sample_weight_is_extended_with_synthetic_weight():
+    X, y = _data()
+    w = np.linspace(0.5, 2.0, 60)
+    estimator = LogisticRegression().set_fit_request(sample_weight=True)
+    clf = AugmentedClassifier(estimator, n_synthetic=1.0, synthetic_weight=0.5,
+                              store_synthetic=True, random_state=0).fit(X, y, sample_weight=w)
+    reference = LogisticRegression().fit(
+        np.vstack([X, clf.X_synthetic_]), np.r_[y, clf.y_synthetic_],
+        sample_weight=np.r_[w, np.full(clf.n_kept_, 0.5)],
+    )
+    np.testing.assert_allclose(clf.estimator_.coef_, reference.coef_, rtol=1e-6)
+
+
+@routing
+@pytest.mark.parametrize("estimator", [LogisticRegression(), "pipeline", "pipeline_unset"])
+def test_routing_unrequested_weights_name_set_fit_request(estimator):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if estimator == "pipeline":
+        estimator = _pipeline(final_weights=False)
+    elif estimator == "pipeline_unset":
+        estimator = make_pipeline(StandardScaler(), LogisticRegression())
+    X, y = _data()
+    match = r"does not request it.*set_fit_request\(sample_weight=True\)"
+    with pytest.raises(ValueError, match=match):
+        AugmentedClassifier(estimator, synthetic_weight=0.5, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="sample_weight was passed"):
+        AugmentedClassifier(estimator, random_state=0).fit(X, y, sample_weight=np.ones(60))
+    # no weights to pass: nothing needs requesting
+    AugmentedClassifier(estimator, random_state=0).fit(X, y)
+
+
+@routing
+def test_routing_through_cross_validation_and_grid_search():
+    from sklearn.model_selection import cross_validate
+
+    X, y = _data()
+    w = np.linspace(0.5, 2.0, 60)
+    cv = KFold(3, shuffle=True, random_state=0)
+    clf = AugmentedClassifier(_pipeline(), synthetic_weight=0.5, random_state=0)
+    routed = cross_validate(clf, X, y, params={"sample_weight": w}, cv=cv)["test_score"]
+    with sklearn.config_context(enable_metadata_routing=False):
+        plain_clf = AugmentedClassifier(_pipeline(), synthetic_weight=0.5, random_state=0)
+        plain = cross_validate(plain_clf, X, y, params={"sample_weight": w}, cv=cv)["test_score"]
+    np.testing.assert_allclose(routed, plain)
+    search = GridSearchCV(clf, {"synthetic_weight": [0.25, 1.0]}, cv=cv, error_score="raise")
+    search.fit(X, y, sample_weight=w)
+    assert search.best_params_["synthetic_weight"] in (0.25, 1.0)
+
+
+@routing
+def test_routing_other_metadata_of_real_rows_is_refused():
+    X, y = _data()
+    estimator = LogisticRegression().set_fit_request(sample_weight="w")
+    with pytest.raises(ValueError, match="extends only sample_weight"):
+        AugmentedClassifier(estimator, random_state=0).fit(X, y, w=np.ones(60))
+    # with no synthetic rows it is the estimator's own business
+    AugmentedClassifier(estimator, n_synthetic=0, random_state=0).fit(X, y, w=np.ones(60))
+
+
+def test_extra_fit_params_need_routing():
+    X, y = _data()
+    with pytest.raises(ValueError, match="enable_metadata_routing=True"):
+        AugmentedClassifier(random_state=0).fit(X, y, w=np.ones(60))
+
+
+class _MaskRecorder(LogisticRegression):
+    def fit(self, X, y, sample_weight=None, synthetic_mask=None):
+        self.mask_ = synthetic_mask
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@routing
+def test_routing_synthetic_mask_as_requested():
+    X, y = _data()
+    clf = AugmentedClassifier(_MaskRecorder().set_fit_request(synthetic_mask=True),
+                              n_synthetic=30, random_state=0).fit(X, y)
+    assert clf.estimator_.mask_.tolist() == [False] * 60 + [True] * 30
+    clf = AugmentedClassifier(_MaskRecorder().set_fit_request(synthetic_mask=False),
+                              n_synthetic=30, random_state=0).fit(X, y)
+    assert clf.estimator_.mask_ is None
+    with pytest.raises(ValueError, match=r"set_fit_request\(synthetic_mask=True\)"):
+        AugmentedClassifier(_MaskRecorder(), n_synthetic=30, random_state=0).fit(X, y)
+
+
+@routing
+def test_routing_regressor_weights():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3 * rng.normal(size=50)
+    reg = AugmentedRegressor(Ridge().set_fit_request(sample_weight=True), synthetic_weight=0.5,
+                             store_synthetic=True, random_state=0).fit(X, y)
+    reference = Ridge().fit(np.vstack([X, reg.X_synthetic_]), np.r_[y, reg.y_synthetic_],
+                            sample_weight=np.r_[np.ones(50), np.full(reg.n_kept_, 0.5)])
+    np.testing.assert_allclose(reg.estimator_.coef_, reference.coef_, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"Ridge\(\)\.set_fit_request\(sample_weight=True\)"):
+        AugmentedRegressor(Ridge(), synthetic_weight=0.5, random_state=0).fit(X, y)
+
+
+def test_get_metadata_routing_follows_the_estimator():
+    from sklearn.utils.metadata_routing import get_routing_for_object
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        requested = AugmentedClassifier(_pipeline())
+        assert get_routing_for_object(requested).consumes("fit", ["sample_weight"]) == {
+            "sample_weight"
+        }
+        unrequested = AugmentedClassifier(_pipeline(final_weights=False))
+        assert get_routing_for_object(unrequested).consumes("fit", ["sample_weight"]) == set()

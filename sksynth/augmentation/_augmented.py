@@ -21,6 +21,14 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _raise_for_params,
+    _routing_enabled,
+    get_routing_for_object,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -54,6 +62,16 @@ def _estimator_has(attr):
     return check
 
 
+def _is_row_aligned(value, n_rows):
+    """Whether a metadata value looks like one entry per row of ``n_rows`` rows."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        return False
+    try:
+        return _num_samples(value) == n_rows
+    except TypeError:
+        return False
+
+
 class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
     """fit = draw synthetic rows, then fit a clone of ``estimator`` on real ∪ synthetic."""
 
@@ -75,7 +93,7 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
         return y
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Draw synthetic rows from a generator fitted on ``(X, y)`` and fit on both.
 
         Parameters
@@ -87,12 +105,18 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
             Real targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the real rows; synthetic rows get ``synthetic_weight``.
+        **fit_params : dict
+            Further metadata for the estimator's ``fit``, only with metadata
+            routing enabled (``sklearn.set_config(enable_metadata_routing=True)``)
+            and routed as the estimator requests. They are passed as they are:
+            only ``sample_weight`` is extended to the synthetic rows.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
+        _raise_for_params(fit_params, self, "fit")
         X, y = self._validate_fit_data(X, y)
         self._validate_target(y)
         rng = check_random_state(self.random_state)
@@ -119,7 +143,7 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
             self.y_synthetic_ = _take_rows(y_all, synthetic)
         weights = self._weights(X, sample_weight, n_real)
         self.estimator_ = clone(self._default_estimator())
-        self._fit_estimator(X_all, y_all, weights, n_real)
+        self._fit_estimator(X_all, y_all, weights, n_real, fit_params)
         return self
 
     def _weights(self, X, sample_weight, n_real):
@@ -129,20 +153,26 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
         real = _check_sample_weight(sample_weight, np.empty((n_real, 0)))
         return np.concatenate([real, np.full(self.n_kept_, float(self.synthetic_weight))])
 
-    def _fit_estimator(self, X, y, weights, n_real):
-        """Fit ``estimator_``, routing weights (and the synthetic mask) to its final step.
+    def _fit_estimator(self, X, y, weights, n_real, fit_params):
+        """Fit ``estimator_``, passing the weights (and the synthetic mask).
 
-        An estimator whose ``fit`` takes ``synthetic_mask`` (e.g.
-        :class:`~sksynth.linear_model.RMTRidgeClassifier`) is told which rows are
-        synthetic; for a ``Pipeline`` both go to the final step.
+        Without metadata routing, an estimator whose ``fit`` takes
+        ``synthetic_mask`` (e.g. :class:`~sksynth.linear_model.RMTRidgeClassifier`)
+        is told which rows are synthetic, and for a ``Pipeline`` weights and mask
+        go to its final step. With routing enabled, both are metadata routed as
+        the estimator requests (``set_fit_request``), to every step of a
+        ``Pipeline`` that requests them.
         """
+        synthetic_mask = np.arange(_num_samples(X)) >= n_real
+        if _routing_enabled():
+            return self._fit_estimator_routed(X, y, weights, synthetic_mask, fit_params)
         final, prefix = self.estimator_, ""
         if isinstance(final, Pipeline):
             name, final = final.steps[-1]
             prefix = f"{name}__"
         params = {}
         if has_fit_parameter(final, "synthetic_mask"):
-            params[prefix + "synthetic_mask"] = np.arange(_num_samples(X)) >= n_real
+            params[prefix + "synthetic_mask"] = synthetic_mask
         if weights is not None:
             if not has_fit_parameter(final, "sample_weight"):
                 raise ValueError(
@@ -152,6 +182,101 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
                 )
             params[prefix + "sample_weight"] = weights
         return self.estimator_.fit(X, y, **params)
+
+    def _fit_estimator_routed(self, X, y, weights, synthetic_mask, fit_params):
+        """Metadata routing: weights and mask reach whoever requests them."""
+        consumed = get_routing_for_object(self.estimator_).consumes(
+            "fit", ("sample_weight", "synthetic_mask")
+        )
+        metadata = {}
+        if weights is not None:
+            if "sample_weight" not in consumed:
+                reason = (
+                    "sample_weight was passed" if self.synthetic_weight == 1
+                    else f"synthetic_weight={self.synthetic_weight!r} is not 1"
+                )
+                name = type(self.estimator_).__name__
+                how = (
+                    "Request it on each step that should be weighted, e.g. "
+                    "pipeline[-1].set_fit_request(sample_weight=True) for the final "
+                    "estimator (and set_fit_request(sample_weight=False) on the others)"
+                    if isinstance(self.estimator_, Pipeline)
+                    else f"Request it: {name}().set_fit_request(sample_weight=True)"
+                )
+                raise ValueError(
+                    f"{reason}, so {type(self).__name__} passes sample_weight to "
+                    f"{name}.fit, but with metadata routing enabled {name} does not "
+                    f"request it. {how}; or leave synthetic_weight=1 and "
+                    "sample_weight=None. (An alias, set_fit_request(sample_weight='w'), "
+                    "is not enough: only sample_weight itself receives the synthetic "
+                    "rows' weights.)"
+                )
+            metadata["sample_weight"] = weights
+        if "synthetic_mask" in consumed:
+            metadata["synthetic_mask"] = synthetic_mask
+        else:
+            self._check_mask_request(self.estimator_)
+        clash = set(metadata) & set(fit_params)
+        if clash:
+            raise ValueError(
+                f"{sorted(clash)} are set by {type(self).__name__} itself and cannot be "
+                "passed to fit as metadata."
+            )
+        routed = process_routing(self, "fit", **metadata, **fit_params)
+        n_all, n_real = _num_samples(X), int(np.sum(~synthetic_mask))
+        if n_all > n_real:
+            for key, value in routed.estimator.fit.items():
+                if key in metadata:
+                    continue
+                if _is_row_aligned(value, n_real):
+                    raise ValueError(
+                        f"metadata {key!r} has one value per real row ({n_real}), but the "
+                        f"estimator is fitted on {n_all} rows (real and synthetic); "
+                        f"{type(self).__name__} extends only sample_weight to the "
+                        "synthetic rows."
+                    )
+        return self.estimator_.fit(X, y, **routed.estimator.fit)
+
+    def _check_mask_request(self, estimator):
+        """Refuse to drop ``synthetic_mask`` silently under routing.
+
+        A final step whose ``fit`` takes ``synthetic_mask`` but left its request
+        unset would otherwise treat every synthetic row as real.
+        """
+        final = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else estimator
+        if not has_fit_parameter(final, "synthetic_mask"):
+            return
+        request = get_routing_for_object(final)
+        requests = getattr(getattr(request, "fit", None), "requests", {})
+        if requests.get("synthetic_mask", False) is None:
+            name = type(final).__name__
+            raise ValueError(
+                f"{name}.fit takes synthetic_mask, which {type(self).__name__} passes "
+                "without metadata routing; with routing enabled, call "
+                f"{name}().set_fit_request(synthetic_mask=True) to receive it (or "
+                "synthetic_mask=False to fit as if every row were real)."
+            )
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        ``fit`` routes metadata to the estimator's ``fit``. ``sample_weight``
+        reaches it (extended with ``synthetic_weight`` for the synthetic rows)
+        only if the estimator requests it:
+        ``estimator.set_fit_request(sample_weight=True)``, or for a
+        ``Pipeline``, ``set_fit_request`` on each step to weight. A
+        ``synthetic_mask`` is passed to an estimator that requests it.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            A :class:`~sklearn.utils.metadata_routing.MetadataRouter` with the
+            routing information.
+        """
+        return MetadataRouter(owner=self).add(
+            estimator=self._default_estimator(),
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
 
     @available_if(_estimator_has("predict"))
     def predict(self, X):
@@ -206,10 +331,16 @@ class AugmentedClassifier(ClassifierMixin, _BaseAugmented):
         ``sample_weight`` of each synthetic row (real rows weigh 1, or their
         ``sample_weight``). Values other than 1 need an estimator whose ``fit``
         takes ``sample_weight``; for a ``Pipeline`` the weights go to its final
-        step only (earlier steps, e.g. a scaler, are fitted unweighted).
+        step only (earlier steps, e.g. a scaler, are fitted unweighted). With
+        metadata routing enabled the estimator must request them instead
+        (``set_fit_request(sample_weight=True)``; in a ``Pipeline``, on each
+        step to weight), or ``fit`` raises an error saying so.
     class_distribution : {"match", "balanced"}, default="match"
-        Labels of the synthetic rows: in the training proportions, or equal
-        counts per class.
+        Labels of the ``n_synthetic`` synthetic rows: in the training
+        proportions (``"match"``), or the same number of synthetic rows per
+        class (``"balanced"``; the real rows' imbalance remains). To make the
+        class counts equal, use :class:`SyntheticAugmenter`'s
+        ``sampling_strategy`` in an ``imblearn.pipeline.Pipeline``.
     store_synthetic : bool, default=False
         Keep the kept synthetic rows as ``X_synthetic_`` and ``y_synthetic_``.
     random_state : int, RandomState instance or None, default=None
@@ -243,6 +374,14 @@ class AugmentedClassifier(ClassifierMixin, _BaseAugmented):
 
     Notes
     -----
+    With metadata routing enabled
+    (``sklearn.set_config(enable_metadata_routing=True)``), ``fit`` routes
+    metadata to the estimator as it requests: the weights of real and
+    synthetic rows reach every step that called
+    ``set_fit_request(sample_weight=True)``, and ``synthetic_mask`` an
+    estimator that requested it. Without routing, both go to the final step
+    of a ``Pipeline``.
+
     Augmentation helps most when the training set is small relative to the
     dimension (Zheng et al., 2023, "Toward understanding generative data
     augmentation", NeurIPS); label noise and verification set how much
@@ -376,7 +515,8 @@ class AugmentedRegressor(RegressorMixin, _BaseAugmented):
     pruner : pruner, default=None
         Filter fitted on the real training rows.
     synthetic_weight : float, default=1.0
-        ``sample_weight`` of each synthetic row.
+        ``sample_weight`` of each synthetic row; weights and metadata routing
+        as in :class:`AugmentedClassifier`.
     store_synthetic : bool, default=False
         Keep the kept synthetic rows as ``X_synthetic_`` and ``y_synthetic_``.
     random_state : int, RandomState instance or None, default=None
