@@ -52,7 +52,21 @@ Tables printed:
    DPSGDVAE (its model is post-processing of DP weights, so the claim covers
    this attack), LipschitzVAE (``score_samples`` reads the trained weights,
    the ``assumed`` step: the audit measures that assumption), the weak-noise
-   LipschitzVAE; written to ``--results``/privacy_audit_whitebox.csv.
+   LipschitzVAE, and ``LipschitzVAE(weights="dp-sgd")`` (its claim covers the
+   weights, so it must withstand this attack); written to
+   ``--results``/privacy_audit_whitebox.csv;
+7. every epsilon covering everything that leaves the fit, at epsilon 1 and
+   10, seeds 0 and 1, on 3,000 Adult rows (5,000 test rows, 20 epochs):
+   ``LipschitzVAE(weights="dp-sgd")`` with the posterior and with the prior
+   release, DPSGDVAE, MST (``benchmarks/_mst.py``, this project's compact
+   MST, on the discretisation described above; smartnoise-synth's MST too
+   where it imports), and, for reference, LipschitzVAE with the assumed
+   weights (``weights_covered`` False); TSTR ROC-AUC, quality and MIA AUC;
+   written to ``--results``/privacy_dp_weights.csv;
+8. TSTR ROC-AUC and quality against ``lipschitz`` (0.1 to 1e4) at epsilon 1
+   for both ``weights`` modes, with the measured Lipschitz constant
+   (``lipschitz_``): where the bound binds; written to
+   ``--results``/privacy_lipschitz_sweep.csv.
 
 Figures go to ``--out`` (default ``bench_privacy_output``): the digit grids
 and ``epochs.png`` (epsilon and TSTR AUC against epochs for both methods).
@@ -141,8 +155,6 @@ class SmartnoiseReference:
         self.bounds, self.categories, self.random_state = bounds, categories, random_state
 
     def fit(self, X, y):
-        from snsynth import Synthesizer
-
         self.columns_, self.dtypes_ = list(X.columns), X.dtypes
         self.exact_ = {c for c in self.bounds if c in X.columns
                        and np.issubdtype(X[c].dtype, np.integer)
@@ -161,10 +173,25 @@ class SmartnoiseReference:
         codes["__target__"] = pd.Categorical(y, categories=self.categories["__target__"]).codes
         frame = pd.DataFrame(codes).astype(int)
         self.delta_ = 1.0 / len(frame)
-        self._synth = Synthesizer.create(self.name, epsilon=self.epsilon_, delta=self.delta_,
-                                         verbose=False)
-        self._synth.fit(frame, categorical_columns=list(frame.columns), preprocessor_eps=0.0)
+        self._synth = self._fit_synthesizer(frame, X)
         return self
+
+    def _fit_synthesizer(self, frame, X):
+        from snsynth import Synthesizer
+
+        synth = Synthesizer.create(self.name, epsilon=self.epsilon_, delta=self.delta_,
+                                   verbose=False)
+        synth.fit(frame, categorical_columns=list(frame.columns), preprocessor_eps=0.0)
+        return synth
+
+    def domain_sizes(self, X):
+        """Number of codes of each discretised column (public: the declared domain)."""
+        sizes = []
+        for c in X.columns:
+            low, high = self.bounds.get(c, (0, 0))
+            sizes.append(int(high - low + 1) if c in self.exact_ else
+                         self.bins if c in self.bounds else len(self.categories[c]))
+        return sizes + [len(self.categories["__target__"])]
 
     def sample(self, n_samples, random_state=None):
         rng = np.random.RandomState(random_state)
@@ -187,6 +214,44 @@ class SmartnoiseReference:
         return pd.DataFrame(out)[self.columns_], pd.Series(y)
 
 
+class OwnMST(SmartnoiseReference):
+    """``benchmarks/_mst.py`` (this project's compact MST) on the same discretisation."""
+
+    def __init__(self, epsilon, bounds, categories, bins=20, random_state=0):
+        super().__init__("mst (own)", epsilon, bounds, categories, bins, random_state)
+
+    def _fit_synthesizer(self, frame, X):
+        from _mst import MST
+
+        # every categorical feature may be missing (a public choice; the label never is): a
+        # missing category (code -1) gets a code of its own, one past the declared list
+        sizes = self.domain_sizes(X)
+        self._missing_code = {c: sizes[k] for k, c in enumerate(frame.columns)
+                              if c not in self.bounds and c != "__target__"}
+        frame = frame.copy()
+        for c, code in self._missing_code.items():
+            frame.loc[frame[c] < 0, c] = code
+        sizes = [s + int(c in self._missing_code) for c, s in zip(frame.columns, sizes)]
+        return MST(self.epsilon_, self.delta_, random_state=self.random_state).fit(frame, sizes)
+
+    def sample(self, n_samples, random_state=None):
+        synth = self._synth
+
+        class _Back:  # codes back to -1 (missing) for the shared decoding
+            @staticmethod
+            def sample(n):
+                codes = synth.sample(n)
+                for c, code in self._missing_code.items():
+                    codes.loc[codes[c] == code, c] = -1
+                return codes
+
+        self._synth = _Back()
+        try:
+            return super().sample(n_samples, random_state)
+        finally:
+            self._synth = synth
+
+
 def make(method, eps, domain, epochs, seed, **extra):
     from sksynth.generators import LipschitzVAE
     from sksynth.privacy import DPSGDVAE
@@ -196,12 +261,17 @@ def make(method, eps, domain, epochs, seed, **extra):
     if method == "LipschitzVAE":
         # the decoder bound times the code spread limits the output scores' range; 10 leaves
         # room for sharp categories (it does not enter epsilon)
-        return LipschitzVAE(target_epsilon=eps, lipschitz=10.0, batch_size=64, **common,
-                            **extra)
+        return LipschitzVAE(target_epsilon=eps, **{"lipschitz": 10.0, "batch_size": 64,
+                                                    **common, **extra})
     if method == "DPSGDVAE":
         return DPSGDVAE(target_epsilon=eps, **common, **extra)
     if method in ("MST", "AIM"):
         return SmartnoiseReference(method.lower(), eps, bounds, categories, random_state=seed)
+    if method == "MST (own)":
+        return OwnMST(eps, bounds, categories, random_state=seed)
+    if method == "LipschitzVAE dp-sgd":  # default batch 256, as DPSGDVAE's
+        return LipschitzVAE(target_epsilon=eps, weights="dp-sgd", **{"lipschitz": 10.0,
+                                                                     **common, **extra})
     if method == "TabularVAE":  # non-private ceiling: SDV's schedule (300 epochs), as recorded
         from sksynth.generators import TabularVAE
 
@@ -519,6 +589,9 @@ def table_whitebox(args, domain):
         ("DPSGDVAE", DPSGDVAE(target_epsilon=1.0, accountant="rdp", **small)),
         ("LipschitzVAE", LipschitzVAE(target_epsilon=1.0, lipschitz=10.0, batch_size=64,
                                       **small)),
+        ("LipschitzVAE, weights='dp-sgd'",
+         LipschitzVAE(target_epsilon=1.0, weights="dp-sgd", accountant="rdp", lipschitz=10.0,
+                      **small)),
         ("LipschitzVAE, encoder_std=0.05 (weak noise)",
          LipschitzVAE(encoder_std=0.05, lipschitz=10.0, batch_size=64, **small)),
     ]
@@ -536,6 +609,67 @@ def table_whitebox(args, domain):
     return pd.DataFrame(rows)
 
 
+def table_dp_weights(args):
+    """Section 7: every method's epsilon covering everything it releases, on Adult."""
+    from sksynth.metrics import membership_inference_auc
+
+    (X, y), (X_test, y_test), domain = load(args.dpw_n, 5000)
+    # lipschitz=1: the best value of section 8's sweep at epsilon 1 (measured on the same
+    # test rows, so that row is optimistic); 10 is the benchmarks' configuration
+    methods = [("LipschitzVAE dp-sgd", {}),
+               ("LipschitzVAE dp-sgd", {"lipschitz": 1.0}),
+               ("LipschitzVAE dp-sgd", {"release": "prior"}),
+               ("DPSGDVAE", {}), ("MST (own)", {}),
+               *((m, {}) for m in args.smartnoise if m == "MST"),
+               ("LipschitzVAE", {})]  # weights assumed: its epsilon covers the codes only
+    rows = []
+    for eps in args.dpw_epsilons:
+        for seed in args.dpw_seeds:
+            for method, extra in methods:
+                model = make(method, eps, domain, args.dpw_epochs, seed, **extra)
+                X_syn, y_syn, fit_s, epsilon = fit_and_sample(model, X, y)
+                ledger = getattr(model, "privacy_report_", None)
+                assumed = (ledger is not None
+                           and "assumed" in set(ledger.to_frame().status))
+                rows.append(dict(
+                    method=method + "".join(
+                        f" ({v} release)" if k == "release" else f" ({k}={v:g})"
+                        for k, v in extra.items()),
+                    target_epsilon=eps, seed=seed, epsilon=epsilon,
+                    weights_covered=not assumed, fit_s=fit_s,
+                    noise_multiplier=getattr(model, "noise_multiplier_", np.nan),
+                    encoder_std=getattr(model, "encoder_std_", np.nan),
+                    lipschitz_measured=getattr(model, "lipschitz_", np.nan),
+                    tstr_auc=tstr_auc(X_syn, y_syn, X_test, y_test),
+                    quality=fidelity(X, y, X_syn, y_syn),
+                    mia_auc=membership_inference_auc(X, X_syn, X_test, max_samples=2000)))
+                print(f"  {rows[-1]['method']} eps={eps} seed={seed}: tstr "
+                      f"{rows[-1]['tstr_auc']:.3f} quality {rows[-1]['quality']:.3f} "
+                      f"({fit_s:.0f} s)", flush=True)
+    return pd.DataFrame(rows)
+
+
+def table_lipschitz(args):
+    """Section 8: utility against the decoder bound ``lipschitz`` at a fixed epsilon."""
+    (X, y), (X_test, y_test), domain = load(args.dpw_n, 5000)
+    rows = []
+    for weights in args.sweep_weights:
+        for lip in args.lipschitz_grid:
+            method = "LipschitzVAE dp-sgd" if weights == "dp-sgd" else "LipschitzVAE"
+            model = make(method, args.sweep_epsilon, domain, args.dpw_epochs, 0, lipschitz=lip)
+            X_syn, y_syn, fit_s, epsilon = fit_and_sample(model, X, y)
+            rows.append(dict(weights=weights, lipschitz=lip, epsilon=epsilon,
+                             lipschitz_measured=model.lipschitz_,
+                             lipschitz_bound=model.lipschitz_bound_,
+                             encoder_std=model.encoder_std_, fit_s=fit_s,
+                             tstr_auc=tstr_auc(X_syn, y_syn, X_test, y_test),
+                             quality=fidelity(X, y, X_syn, y_syn)))
+            print(f"  weights={weights} lipschitz={lip:g}: tstr {rows[-1]['tstr_auc']:.3f} "
+                  f"quality {rows[-1]['quality']:.3f} measured {model.lipschitz_:.3g} "
+                  f"({fit_s:.0f} s)", flush=True)
+    return pd.DataFrame(rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -543,7 +677,8 @@ def main(argv=None):
     parser.add_argument("--out", default="bench_privacy_output", help="folder for figures")
     parser.add_argument("--skip", nargs="*", default=[], choices=["adult", "epochs", "digits",
                                                                   "audit", "missing",
-                                                                  "whitebox"])
+                                                                  "whitebox", "dp-weights",
+                                                                  "lipschitz"])
     parser.add_argument("--results", default=os.path.join(os.path.dirname(__file__),
                                                           "results"),
                         help="folder for the result CSVs of sections 5 and 6")
@@ -567,6 +702,12 @@ def main(argv=None):
     args.encoder_std, args.noise_multiplier = 0.8, 1.0
     args.missing_epsilons, args.missing_seeds = [1.0, 10.0], [0, 1, 2]
     args.whitebox_n, args.whitebox_trials = (100, 10) if args.quick else (100, 50)
+    # sections 7-8: a 3,000-row subsample and 20 epochs (CPU), seeds fixed
+    args.dpw_n, args.dpw_epochs = (1000, 5) if args.quick else (3000, 20)
+    args.dpw_epsilons, args.dpw_seeds = [1.0, 10.0], ([0] if args.quick else [0, 1])
+    args.sweep_epsilon, args.sweep_weights = 1.0, ["assumed", "dp-sgd"]
+    args.lipschitz_grid = [0.1, 1.0, 1e4] if args.quick else [0.1, 0.3, 1.0, 3.0, 10.0,
+                                                                 100.0, 1e4]
     args.digits_epochs = 2 * args.epochs
     args.grid_epsilon = args.epsilons[-1]
     missing = smartnoise_available()
@@ -619,6 +760,20 @@ def main(argv=None):
         whitebox = table_whitebox(args, domain)
         whitebox.to_csv(os.path.join(args.results, "privacy_audit_whitebox.csv"), index=False)
         print(whitebox.to_string(index=False))
+        print()
+    if "dp-weights" not in args.skip:
+        print(f"7. Epsilon covering the weights too: {args.dpw_n} Adult rows, 5000 test rows, "
+              f"{args.dpw_epochs} epochs, seeds {args.dpw_seeds}")
+        dpw = table_dp_weights(args)
+        dpw.to_csv(os.path.join(args.results, "privacy_dp_weights.csv"), index=False)
+        print(dpw.to_string(index=False))
+        print()
+    if "lipschitz" not in args.skip:
+        print(f"8. Utility against lipschitz at epsilon {args.sweep_epsilon:g} "
+              f"({args.dpw_n} Adult rows, {args.dpw_epochs} epochs, seed 0)")
+        sweep = table_lipschitz(args)
+        sweep.to_csv(os.path.join(args.results, "privacy_lipschitz_sweep.csv"), index=False)
+        print(sweep.to_string(index=False))
 
 
 if __name__ == "__main__":

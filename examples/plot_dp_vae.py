@@ -77,6 +77,9 @@ print(f"epsilon_ = {lvae.epsilon_:.2f} at delta_ = {lvae.delta_:.1e}; measured d
 # that class even when the released codes are very noisy; that relation is
 # learnt by the trained weights, the step ``privacy_report_`` lists as
 # ``assumed`` (not covered by ``epsilon_``) and that the audit below checks.
+# ``LipschitzVAE(weights="dp-sgd")`` removes that assumption: the weights are
+# trained with DP-SGD and ``epsilon_`` composes training with the released
+# codes (not run here; its utility on Adult is in ``benchmarks/README.md``).
 # A stronger DP-SGD set-up (more rows and epochs, tuned clipping) does
 # better: see ``benchmarks/bench_privacy.py``.
 real_clf = HistGradientBoostingClassifier(categorical_features="from_dtype", random_state=0)

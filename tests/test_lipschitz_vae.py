@@ -15,7 +15,7 @@ from sksynth.generators._lipschitz_vae import (  # noqa: E402
     _jacobians,
     _power_iteration_norms,
 )
-from sksynth.privacy import audit, gaussian_epsilon  # noqa: E402
+from sksynth.privacy import audit, gaussian_epsilon, gaussian_mu  # noqa: E402
 
 from _missing_data import assert_missing_rates_match, missing_table  # noqa: E402
 
@@ -317,3 +317,83 @@ def test_unseen_category_scores_minus_inf(table, declared):
     np.testing.assert_allclose(scores[1:], vae.score_samples(odd.iloc[1:]), rtol=1e-10)
     assert np.isfinite(scores[1:]).all()
     assert vae.score(odd) == -np.inf
+
+
+# ------------------------------------------------------------ weights="dp-sgd"
+DPSGD = dict(weights="dp-sgd", accountant="rdp", latent_dim=3, hidden=(16, 16), epochs=3,
+             batch_size=60, random_state=0)
+
+
+@pytest.mark.parametrize("target", [1.0, 4.0])
+def test_dp_sgd_weights_compose_everything_in_one_accountant(table, target):
+    # The whole fit in Opacus's accountant: the missing counts (mu_c = sqrt(0.05) mu*), the
+    # released codes (mu_z = sqrt(release_share) mu*, noise multiplier 1 / mu_z) and DP-SGD
+    # (noise by bisection, tolerance 0.01): epsilon_ is their composition, no step assumed.
+    pytest.importorskip("opacus")
+    from opacus.accountants import RDPAccountant
+
+    vae = LipschitzVAE(target_epsilon=target, release_share=0.25, **DECLARED,
+                       **DPSGD).fit(table)
+    n = len(table)
+    frame = vae.privacy_report_.to_frame()
+    assert "assumed" not in set(frame.status)
+    rows = frame.set_index("step")
+    assert rows.loc["training (DP-SGD)", "status"] == "dp"
+    assert rows.loc["released latent codes (one per row)", "within"] == "training (DP-SGD)"
+    assert rows.loc["missing counts (2 columns)", "within"] == "training (DP-SGD)"
+    mu_star = gaussian_mu(target, 1 / n)
+    mu_z = rows.loc["released latent codes (one per row)", "mu"]
+    mu_c = rows.loc["missing counts (2 columns)", "mu"]
+    assert mu_z == pytest.approx(0.5 * mu_star) and mu_c == pytest.approx(0.05 ** 0.5 * mu_star)
+    assert vae.encoder_std_ == pytest.approx(2.0 * vae.clip / mu_z)
+    assert target - 0.01 <= vae.epsilon_ <= target + 1e-9
+    # hand check: Opacus's RDP accountant called directly on the same three steps
+    # (Poisson rate 1 / (batches per epoch) = 1/4, 3 epochs = 12 steps)
+    accountant = RDPAccountant()
+    accountant.history = [(1 / mu_c, 1.0, 1), (1 / mu_z, 1.0, 1),
+                          (vae.noise_multiplier_, 0.25, 12)]
+    assert vae.epsilon_ == pytest.approx(accountant.get_epsilon(1 / n), rel=1e-10)
+    # two Gaussian mechanisms at sampling rate 1 compose in RDP as one with
+    # mu = sqrt(mu_c^2 + mu_z^2) (alpha mu^2 / 2 adds up), as in GDP
+    accountant.history = [(1 / math.hypot(mu_c, mu_z), 1.0, 1),
+                          (vae.noise_multiplier_, 0.25, 12)]
+    assert vae.epsilon_ == pytest.approx(accountant.get_epsilon(1 / n), rel=1e-10)
+    # the released codes are the pool the samples decode, the decoder keeps its bound
+    assert vae._pool.shape == (n, 3)
+    assert vae.lipschitz_ <= vae.lipschitz_bound_ * (1 + 1e-9)
+    assert vae.lipschitz_bound_ <= vae.lipschitz * (1 + 1e-9)
+
+
+def test_dp_sgd_weights_samples_pickling_and_options(table):
+    pytest.importorskip("opacus")
+    vae = LipschitzVAE(target_epsilon=2.0, **DECLARED, **DPSGD).fit(table)
+    S = vae.sample(300, random_state=0)
+    assert list(S.columns) == list(table.columns)
+    assert set(S["b"].dropna()) <= {"hi", "lo"} and set(S["d"]) <= {False, True}
+    assert S["c"].between(0, 4).all() and S["a"].dropna().between(-4, 4).all()
+    assert not S[["c", "d"]].isna().any().any()  # complete by dtype
+    clone = pickle.loads(pickle.dumps(vae))
+    pd.testing.assert_frame_equal(vae.sample(50, random_state=4),
+                                  clone.sample(50, random_state=4))
+    np.testing.assert_array_equal(vae.score_samples(table), clone.score_samples(table))
+    again = LipschitzVAE(target_epsilon=2.0, **DECLARED, **DPSGD).fit(table)
+    pd.testing.assert_frame_equal(vae.sample(50, random_state=3),
+                                  again.sample(50, random_state=3))
+    # release="prior": no codes released, everything but the counts goes to training
+    prior = LipschitzVAE(target_epsilon=2.0, release="prior", **DECLARED, **DPSGD).fit(table)
+    steps = set(prior.privacy_report_.to_frame().step)
+    assert "released latent codes (one per row)" not in steps and prior._pool is None
+    assert 1.99 <= prior.epsilon_ <= 2.0 + 1e-9
+    assert prior.noise_multiplier_ < vae.noise_multiplier_
+    # a fixed noise multiplier: epsilon_ is the accountant's and grows with the epochs
+    fixed = LipschitzVAE(noise_multiplier=1.0, encoder_std=4.0, nullable=["a"], **DECLARED,
+                         **{**DPSGD, "epochs": 4}).fit(table)
+    assert fixed.encoder_std_ == 4.0
+    assert np.all(np.diff(fixed.epsilon_history_) > 0)
+    assert fixed.epsilon_ == pytest.approx(fixed.epsilon_history_[-1])
+    with pytest.raises(ValueError, match="method='penalty' is not available"):
+        LipschitzVAE(method="penalty", target_epsilon=1.0, **DECLARED, **DPSGD).fit(table)
+    with pytest.raises(ValueError, match="needs target_epsilon"):
+        LipschitzVAE(**DECLARED, **DPSGD).fit(table)
+    with pytest.raises(ValueError, match="too small"):
+        LipschitzVAE(target_epsilon=0.05, release_share=0.9, **DECLARED, **DPSGD).fit(table)

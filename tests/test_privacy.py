@@ -450,3 +450,37 @@ def test_dpsgd_vae_unseen_category_scores_minus_inf():
     assert scores[0] == -np.inf
     np.testing.assert_allclose(scores[1:], vae.score_samples(odd.iloc[1:]), rtol=1e-10)
     assert np.isfinite(scores[1:]).all()
+
+
+def test_bounded_linear_per_example_gradients_match_autograd():
+    # The grad sampler of the spectrally normalised layer (LipschitzVAE(weights="dp-sgd"))
+    # must give, for each row, the gradient autograd gives for that row alone through
+    # W_eff = W * min(1, bound / (u^T W v)), u and v held fixed: binding and not binding.
+    pytest.importorskip("opacus")
+    import torch
+
+    from sksynth.generators._lipschitz_nets import _BoundedLinear
+    from sksynth.privacy._dpsgd import _bounded_linear_grad_sample
+
+    rng = np.random.RandomState(0)
+    for bound in (0.5, 100.0):
+        W = torch.as_tensor(rng.normal(size=(4, 3)))
+        layer = _BoundedLinear(W, torch.as_tensor(rng.normal(size=4)), bound,
+                               torch.as_tensor(rng.normal(size=4)))
+        layer.train()
+        a = torch.as_tensor(rng.normal(size=(6, 3)))
+        target = torch.as_tensor(rng.normal(size=(6, 4)))
+        out = layer(a)
+        u, v, sigma = layer._state
+        assert (float(sigma) > bound) == (bound == 0.5)
+        grads = _bounded_linear_grad_sample(layer, [a], (2.0 * (out - target)).detach())
+        for i in range(6):
+            Wp = layer.weight.detach().clone().requires_grad_(True)
+            bp = layer.bias.detach().clone().requires_grad_(True)
+            W_eff = Wp * torch.clamp(bound / (u @ Wp @ v), max=1.0)
+            loss = ((a[i] @ W_eff.T + bp - target[i]) ** 2).sum()
+            gW, gb = torch.autograd.grad(loss, (Wp, bp))
+            np.testing.assert_allclose(grads[layer.weight][i].numpy(), gW.numpy(),
+                                       rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(grads[layer.bias][i].numpy(), gb.numpy(),
+                                       rtol=1e-10, atol=1e-12)

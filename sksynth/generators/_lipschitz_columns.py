@@ -13,7 +13,8 @@ columns may hold missing values is part of that domain:
   deviations is treated as complete (post-processing, no extra cost).
 
 The counts take the share ``_MISSING_SHARE`` of the release's GDP budget
-``mu**2`` (:func:`_split_mu`, :func:`_count_mu`).
+``mu**2`` (:func:`_split_mu`, :func:`_count_mu`). :func:`_draw_categories` draws a
+category per row from decoded scores.
 """
 
 import math
@@ -248,3 +249,14 @@ def _missing_offsets(logits, weights, targets):
             out[j] = brentq(lambda b: float(weights @ expit(u + b)) - target, lo, hi,
                             xtol=1e-10)
     return out
+
+
+def _draw_categories(block, rng):
+    """Index of a category per row: drawn from the softmax, or the arg-max if rng is None."""
+    if rng is None or block.shape[0] == 0:
+        return np.argmax(block, axis=1) if block.shape[1] else np.zeros(len(block), np.intp)
+    logits = block - block.max(axis=1, keepdims=True)
+    prob = np.exp(logits)
+    prob /= prob.sum(axis=1, keepdims=True)
+    u = rng.uniform(size=(block.shape[0], 1))
+    return np.minimum((prob.cumsum(axis=1) < u).sum(axis=1), block.shape[1] - 1)

@@ -27,10 +27,20 @@ from ._lipschitz_columns import (
     _check_nullable,
     _column_domain,
     _count_mu,
+    _draw_categories,
     _is_declared_nullable,
     _MissingCounts,
     _split_mu,
     _values,
+)
+from ._lipschitz_nets import (  # noqa: F401  (_jacobians, _power_iteration_norms: tests)
+    _DTYPE,
+    _BoundedLinear,
+    _Decoder,
+    _Encoder,
+    _jacobians,
+    _OneThread,
+    _power_iteration_norms,
 )
 from ._table_spec import _TableSpec
 from ._torch_utils import _check_layer_widths
@@ -43,170 +53,8 @@ _TARGET = "__target__"
 _SCORE_DRAWS = 16
 #: Rows per forward pass outside training.
 _CHUNK = 8192
-_DTYPE = torch.float64
 #: Smallest learning rate of the decoder's output biases (see ``_param_groups``).
 _BIAS_LR = 0.05
-
-
-# ---------------------------------------------------------------------------
-# networks
-# ---------------------------------------------------------------------------
-class _BoundedLinear(torch.nn.Module):
-    """Linear layer whose spectral norm is kept at most ``bound``.
-
-    The effective weight is ``W * min(1, bound / sigma(W))``. During training
-    ``sigma`` is the one-step power-iteration estimate of Miyato et al. (2018)
-    (persistent vector ``u``); :meth:`freeze` then replaces ``W`` by its
-    normalisation with the *exact* largest singular value, so the bound holds
-    exactly for the fitted layer. ``bound=None`` leaves the layer unconstrained.
-    """
-
-    def __init__(self, weight, bias, bound, u):
-        super().__init__()
-        self.weight = torch.nn.Parameter(weight)
-        self.bias = torch.nn.Parameter(bias)
-        self.bound = bound
-        self.register_buffer("u", u / torch.linalg.vector_norm(u))
-
-    def effective_weight(self):
-        if self.bound is None:
-            return self.weight
-        if self.training:
-            with torch.no_grad():
-                v = self.weight.T @ self.u
-                v = v / torch.linalg.vector_norm(v).clamp_min(1e-12)
-                u = self.weight @ v
-                self.u.copy_(u / torch.linalg.vector_norm(u).clamp_min(1e-12))
-            sigma = self.u @ self.weight @ v
-        else:
-            sigma = torch.linalg.matrix_norm(self.weight, ord=2)
-        return self.weight * torch.clamp(self.bound / sigma.clamp_min(1e-12), max=1.0)
-
-    def freeze(self):
-        """Normalise ``W`` exactly and stop normalising (the bound now holds as stored)."""
-        if self.bound is not None:
-            with torch.no_grad():
-                exact = torch.linalg.matrix_norm(self.weight, ord=2)
-                self.weight.mul_(torch.clamp(self.bound / exact, max=1.0))
-            self.bound = None
-
-    def forward(self, x):
-        return torch.nn.functional.linear(x, self.effective_weight(), self.bias)
-
-
-def _layer(n_in, n_out, rng, bound=None):
-    scale = 1.0 / math.sqrt(n_in)
-    weight = torch.as_tensor(rng.uniform(-scale, scale, (n_out, n_in)), dtype=_DTYPE)
-    bias = torch.as_tensor(rng.uniform(-scale, scale, n_out), dtype=_DTYPE)
-    if bound is None:  # a plain layer (also what Opacus can privatise)
-        layer = torch.nn.Linear(n_in, n_out, dtype=_DTYPE)
-        with torch.no_grad():
-            layer.weight.copy_(weight)
-            layer.bias.copy_(bias)
-        return layer
-    return _BoundedLinear(weight, bias, bound, torch.as_tensor(rng.normal(size=n_out),
-                                                                dtype=_DTYPE))
-
-
-def _mlp(sizes, rng, bound=None):
-    layers = []
-    for k in range(len(sizes) - 1):
-        layers.append(_layer(sizes[k], sizes[k + 1], rng, bound))
-        if k < len(sizes) - 2:
-            layers.append(torch.nn.ReLU())
-    return torch.nn.Sequential(*layers)
-
-
-class _Decoder(torch.nn.Module):
-    """Latent code (and class label) to output scores.
-
-    Without labels the decoder is an MLP ``g(z)``. With ``n_classes`` labels
-    (Gross and Wunder's VAE made class-conditional), the output is
-    ``[g(z, y), h(z)]``: the row scores ``g`` get the one-hot label through an
-    unconstrained embedding added to the first layer's pre-activation (for a
-    fixed label a constant offset, so the Lipschitz constant in ``z`` is that
-    of the MLP), and the label scores come from a linear head ``h`` with
-    spectral norm at most ``head_bound``.
-    """
-
-    def __init__(self, sizes, rng, bound=None, n_classes=0, head_bound=None):
-        super().__init__()
-        self.body = _mlp(sizes, rng, bound)
-        self.embed = self.head = None
-        if n_classes:
-            scale = 1.0 / math.sqrt(n_classes)
-            self.embed = torch.nn.Linear(n_classes, sizes[1], bias=False, dtype=_DTYPE)
-            with torch.no_grad():
-                self.embed.weight.copy_(torch.as_tensor(
-                    rng.uniform(-scale, scale, (sizes[1], n_classes)), dtype=_DTYPE))
-            self.head = _mlp((sizes[0], n_classes), rng, head_bound)
-
-    def forward(self, z, y=None):
-        if self.embed is None:
-            return self.body(z)
-        h = self.body[0](z) + self.embed(y)
-        for layer in self.body[1:]:
-            h = layer(h)
-        return torch.cat([h, self.head(z)], dim=-1)
-
-    def lipschitz_bound(self):
-        """Product of the layers' spectral norms (combined with the head's, if any)."""
-        def product(layers):
-            out = 1.0
-            for layer in layers:
-                if isinstance(layer, (_BoundedLinear, torch.nn.Linear)):
-                    out *= float(torch.linalg.matrix_norm(layer.weight, ord=2))
-            return out
-        body = product(self.body)
-        # the Jacobian stacks the body's and the head's: ||[A; B]|| <= sqrt(||A||^2 + ||B||^2)
-        return body if self.head is None else math.hypot(body, product(self.head))
-
-
-class _Encoder(torch.nn.Module):
-    """MLP mean, projected onto the ball of radius ``clip``: ``||mu(x)|| <= clip``."""
-
-    def __init__(self, sizes, clip, rng):
-        super().__init__()
-        self.net = _mlp(sizes, rng)
-        self.clip = clip
-
-    def forward(self, x):
-        h = self.net(x)
-        norm = torch.linalg.vector_norm(h, dim=1, keepdim=True)
-        return h * torch.clamp(self.clip / (norm + 1e-12), max=1.0)
-
-
-class _OneThread:
-    """Run torch on one CPU thread, restoring the previous setting on exit.
-
-    These networks are small: one thread is several times faster than two,
-    and far faster on a shared, loaded machine (no spinning workers).
-    """
-
-    def __enter__(self):
-        self.previous = torch.get_num_threads()
-        torch.set_num_threads(1)
-
-    def __exit__(self, *exc):
-        torch.set_num_threads(self.previous)
-
-
-def _jacobians(decoder, Z, Y=None):
-    """Decoder Jacobians in ``z`` at the rows of ``Z`` (labels ``Y``): (n, n_out, latent_dim)."""
-    if Y is None:
-        return torch.func.vmap(torch.func.jacrev(decoder))(Z)
-    return torch.func.vmap(torch.func.jacrev(decoder))(Z, Y)
-
-
-def _power_iteration_norms(J, n_iter=100, seed=0):
-    """Largest singular value of each Jacobian by power iteration on ``J^T J``."""
-    gen = torch.Generator().manual_seed(seed)
-    v = torch.randn(J.shape[0], J.shape[2], 1, generator=gen, dtype=J.dtype)
-    JtJ = J.transpose(1, 2) @ J
-    for _ in range(n_iter):
-        v = JtJ @ v
-        v = v / torch.linalg.vector_norm(v, dim=1, keepdim=True).clamp_min(1e-300)
-    return torch.linalg.vector_norm(J @ v, dim=1).reshape(-1)
 
 
 class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
@@ -223,9 +71,15 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     ``h(z)`` gives ``p(y | z)`` and the rows are decoded by ``g(z, y)``, so
     ``sample(y=k)`` draws rows of class ``k`` (what class ``k`` looks like is
     learnt by the weights, the step the ledger lists as ``assumed``).
+    With ``weights="assumed"`` (the default, the paper's setting),
     ``epsilon_`` is that release's epsilon at ``delta_`` (Gaussian mechanism
     of sensitivity ``2 * clip``), under the assumption on the trained weights
-    stated in the Notes; ``privacy_report_`` lists every data-dependent step.
+    stated in the Notes. With ``weights="dp-sgd"`` the encoder and decoder
+    are trained with DP-SGD (Opacus, the path of
+    :class:`~sksynth.privacy.DPSGDVAE`) and ``epsilon_`` is the accountant's
+    composition of training, the released codes and the missing counts: it
+    covers everything that leaves ``fit``, and no step is assumed.
+    ``privacy_report_`` lists every data-dependent step.
 
     Parameters
     ----------
@@ -237,7 +91,15 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         Bound on the Lipschitz constant of the decoder (latent code to output
         scores, Euclidean norms). It does not enter ``epsilon_``; with codes
         spread over a few units it caps how far apart output scores can be,
-        so tables with many categories need a larger value (e.g. 10).
+        so tables with many categories need a larger value (e.g. 10). What
+        the benchmarks' value on Adult, 10, means (``benchmarks/README.md``,
+        utility against ``lipschitz``, epsilon 1, one seed): with the
+        assumed weights the per-layer bounds are active (the product of the
+        layers' spectral norms is 5.5, against 8.2 unconstrained) but cost
+        nothing (TSTR ROC-AUC 0.854 against 0.857 at 1e4, where nothing
+        binds); utility falls only below 1 (0.838 at 0.3, 0.806 at 0.1).
+        With ``weights="dp-sgd"`` and the posterior release, whose codes are
+        mostly noise, the bound helps: 0.513 at 1e4, 0.581 at 10, 0.659 at 1.
     method : {"spectral", "penalty"}, default="spectral"
         ``"spectral"``: every decoder layer is normalised to spectral norm at
         most ``lipschitz ** (1 / n_layers)`` (exact, by SVD), a hard bound;
@@ -290,11 +152,46 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         accountant); ``"prior"``: decode codes drawn from the prior
         ``N(0, (clip**2 / latent_dim + encoder_std**2) I)``; its only data path
         is the trained weights, which no proof covers here (``epsilon_`` is
-        infinite; use :func:`sksynth.privacy.audit`).
+        infinite with ``weights="assumed"``; use :func:`sksynth.privacy.audit`).
+        With ``weights="dp-sgd"`` the prior release is post-processing of DP
+        weights, covered by ``epsilon_``, and the codes' share of the budget
+        goes to training.
+    weights : {"assumed", "dp-sgd"}, default="assumed"
+        ``"assumed"``: the weights are trained without noise, and their
+        dependence on a record is the paper's assumption, listed as the
+        ``assumed`` step of ``privacy_report_`` (not covered by
+        ``epsilon_``). ``"dp-sgd"``: train encoder, decoder (spectral bound
+        kept: exact per-example gradients of the normalised layers) and the
+        numeric scales with DP-SGD (per-example clipping at
+        ``max_grad_norm``, Gaussian noise, Poisson batches of expected size
+        ``batch_size``), and compose training, the released codes (one
+        Gaussian mechanism, noise multiplier ``encoder_std_ / (2 clip)``)
+        and the missing counts in one Opacus accountant (``accountant``);
+        the missing rates are then calibrated to the noisy counts as in
+        :class:`~sksynth.privacy.DPSGDVAE`. Needs Opacus and
+        ``method="spectral"``. The adjacency is Opacus's (add or remove one
+        record; see ``doc/privacy.rst``).
+    release_share : float, default=0.5
+        ``weights="dp-sgd"`` with ``target_epsilon``: the released codes get
+        GDP parameter ``sqrt(release_share) * mu*`` (``mu*`` that of
+        ``(target_epsilon, delta)``), the missing counts ``sqrt(0.05) * mu*``,
+        and the DP-SGD noise is the smallest for which the accountant's
+        composition of the three stays within ``target_epsilon``. In (0, 0.95).
+    noise_multiplier : float or None, default=None
+        ``weights="dp-sgd"`` without ``target_epsilon``: the DP-SGD noise
+        multiplier (the codes then use ``encoder_std``); ``epsilon_`` is read
+        from the accountant. Ignored when ``target_epsilon`` is set.
+    max_grad_norm : float, default=1.0
+        Per-example gradient clipping norm (``weights="dp-sgd"``).
+    accountant : {"prv", "rdp"}, default="prv"
+        Opacus accountant (``weights="dp-sgd"``); ``"rdp"`` is faster (the
+        PRV accountant takes about a second per evaluation, and calibrating
+        ``target_epsilon`` evaluates it a dozen times).
     delta : float or None, default=None
         Target delta; ``None`` uses ``1 / n_samples``.
     epochs : int, default=100
-        Training epochs (they do not change ``epsilon_``).
+        Training epochs (they do not change ``epsilon_`` with the assumed
+        weights; with ``weights="dp-sgd"`` they are DP-SGD steps and do).
     batch_size : int, default=256
     lr : float, default=1e-3
         Adam learning rate. The decoder's output biases, which carry the
@@ -312,12 +209,20 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     ----------
     epsilon_ : float
         Epsilon of the release at ``delta_`` (``inf`` when a step is not
-        private, e.g. undeclared bounds, or for ``release="prior"``).
+        private, e.g. undeclared bounds, or for ``release="prior"`` with the
+        assumed weights). With ``weights="dp-sgd"``: the accountant's
+        epsilon of training, codes and counts together.
     delta_ : float
         The delta used.
     mu_ : float
         GDP parameter of the release (``inf`` as for ``epsilon_``): the codes'
-        composed with the missing counts', if any.
+        composed with the missing counts', if any. ``nan`` with
+        ``weights="dp-sgd"`` (composed by the accountant, not in GDP).
+    noise_multiplier_ : float
+        DP-SGD noise multiplier used (``weights="dp-sgd"`` only).
+    epsilon_history_ : list of float
+        Accountant epsilon after each epoch, the codes and counts included
+        (``weights="dp-sgd"`` only).
     encoder_std_ : float
         The encoder noise scale used (calibrated when ``target_epsilon`` is
         set, to the codes' share of the budget).
@@ -351,7 +256,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     Notes
     -----
-    The guarantee (``doc/privacy.rst``) treats the released pool of codes as
+    With the assumed weights, the guarantee (``doc/privacy.rst``) treats the
+    released pool of codes as
     the mechanism: conditional on the trained networks, one record's code is
     a Gaussian mechanism with sensitivity ``2 * clip`` and the decoding is
     post-processing. The networks themselves are trained on the data; that
@@ -360,6 +266,16 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     ``privacy_report_`` and checked empirically by
     :func:`sksynth.privacy.audit`. :meth:`transform` returns the noiseless
     encoder means, which are *not* a private release.
+
+    ``weights="dp-sgd"`` removes the assumption: the weights are DP, the pool
+    is a Gaussian mechanism given them, and the accountant composes both
+    (with the counts); sampling, ``score_samples`` and ``inverse_transform``
+    are post-processing, so the white-box audit
+    (``attack="likelihood_ratio"``) is covered too. At a small epsilon the
+    codes' noise ``encoder_std_`` is many times ``clip``, so the codes carry
+    little and the decoder learns from noisy inputs; on Adult the prior
+    release had the better utility at epsilon 1 and 10, and a small
+    ``lipschitz`` (about 1) helps the posterior one (``benchmarks/README.md``).
 
     The networks are small, so training and sampling run torch on one CPU
     thread (the previous setting is restored afterwards).
@@ -387,6 +303,15 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     True
     >>> vae.sample(4).shape
     (4, 3)
+
+    Everything covered, the weights trained with DP-SGD (needs Opacus):
+
+    >>> dp = LipschitzVAE(latent_dim=2, hidden=(16,), epochs=2, target_epsilon=2.0,
+    ...                   weights="dp-sgd", accountant="rdp",
+    ...                   bounds={0: (0, 1), 1: (0, 1), 2: (0, 1)},
+    ...                   random_state=0).fit(X)  # doctest: +SKIP
+    >>> bool(dp.epsilon_ <= 2.0 + 1e-9)  # doctest: +SKIP
+    True
     """
 
     _input_kind = "mixed"
@@ -405,6 +330,11 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         "nullable": [None, StrOptions({"all"}), list, tuple],
         "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "release": [StrOptions({"posterior", "prior"})],
+        "weights": [StrOptions({"assumed", "dp-sgd"})],
+        "release_share": [Interval(Real, 0, 0.95, closed="neither")],
+        "noise_multiplier": [None, Interval(Real, 0, None, closed="neither")],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither")],
+        "accountant": [StrOptions({"prv", "rdp"})],
         "delta": [None, Interval(Real, 0, 1, closed="neither")],
         "epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
@@ -418,9 +348,10 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     def __init__(self, *, latent_dim=8, hidden=(128, 128), lipschitz=1.0, method="spectral",
                  encoder_std=1.0, clip=1.0, target_epsilon=None, bounds=None, categories=None,
                  column_types=None, nullable=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
-                 release="posterior", delta=None, epochs=100,
-                 batch_size=256, lr=1e-3, penalty_weight=10.0, device="cpu", verbose=False,
-                 random_state=None):
+                 release="posterior", weights="assumed", release_share=0.5,
+                 noise_multiplier=None, max_grad_norm=1.0, accountant="prv", delta=None,
+                 epochs=100, batch_size=256, lr=1e-3, penalty_weight=10.0, device="cpu",
+                 verbose=False, random_state=None):
         self.latent_dim = latent_dim
         self.hidden = hidden
         self.lipschitz = lipschitz
@@ -434,6 +365,11 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self.nullable = nullable
         self.min_group_size = min_group_size
         self.release = release
+        self.weights = weights
+        self.release_share = release_share
+        self.noise_multiplier = noise_multiplier
+        self.max_grad_norm = max_grad_norm
+        self.accountant = accountant
         self.delta = delta
         self.epochs = epochs
         self.batch_size = batch_size
@@ -446,6 +382,19 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def _fit(self, frame, y_spec, X):
         """Fit the VAE on ``frame`` (and class labels) and release the noisy codes."""
+        if self._dp_weights():
+            if self.method == "penalty":
+                raise ValueError(
+                    "method='penalty' is not available with weights='dp-sgd': DP-SGD clips "
+                    "per-example gradients, and the Jacobian penalty's double backward does "
+                    "not go through Opacus's hooks; use method='spectral'.")
+            if self.target_epsilon is None and self.noise_multiplier is None:
+                raise ValueError(
+                    "weights='dp-sgd' needs target_epsilon (the budget of the whole fit) or "
+                    "noise_multiplier (the DP-SGD noise, with encoder_std for the codes).")
+            from ..privacy._dpsgd import _fit_dp_sgd
+
+            return _fit_dp_sgd(self, frame, X)
         ledger, rng, device, hidden = self._fit_domain(frame, X)
         counted = self._counted_columns()
         if self.target_epsilon is not None:
@@ -465,11 +414,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                    note="the paper's assumption: weights are not released and their dependence "
                         "on a record is not accounted; audited by sksynth.privacy.audit")
         if self.release == "posterior":
-            gen = torch.Generator().manual_seed(int(rng.randint(_MAX_SEED)))
-            with torch.no_grad():
-                means = self._forward_chunks(self._encoder, torch.as_tensor(data, dtype=_DTYPE))
-                noise = torch.randn(means.shape, generator=gen, dtype=_DTYPE)
-                self._pool = means + self.encoder_std_ * noise
+            self._pool = self._release_codes(data, rng)
             ledger.add("released latent codes (one per row)", "gdp",
                        mu=2.0 * self.clip / self.encoder_std_,
                        note=f"Gaussian mechanism, sensitivity 2*clip={2 * self.clip:g}, "
@@ -486,6 +431,28 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             self._measure_lipschitz()
         self._init_sampling_stream(rng)
         return self
+
+    # Hooks of the DP-SGD path (``sksynth.privacy._dpsgd._fit_dp_sgd``), which
+    # DPSGDVAE overrides.
+    def _dp_weights(self):
+        """Whether the weights are trained with DP-SGD (``weights="dp-sgd"``)."""
+        return self.weights == "dp-sgd"
+
+    def _releases_codes(self):
+        """Whether the fit releases the pool of noisy codes (``release="posterior"``)."""
+        return self.release == "posterior"
+
+    def _fixed_noise(self):
+        """DP-SGD at the given ``noise_multiplier`` (no ``target_epsilon``)."""
+        return self.target_epsilon is None
+
+    def _release_codes(self, data, rng):
+        """The pool ``mu(x_i) + encoder_std_ * e_i`` of the encoded training rows."""
+        gen = torch.Generator().manual_seed(int(rng.randint(_MAX_SEED)))
+        with torch.no_grad():
+            means = self._forward_chunks(self._encoder, torch.as_tensor(data, dtype=_DTYPE))
+            noise = torch.randn(means.shape, generator=gen, dtype=_DTYPE)
+            return means + self.encoder_std_ * noise
 
     def _fit_domain(self, frame, X):
         """Record the data domain of the validated table in a ledger; set ``delta_``.
@@ -544,10 +511,16 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                        note=f"{by_type}: integer or boolean dtypes cannot hold missing values")
 
     def _counted_columns(self):
-        """Modelled columns whose missing counts are released (``nullable=None``)."""
-        if self.nullable is not None:
+        """Modelled columns whose missing counts are released: with ``nullable=None`` every
+        column whose dtype can hold a missing value; declared, none -- except with DP-SGD
+        weights, whose missing rates are calibrated to the counts of the declared columns."""
+        if self.nullable is None:
+            return [j for j in range(len(self._columns)) if _can_be_missing(self._spec, j)]
+        if not self._dp_weights():
             return []
-        return [j for j in range(len(self._columns)) if _can_be_missing(self._spec, j)]
+        return [j for j in range(len(self._columns))
+                if _is_declared_nullable(self.nullable, self._spec, j)
+                and _can_be_missing(self._spec, j)]
 
     def _release_missing(self, frame, counted, mu, ledger, rng, within=None):
         """Release the missing counts of ``counted`` columns (``mu``-GDP); decide nullability.
@@ -1016,14 +989,3 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags
-
-
-def _draw_categories(block, rng):
-    """Index of a category per row: drawn from the softmax, or the arg-max if rng is None."""
-    if rng is None or block.shape[0] == 0:
-        return np.argmax(block, axis=1) if block.shape[1] else np.zeros(len(block), np.intp)
-    logits = block - block.max(axis=1, keepdims=True)
-    prob = np.exp(logits)
-    prob /= prob.sum(axis=1, keepdims=True)
-    u = rng.uniform(size=(block.shape[0], 1))
-    return np.minimum((prob.cumsum(axis=1) < u).sum(axis=1), block.shape[1] - 1)

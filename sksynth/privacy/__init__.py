@@ -13,7 +13,9 @@
   (:func:`epsilon_lower_bound`).
 
 :class:`DPSGDVAE` (the DP-SGD baseline, PyTorch and Opacus) is imported on
-first access, so ``import sksynth.privacy`` does not import torch.
+first access, so ``import sksynth.privacy`` does not import torch. Its
+trainer is also the one of ``LipschitzVAE(weights="dp-sgd")``, whose
+``epsilon_`` then covers the trained weights as well as the released codes.
 """
 
 import importlib

@@ -1,4 +1,11 @@
-"""DP-SGD baseline: the LipschitzVAE architecture trained with Opacus.
+"""DP-SGD for the Lipschitz-VAE architecture (Opacus): one trainer, two estimators.
+
+:func:`_fit_dp_sgd` is the one DP-SGD path. :class:`DPSGDVAE` (the baseline:
+unconstrained decoder, prior sampling) and ``LipschitzVAE(weights="dp-sgd")``
+(spectrally bounded decoder, posterior release) both fit through it: the
+missing counts, the released codes (if any) and training are composed in one
+Opacus accountant. Per-example gradients of the spectrally normalised layers
+come from :func:`_bounded_linear_grad_sample`, registered with Opacus.
 
 This module imports torch (and Opacus inside ``fit``); :mod:`sksynth.privacy`
 imports it lazily.
@@ -13,22 +20,64 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
-from ..generators._lipschitz_columns import (
-    _can_be_missing,
-    _count_mu,
-    _is_declared_nullable,
-    _missing_offsets,
-    _split_mu,
-)
+from ..generators._lipschitz_columns import _count_mu, _missing_offsets, _split_mu
 from ..generators._lipschitz_vae import _DTYPE, LipschitzVAE, _OneThread
+from ..generators._lipschitz_nets import _BoundedLinear
 from ._accountant import gaussian_mu
 
 #: Prior draws at which the missing rates are calibrated (see ``_calibrate_missing``).
 _CALIBRATION_DRAWS = 16384
 #: Name of the DP-SGD step in the ledger.
 _TRAINING = "training (DP-SGD)"
+#: Warnings of Opacus (secure RNG off, RDP order range, log(0) in its PRV accountant at
+#: sampling rate 1) and of torch (full backward hooks): about the libraries, not the fit.
+_LIBRARY_NOTICES = ".*(Secure RNG|Optimal order|Full backward)"
 
 __all__ = ["DPSGDVAE"]
+
+
+def _import_opacus(owner):
+    try:
+        import opacus
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            f"{owner} needs Opacus: pip install 'sksynth[privacy]' (or pip install opacus)."
+        ) from exc
+    from opacus.grad_sample import register_grad_sampler
+
+    register_grad_sampler(_BoundedLinear)(_bounded_linear_grad_sample)
+    return opacus
+
+
+def _bounded_linear_grad_sample(layer, activations, backprops):
+    """Per-example gradients of a :class:`_BoundedLinear` (Opacus grad sampler).
+
+    The layer computes ``a @ W_eff.T + b`` with ``W_eff = c W``,
+    ``c = min(1, bound / sigma)`` and, in training, ``sigma = u^T W v`` where
+    ``u`` and ``v`` come from the power iteration without gradient. With
+    ``G_i = g_i a_i^T`` the per-example gradient with respect to ``W_eff``
+    (``g_i`` the backprop of example ``i``), the chain rule gives
+    ``dL_i/dW = G_i`` where ``c = 1`` (the clamp is flat there), and
+    ``c G_i - (bound / sigma^2) <G_i, W> u v^T`` where ``c < 1``: exactly
+    what autograd computes for one example.
+    """
+    a = activations[0].to(backprops.dtype)
+    grad_eff = torch.einsum("n...i,n...j->nij", backprops, a)
+    out = {}
+    if layer.weight.requires_grad:
+        state = layer._state
+        grad = grad_eff
+        if layer.bound is not None and state is not None:
+            u, v, sigma = state
+            c = float(layer.bound / max(float(sigma), 1e-12))
+            if c < 1.0:
+                inner = torch.einsum("nij,ij->n", grad_eff, layer.weight.detach())
+                grad = c * grad_eff - (c / float(sigma)) * inner[:, None, None] * torch.outer(
+                    u, v)[None]
+        out[layer.weight] = grad
+    if layer.bias.requires_grad:
+        out[layer.bias] = torch.einsum("n...k->nk", backprops)
+    return out
 
 
 class _LossModule(torch.nn.Module):
@@ -74,6 +123,254 @@ class _LossModule(torch.nn.Module):
             missing = owner._value_missing(rows) > 0.5
             values = torch.where(missing, draw, values)
         return owner._kl(means) - owner._log_lik(scores, rows, log_scale, values)
+
+
+
+def _fit_dp_sgd(est, frame, X):
+    """The DP-SGD fit of ``DPSGDVAE`` and ``LipschitzVAE(weights="dp-sgd")``.
+
+    Steps, all in one Opacus accountant: the missing counts (Gaussian
+    mechanism, one step at sampling rate 1), the released codes if
+    ``est._releases_codes()`` (Gaussian mechanism of sensitivity ``2 * clip``
+    and noise ``encoder_std_``: noise multiplier ``encoder_std_ / (2 clip)``,
+    one step at sampling rate 1) and DP-SGD. ``epsilon_`` is the accountant's
+    epsilon of the composition at ``delta_``.
+    """
+    opacus = _import_opacus(type(est).__name__)
+    if est.epochs < 1:
+        raise ValueError("DP-SGD training needs epochs >= 1.")
+    ledger, rng, device, hidden = est._fit_domain(frame, X)
+    n = frame.shape[0]
+    counted = est._counted_columns()
+    codes = est._releases_codes()
+    # Opacus's schedule: sample rate 1 / (batches per epoch), int(epochs / rate) steps
+    sample_rate = 1.0 / math.ceil(n / min(est.batch_size, n))
+    steps = int(est.epochs / sample_rate)
+    with warnings.catch_warnings(), np.errstate(divide="ignore"):
+        warnings.filterwarnings("ignore", message=_LIBRARY_NOTICES)
+        sigma, count_sigma, code_sigma = _noise_levels(est, opacus, sample_rate, steps,
+                                                       bool(counted), codes)
+    est.encoder_std_ = (float(est.encoder_std) if code_sigma is None
+                        else 2.0 * est.clip * code_sigma)
+    est._release_missing(frame, counted, 1.0 / count_sigma if counted else 0.0, ledger, rng,
+                         within=_TRAINING)
+    data = est._encode(frame, None if est._y_spec is None else est._y_spec.encoded)
+    est._build(data.shape[1], hidden, rng)
+    prefix = ([(count_sigma, 1.0, 1)] if counted else []) + (
+        [(code_sigma, 1.0, 1)] if codes else [])
+    with _OneThread(), warnings.catch_warnings(), np.errstate(divide="ignore"):
+        warnings.filterwarnings("ignore", message=_LIBRARY_NOTICES)
+        _train_private(est, opacus, data, rng, device, sigma, prefix)
+    note = (f"Opacus DP-SGD ({est.accountant} accountant), noise multiplier "
+            f"{est.noise_multiplier_:.4g}, clip {est.max_grad_norm:g}, {est.epochs} epochs")
+    composed = [name for name, used in (("the missing counts", counted),
+                                        ("the released codes", codes)) if used]
+    if composed:
+        note += f"; the accountant composes {' and '.join(composed)} in (their rows)"
+    ledger.add(_TRAINING, "dp", epsilon=est._train_epsilon, delta=est.delta_, note=note)
+    est._pool = None
+    if codes:
+        est._pool = est._release_codes(data, rng)
+        ledger.add("released latent codes (one per row)", "gdp", mu=1.0 / code_sigma,
+                   within=_TRAINING,
+                   note=f"Gaussian mechanism, sensitivity 2*clip={2 * est.clip:g}, "
+                        f"std={est.encoder_std_:.4g} (noise multiplier {code_sigma:.4g} at "
+                        "sampling rate 1 in the accountant)")
+    if est._missing_release is not None:
+        with _OneThread():
+            _calibrate_missing(est)
+        ledger.add("missing rates of the samples", "public",
+                   note="the decoder's missing logits shifted to the noisy rates "
+                        "(post-processing of the counts, the DP weights and the codes)")
+    ledger.add("sampling", "public",
+               note=("decoding the released codes" if codes else "decoding prior draws")
+               + ": post-processing")
+    est.privacy_report_ = ledger
+    est.epsilon_ = ledger.epsilon(est.delta_)
+    if not isinstance(est, DPSGDVAE):
+        est.mu_ = math.nan  # composed by the accountant (RDP or PRV), not in GDP
+    with _OneThread():
+        est._measure_lipschitz()
+    est._init_sampling_stream(rng)
+    return est
+
+
+def _noise_levels(est, opacus, sample_rate, steps, with_counts, with_codes):
+    """Noise multipliers ``(DP-SGD, counts, codes)`` (``None`` for a step not taken).
+
+    With a target epsilon: ``mu*`` is the GDP parameter of
+    ``(target_epsilon, delta)``; the counts get ``mu_c = sqrt(0.05) mu*``,
+    the codes ``mu_z = sqrt(release_share) mu*`` (noise multiplier ``1 / mu``,
+    one step at sampling rate 1), and the DP-SGD noise is the smallest
+    (Opacus's bisection, tolerance 0.01) for which the accountant's
+    composition of these steps and training stays within ``target_epsilon``.
+    At a fixed ``noise_multiplier`` the codes have ``encoder_std / (2 clip)``
+    and the counts ``mu_c = sqrt(0.05 / 0.95) * sqrt(mu_T**2 + mu_z**2)``,
+    ``mu_T`` the GDP parameter of training's own ``(epsilon, delta)``.
+    """
+    accountant = opacus.accountants.create_accountant(mechanism=est.accountant)
+
+    def epsilon(sigma, prefix):
+        accountant.history = [*prefix, (sigma, sample_rate, steps)]
+        return float(accountant.get_epsilon(delta=est.delta_))
+
+    if est._fixed_noise():
+        sigma = float(est.noise_multiplier)
+        code_sigma = float(est.encoder_std) / (2.0 * est.clip) if with_codes else None
+        if not with_counts:
+            return sigma, None, code_sigma
+        mu_train = gaussian_mu(max(epsilon(sigma, []), 1e-9), est.delta_)
+        mu_rest = math.hypot(mu_train, 0.0 if code_sigma is None else 1.0 / code_sigma)
+        return sigma, 1.0 / _count_mu(mu_rest), code_sigma
+    mu_star = gaussian_mu(est.target_epsilon, est.delta_)
+    count_sigma = code_sigma = None
+    prefix = []
+    if with_counts:
+        count_sigma = 1.0 / _split_mu(mu_star)[1]
+        prefix.append((count_sigma, 1.0, 1))
+    if with_codes:
+        code_sigma = 1.0 / (math.sqrt(est.release_share) * mu_star)
+        prefix.append((code_sigma, 1.0, 1))
+    # the bisection of opacus.accountants.utils.get_noise_multiplier, with the prefix
+    low, high, eps_high = 0.0, 10.0, math.inf
+    while eps_high > est.target_epsilon:
+        high *= 2.0
+        eps_high = epsilon(high, prefix)
+        if high > 1e6:
+            share = (f" after the released codes' share (release_share={est.release_share})"
+                     if with_codes else "")
+            raise ValueError(f"target_epsilon={est.target_epsilon} is too small for "
+                             f"{est.epochs} epochs{share} with the {est.accountant!r} "
+                             "accountant.")
+    while est.target_epsilon - eps_high > 0.01:
+        mid = 0.5 * (low + high)
+        eps = epsilon(mid, prefix)
+        if eps < est.target_epsilon:
+            high, eps_high = mid, eps
+        else:
+            low = mid
+    return high, count_sigma, code_sigma
+
+
+def _calibrate_missing(est):
+    """Shift the decoder's missing logits so that sampled missing rates are the noisy ones.
+
+    The rate of a column under sampling is the mean of its missing
+    probability over the codes that ``sample`` decodes: the released pool
+    (posterior release) or ``_CALIBRATION_DRAWS`` fixed prior draws, and,
+    fitted with labels, over the label head's ``p(y | z)``.
+    Post-processing: it uses only the released counts, codes and weights.
+    """
+    release = est._missing_release
+    slots, targets = [], []
+    for j, rate in zip(est._counted, release.rates):
+        column = est._columns[j]
+        if not column.nullable:
+            continue
+        start = sum(c.width for c in est._columns[:j])
+        slots.append((start, column))
+        targets.append(rate)
+    if not slots:
+        return
+    if est._pool is not None:
+        Z = est._pool
+    else:
+        gen = torch.Generator().manual_seed(0)
+        Z = math.sqrt(est._prior_var()) * torch.randn(_CALIBRATION_DRAWS, est.latent_dim,
+                                                      generator=gen, dtype=_DTYPE)
+    if est._y_spec is None:
+        scores, weights = [est._forward_chunks(est._decoder, Z).numpy()], [
+            np.full(len(Z), 1.0 / len(Z))]
+    else:
+        head = torch.log_softmax(est._forward_chunks(est._decoder.head, Z), dim=1).exp()
+        scores, weights = [], []
+        for k in range(head.shape[1]):
+            scores.append(est._forward_chunks(est._decoder, Z,
+                                              est._onehot(np.full(len(Z), k))).numpy())
+            weights.append(head[:, k].numpy() / len(Z))
+    scores, weights = np.concatenate(scores), np.concatenate(weights)
+    logits = np.column_stack([_missing_logit(scores, start, column)
+                              for start, column in slots])
+    offsets = _missing_offsets(logits, weights, targets)
+    bias = est._decoder.body[-1].bias
+    with torch.no_grad():
+        for (start, column), b in zip(slots, offsets):
+            slot = start + 1 if column.categories is None else start + column.width - 1
+            bias[slot] += float(b)
+
+
+def _missing_logit(scores, start, column):
+    """Log-odds of "missing" of one column from the decoder's scores."""
+    if column.categories is None:
+        return scores[:, start + 1]
+    block = scores[:, start:start + column.width]
+    others = block[:, :-1]
+    top = others.max(axis=1)
+    return block[:, -1] - (top + np.log(np.exp(others - top[:, None]).sum(axis=1)))
+
+
+def _train_private(est, opacus, data, rng, device, sigma, prefix):
+    """DP-SGD on the encoded rows; ``prefix``: the other steps of the accountant."""
+    n = data.shape[0]
+    model = loss_module = _LossModule(est).to(device)
+    tensor = torch.as_tensor(data, dtype=_DTYPE, device=device)
+    loader_gen = torch.Generator().manual_seed(int(rng.randint(_MAX_SEED)))
+    noise_gen = torch.Generator(device=device).manual_seed(int(rng.randint(_MAX_SEED)))
+    latent_gen = torch.Generator(device=device).manual_seed(int(rng.randint(_MAX_SEED)))
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(tensor), batch_size=min(est.batch_size, n),
+        shuffle=True, generator=loader_gen)
+    # the output biases at a larger step, as in LipschitzVAE (missing rates, marginals)
+    fast = [] if model.scale is None else [model.scale.weight]
+    optim = torch.optim.Adam(est._param_groups(fast=fast), lr=est.lr)
+    engine = opacus.PrivacyEngine(accountant=est.accountant)
+    model, optim, loader = engine.make_private(
+        module=model, optimizer=optim, data_loader=loader, noise_multiplier=sigma,
+        max_grad_norm=est.max_grad_norm, noise_generator=noise_gen)
+    # the counts and codes: Gaussian mechanisms at sampling rate 1, in the same accountant
+    engine.accountant.history.extend(prefix)
+    est.noise_multiplier_ = float(optim.noise_multiplier)
+    model.train()
+    est.loss_curve_, est.epsilon_history_ = [], []
+    name = type(est).__name__
+    for epoch in range(est.epochs):
+        total, count = 0.0, 0
+        for (rows,) in loader:
+            if rows.shape[0] == 0:
+                continue
+            noise = torch.randn(rows.shape[0], est.latent_dim, generator=latent_gen,
+                                dtype=_DTYPE, device=device)
+            value_noise = torch.randn(rows.shape[0], len(est._value_index),
+                                      generator=latent_gen, dtype=_DTYPE, device=device)
+            loss = model(rows, noise, value_noise)
+            optim.zero_grad()
+            loss.mean().backward()
+            optim.step()
+            total += float(loss.detach().sum())
+            count += rows.shape[0]
+        est.loss_curve_.append(total / max(count, 1))
+        est.epsilon_history_.append(float(engine.get_epsilon(est.delta_)))
+        if est.verbose:
+            print(f"{name} epoch {epoch + 1}/{est.epochs}: loss "
+                  f"{est.loss_curve_[-1]:.4f}, epsilon {est.epsilon_history_[-1]:.3f}")
+    est._train_epsilon = est.epsilon_history_[-1]
+    model.remove_hooks()  # plain modules again (picklable, usable by torch.func)
+    with torch.no_grad():
+        est._log_scale = torch.nn.Parameter(
+            loss_module.log_scale(1)[0].detach().cpu(), requires_grad=False)
+    est._encoder = est._encoder.to("cpu").eval()
+    est._decoder = est._decoder.to("cpu").eval()
+    # drop Opacus hooks and per-sample gradients before pickling
+    for module in (*est._encoder.modules(), *est._decoder.modules()):
+        for param in module.parameters(recurse=False):
+            for attr in ("grad_sample", "_forward_counter", "summed_grad"):
+                if hasattr(param, attr):
+                    delattr(param, attr)
+            param.grad = None
+    # the spectral bound made exact (post-processing of the DP weights)
+    for layer in est._decoder.modules():
+        if isinstance(layer, _BoundedLinear):
+            layer.freeze()
 
 
 class DPSGDVAE(LipschitzVAE):
@@ -190,8 +487,8 @@ class DPSGDVAE(LipschitzVAE):
 
     _parameter_constraints = {
         key: value for key, value in LipschitzVAE._parameter_constraints.items()
-        if key not in ("lipschitz", "method", "release", "penalty_weight", "target_epsilon",
-                       "epochs")
+        if key not in ("lipschitz", "method", "release", "weights", "release_share",
+                       "penalty_weight", "target_epsilon", "epochs")
     }
     _parameter_constraints.update({
         "target_epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -231,214 +528,15 @@ class DPSGDVAE(LipschitzVAE):
     def _layer_bound(self, n_layers, share):
         return None
 
-    def _counted_columns(self):
-        """Columns whose missing counts are released: the declared nullable ones, or (None)
-        every column whose dtype can hold a missing value."""
-        if self.nullable is None:
-            return super()._counted_columns()
-        return [j for j in range(len(self._columns))
-                if _is_declared_nullable(self.nullable, self._spec, j)
-                and _can_be_missing(self._spec, j)]
+    def _dp_weights(self):
+        return True
+
+    def _releases_codes(self):
+        return False
+
+    def _fixed_noise(self):
+        return self.noise_multiplier is not None
 
     def _fit(self, frame, y_spec, X):
         """Train with DP-SGD on ``frame`` (and class labels)."""
-        try:
-            import opacus
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "DPSGDVAE needs Opacus: pip install 'sksynth[privacy]' (or pip install opacus)."
-            ) from exc
-        ledger, rng, device, hidden = self._fit_domain(frame, X)
-        self.encoder_std_ = float(self.encoder_std)
-        n = frame.shape[0]
-        counted = self._counted_columns()
-        # Opacus's schedule: sample rate 1 / (batches per epoch), int(epochs / rate) steps
-        sample_rate = 1.0 / math.ceil(n / min(self.batch_size, n))
-        steps = int(self.epochs / sample_rate)
-        with warnings.catch_warnings(), np.errstate(divide="ignore"):
-            warnings.filterwarnings("ignore", message=".*(Optimal order)")
-            sigma, count_sigma = self._noise_levels(opacus, sample_rate, steps, bool(counted))
-        self._release_missing(frame, counted, 1.0 / count_sigma if counted else 0.0, ledger,
-                              rng, within=_TRAINING)
-        data = self._encode(frame, None if self._y_spec is None else self._y_spec.encoded)
-        self._build(data.shape[1], hidden, rng)
-        with _OneThread(), warnings.catch_warnings(), np.errstate(divide="ignore"):
-            # Opacus's notices (secure RNG off, RDP order range, log(0) in its PRV accountant
-            # at sampling rate 1) and torch's full-backward-hook note are about the
-            # libraries, not about this fit
-            warnings.filterwarnings("ignore", message=".*(Secure RNG|Optimal order|Full backward)")
-            self._train_private(opacus, data, rng, device, sigma,
-                                [(count_sigma, 1.0, 1)] if counted else [])
-        note = (f"Opacus DP-SGD ({self.accountant} accountant), noise multiplier "
-                f"{self.noise_multiplier_:.4g}, clip {self.max_grad_norm:g}, {self.epochs} epochs")
-        if counted:
-            note += "; the accountant composes the missing counts in (listed above)"
-        ledger.add(_TRAINING, "dp", epsilon=self._train_epsilon, delta=self.delta_, note=note)
-        if self._missing_release is not None:
-            with _OneThread():
-                self._calibrate_missing()
-            ledger.add("missing rates of the samples", "public",
-                       note="the decoder's missing logits shifted to the noisy rates "
-                            "(post-processing of the counts and the DP weights)")
-        ledger.add("sampling", "public", note="decoding prior draws: post-processing")
-        self.privacy_report_ = ledger
-        self.epsilon_ = ledger.epsilon(self.delta_)
-        self._pool = None
-        with _OneThread():
-            self._measure_lipschitz()
-        self._init_sampling_stream(rng)
-        return self
-
-    def _noise_levels(self, opacus, sample_rate, steps, with_counts):
-        """Noise multipliers of DP-SGD and of the missing counts (``None`` without counts).
-
-        With ``target_epsilon``: the counts get ``mu_c = sqrt(share) * mu*`` where
-        ``mu*`` is the GDP parameter of ``(target_epsilon, delta)``, and the
-        DP-SGD noise is the smallest (Opacus's bisection, tolerance 0.01) for
-        which the accountant's composition of the counts (one step at sampling
-        rate 1, noise multiplier ``1 / mu_c``) and training stays within
-        ``target_epsilon``. With ``noise_multiplier``: the counts get
-        ``mu_c = sqrt(share / (1 - share)) * mu_T``, ``mu_T`` the GDP
-        parameter of training's own ``(epsilon, delta)``.
-        """
-        accountant = opacus.accountants.create_accountant(mechanism=self.accountant)
-
-        def epsilon(sigma, prefix):
-            accountant.history = [*prefix, (sigma, sample_rate, steps)]
-            return float(accountant.get_epsilon(delta=self.delta_))
-
-        if self.noise_multiplier is not None:
-            sigma = float(self.noise_multiplier)
-            if not with_counts:
-                return sigma, None
-            mu_train = gaussian_mu(max(epsilon(sigma, []), 1e-9), self.delta_)
-            return sigma, 1.0 / _count_mu(mu_train)
-        count_sigma, prefix = None, []
-        if with_counts:
-            count_sigma = 1.0 / _split_mu(gaussian_mu(self.target_epsilon, self.delta_))[1]
-            prefix = [(count_sigma, 1.0, 1)]
-        # the bisection of opacus.accountants.utils.get_noise_multiplier, with the prefix
-        low, high, eps_high = 0.0, 10.0, math.inf
-        while eps_high > self.target_epsilon:
-            high *= 2.0
-            eps_high = epsilon(high, prefix)
-            if high > 1e6:
-                raise ValueError(f"target_epsilon={self.target_epsilon} is too small for "
-                                 f"{self.epochs} epochs.")
-        while self.target_epsilon - eps_high > 0.01:
-            mid = 0.5 * (low + high)
-            eps = epsilon(mid, prefix)
-            if eps < self.target_epsilon:
-                high, eps_high = mid, eps
-            else:
-                low = mid
-        return high, count_sigma
-
-    def _calibrate_missing(self):
-        """Shift the decoder's missing logits so that sampled missing rates are the noisy ones.
-
-        The rate of a column under sampling is the mean of its missing
-        probability over prior draws (and, fitted with labels, over the label
-        head's ``p(y | z)``); it is matched at ``_CALIBRATION_DRAWS`` fixed
-        draws. Post-processing: it uses only the released counts and weights.
-        """
-        release = self._missing_release
-        slots, targets = [], []
-        for j, rate in zip(self._counted, release.rates):
-            column = self._columns[j]
-            if not column.nullable:
-                continue
-            start = sum(c.width for c in self._columns[:j])
-            slots.append((start, column))
-            targets.append(rate)
-        if not slots:
-            return
-        gen = torch.Generator().manual_seed(0)
-        Z = math.sqrt(self._prior_var()) * torch.randn(_CALIBRATION_DRAWS, self.latent_dim,
-                                                       generator=gen, dtype=_DTYPE)
-        if self._y_spec is None:
-            scores, weights = [self._forward_chunks(self._decoder, Z).numpy()], [
-                np.full(len(Z), 1.0 / len(Z))]
-        else:
-            head = torch.log_softmax(self._forward_chunks(self._decoder.head, Z), dim=1).exp()
-            scores, weights = [], []
-            for k in range(head.shape[1]):
-                scores.append(self._forward_chunks(self._decoder, Z,
-                                                   self._onehot(np.full(len(Z), k))).numpy())
-                weights.append(head[:, k].numpy() / len(Z))
-        scores, weights = np.concatenate(scores), np.concatenate(weights)
-        logits = np.column_stack([self._missing_logit(scores, start, column)
-                                  for start, column in slots])
-        offsets = _missing_offsets(logits, weights, targets)
-        bias = self._decoder.body[-1].bias
-        with torch.no_grad():
-            for (start, column), b in zip(slots, offsets):
-                slot = start + 1 if column.categories is None else start + column.width - 1
-                bias[slot] += float(b)
-
-    @staticmethod
-    def _missing_logit(scores, start, column):
-        """Log-odds of "missing" of one column from the decoder's scores."""
-        if column.categories is None:
-            return scores[:, start + 1]
-        block = scores[:, start:start + column.width]
-        others = block[:, :-1]
-        top = others.max(axis=1)
-        return block[:, -1] - (top + np.log(np.exp(others - top[:, None]).sum(axis=1)))
-
-    def _train_private(self, opacus, data, rng, device, sigma, prefix):
-        n = data.shape[0]
-        model = loss_module = _LossModule(self).to(device)
-        tensor = torch.as_tensor(data, dtype=_DTYPE, device=device)
-        loader_gen = torch.Generator().manual_seed(int(rng.randint(_MAX_SEED)))
-        noise_gen = torch.Generator(device=device).manual_seed(int(rng.randint(_MAX_SEED)))
-        latent_gen = torch.Generator(device=device).manual_seed(int(rng.randint(_MAX_SEED)))
-        loader = torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(tensor), batch_size=min(self.batch_size, n),
-            shuffle=True, generator=loader_gen)
-        # the output biases at a larger step, as in LipschitzVAE (missing rates, marginals)
-        fast = [] if model.scale is None else [model.scale.weight]
-        optim = torch.optim.Adam(self._param_groups(fast=fast), lr=self.lr)
-        engine = opacus.PrivacyEngine(accountant=self.accountant)
-        model, optim, loader = engine.make_private(
-            module=model, optimizer=optim, data_loader=loader, noise_multiplier=sigma,
-            max_grad_norm=self.max_grad_norm, noise_generator=noise_gen)
-        # the missing counts: one Gaussian mechanism at sampling rate 1, in the same accountant
-        engine.accountant.history.extend(prefix)
-        self.noise_multiplier_ = float(optim.noise_multiplier)
-        model.train()
-        self.loss_curve_, self.epsilon_history_ = [], []
-        for epoch in range(self.epochs):
-            total, count = 0.0, 0
-            for (rows,) in loader:
-                if rows.shape[0] == 0:
-                    continue
-                noise = torch.randn(rows.shape[0], self.latent_dim, generator=latent_gen,
-                                    dtype=_DTYPE, device=device)
-                value_noise = torch.randn(rows.shape[0], len(self._value_index),
-                                          generator=latent_gen, dtype=_DTYPE, device=device)
-                loss = model(rows, noise, value_noise)
-                optim.zero_grad()
-                loss.mean().backward()
-                optim.step()
-                total += float(loss.detach().sum())
-                count += rows.shape[0]
-            self.loss_curve_.append(total / max(count, 1))
-            self.epsilon_history_.append(float(engine.get_epsilon(self.delta_)))
-            if self.verbose:
-                print(f"DPSGDVAE epoch {epoch + 1}/{self.epochs}: loss "
-                      f"{self.loss_curve_[-1]:.4f}, epsilon {self.epsilon_history_[-1]:.3f}")
-        self._train_epsilon = self.epsilon_history_[-1] if self.epsilon_history_ else 0.0
-        model.remove_hooks()  # plain modules again (picklable, usable by torch.func)
-        with torch.no_grad():
-            self._log_scale = torch.nn.Parameter(
-                loss_module.log_scale(1)[0].detach().cpu(), requires_grad=False)
-        self._encoder = self._encoder.to("cpu").eval()
-        self._decoder = self._decoder.to("cpu").eval()
-        # drop Opacus hooks and per-sample gradients before pickling
-        for module in (*self._encoder.modules(), *self._decoder.modules()):
-            for param in module.parameters(recurse=False):
-                for attr in ("grad_sample", "_forward_counter", "summed_grad"):
-                    if hasattr(param, attr):
-                        delattr(param, attr)
-                param.grad = None
+        return _fit_dp_sgd(self, frame, X)
