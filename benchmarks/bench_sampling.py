@@ -22,7 +22,8 @@ References measured in the same run, on the same machine and model:
 Run ``python benchmarks/bench_sampling.py`` (1M and 10M rows; about 5 minutes on
 2 cores, 1.1 GB of temporary CSV) or ``--quick`` (100k and 1M rows). Parquet
 rows are added when pyarrow is installed. Files go to a temporary directory
-(or ``--tmpdir``) and are deleted.
+(or ``--tmpdir``) and are deleted; the table is kept as
+``benchmarks/results/sampling_streamed.csv`` (``--no-results`` keeps none).
 """
 
 import argparse
@@ -37,6 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without `pip install -e .`
     sys.path.insert(0, str(REPO))
+
+import _report  # noqa: E402  (benchmarks/_report.py)
 
 MB = 1024**2
 BATCH_SIZE = 100_000
@@ -87,17 +90,8 @@ frame.to_csv(sys.argv[3], index=False)
 """
 
 
-def print_table(title, header, rows):
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = "  ".join("-" * w for w in widths)
-    print(f"\n{title}\n{line}")
-    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w)
-                    for i, (h, w) in enumerate(zip(header, widths))))
-    print(line)
-    for row in rows:
-        print("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                        for i, (c, w) in enumerate(zip(row, widths))))
-    print(line)
+#: Where the tables go (set from the command line in main).
+REPORT = _report.Report("sampling", None)
 
 
 def main(argv=None):
@@ -106,7 +100,10 @@ def main(argv=None):
     parser.add_argument("--sizes", type=int, nargs="+", default=None,
                         help="row counts (default 1M and 10M; --quick: 100k and 1M)")
     parser.add_argument("--tmpdir", default=None, help="where the files go (deleted)")
+    _report.add_arguments(parser)
     args = parser.parse_args(argv)
+    global REPORT
+    REPORT = _report.from_arguments("sampling_quick" if args.quick else "sampling", args)
     sizes = args.sizes or ([100_000, 1_000_000] if args.quick else [1_000_000, 10_000_000])
 
     import pandas as pd
@@ -174,7 +171,8 @@ def main(argv=None):
         rows.append(["sample(N) + to_csv (in memory)", "csv", f"{n_mem:,}", f"{wall:.1f}",
                      f"{n_mem / wall:,.0f}", f"{rss / MB:.0f}", f"{rss / base_rss:.2f}",
                      f"{out.stat().st_size / MB:,.0f}"])
-        print_table(
+        REPORT.table(
+            "streamed",
             "Streamed sampling to a file: peak RSS of the whole process (ratio to -n 1)",
             ["case", "format", "rows", "wall s", "rows/s", "peak RSS MB", "RSS ratio",
              "file MB"],
