@@ -75,19 +75,24 @@ def draw_synthetic(X, y, *, generator, n_synthetic, pruner, rng, labels=None):
         drawn = generator_.sample(n_synthetic, random_state=rng)
     else:
         drawn = generator_.sample(y=labels, random_state=rng)
-    if not (isinstance(drawn, tuple) and len(drawn) == 2):
-        raise TypeError(
-            f"generator {type(generator_).__name__} returned X only from sample() after "
-            "fit(X, y); augmentation needs a generator that models the target and returns "
-            "(X, y)."
-        )
-    X_syn, y_syn = drawn
+    X_syn, y_syn = check_labelled_draw(generator_, drawn)
     pruner_ = None
     if pruner is not None:
         pruner_ = _seeded_clone(pruner, _seed_from(rng)).fit(X, y)
         mask = np.asarray(pruner_.keep_mask(X_syn, y_syn), dtype=bool)
         X_syn, y_syn = _take_rows(X_syn, mask), _take_rows(y_syn, mask)
     return X_syn, y_syn, generator_, pruner_
+
+
+def check_labelled_draw(generator, drawn):
+    """``(X, y)`` of a generator fitted with ``y``, or a clear error when it returned X only."""
+    if not (isinstance(drawn, tuple) and len(drawn) == 2):
+        raise TypeError(
+            f"generator {type(generator).__name__} returned X only from sample() after "
+            "fit(X, y); augmentation needs a class-conditional generator that models the "
+            "target and returns (X, y)."
+        )
+    return drawn
 
 
 def stack_real_and_synthetic(X, y, X_syn, y_syn):

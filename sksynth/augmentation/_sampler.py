@@ -15,7 +15,7 @@ from sklearn.utils.validation import _num_samples, column_or_1d
 
 from ..base import _seed_from, _seeded_clone, _take_rows
 from ..generators import GaussianMixtureGenerator
-from ._draw import AUGMENTATION_CONSTRAINTS, AugmentationMixin
+from ._draw import AUGMENTATION_CONSTRAINTS, AugmentationMixin, check_labelled_draw
 from ._strategy import SAMPLING_STRATEGY_STRINGS, resolve_sampling_strategy
 
 
@@ -339,14 +339,8 @@ class SyntheticAugmenter(AugmentationMixin, OneToOneFeatureMixin, BaseEstimator)
                 rate = n_kept[c] / drawn[c] if drawn[c] else 1.0
                 request[c] = int(np.ceil(n / max(rate, 0.1)))
             labels = np.repeat(np.asarray(list(request), dtype=y_dtype), list(request.values()))
-            out = self.generator_.sample(y=labels, random_state=rng)
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise TypeError(
-                    f"generator {type(self.generator_).__name__} returned X only from "
-                    "sample() after fit(X, y); a sampler needs a class-conditional "
-                    "generator that returns (X, y)."
-                )
-            X_new, y_new = out
+            X_new, y_new = check_labelled_draw(
+                self.generator_, self.generator_.sample(y=labels, random_state=rng))
             self.n_synthetic_ += labels.shape[0]
             keep = np.ones(labels.shape[0], dtype=bool)
             if self.pruner_ is not None:

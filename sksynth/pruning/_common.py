@@ -26,6 +26,7 @@ from ..generators._table_spec import _infer_type
 from ..utils._validation import (
     _PRUNER_MISSING_FIX,
     _PRUNER_TYPES_FIX,
+    _list_columns,
     _non_numeric_columns,
     _validate_numeric,
     _validate_table,
@@ -104,12 +105,10 @@ def _refuse_non_numeric_candidates(pruner, X):
         return  # scikit-learn's message for zero columns
     bad = _non_numeric_columns(X)
     if bad:
-        shown = "; ".join(f"{name} ({reason})" for name, reason in bad[:5])
-        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         raise TypeError(
             f"{type(pruner).__name__} was fitted on numeric columns, so candidate rows must "
-            f"hold numbers too, but these columns are not numbers: {shown}{more}. For these "
-            f"columns, {_PRUNER_TYPES_FIX}."
+            f"hold numbers too, but these columns are not numbers: {_list_columns(bad)}. For "
+            f"these columns, {_PRUNER_TYPES_FIX}."
         )
 
 

@@ -52,6 +52,12 @@ def _not_a_number_reason(values):
     return None
 
 
+def _list_columns(bad):
+    """``"name (reason); ..."`` for the first five ``(name, reason)`` pairs, and how many more."""
+    shown = "; ".join(f"{name} ({reason})" for name, reason in bad[:5])
+    return shown + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+
+
 def _non_numeric_columns(X):
     """``[(name, reason)]`` for the columns of a 2-D ``X`` that do not hold numbers.
 
@@ -106,11 +112,9 @@ def _check_numeric_columns(estimator, X, *, fix=_MIXED_TYPES_FIX):
         )
     bad = _non_numeric_columns(X)
     if bad:
-        shown = "; ".join(f"{name} ({reason})" for name, reason in bad[:5])
-        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         raise TypeError(
             f"{type(estimator).__name__} takes numeric columns only, but these columns "
-            f"are not numbers: {shown}{more}. For these columns, {fix}."
+            f"are not numbers: {_list_columns(bad)}. For these columns, {fix}."
         )
 
 
