@@ -172,21 +172,26 @@ class _RichardsonAuxGrad(torch.autograd.Function):
         return (None, _richardson(state, g), *g_aux)
 
 
+def _iterate(F, w, params, max_iter, tol, info):
+    """``w <- F(w, *params)`` until the largest change is below ``tol`` (all rows at once)."""
+    for i in range(max_iter):
+        w_new = F(w, *params)
+        change = float(torch.max(torch.abs(w_new.detach() - w.detach())))
+        w = w_new
+        info["n_iter"] = i + 1
+        if change < tol:
+            info["converged"] = True
+            break
+    info["mean_iter"] = float(info["n_iter"])
+    info["converged_fraction"] = float(info["converged"])
+    return w
+
+
 def _forward(F, w, params, max_iter, tol, n_batched, info):
     """Iterate ``F`` without a graph; per row when ``n_batched`` is given."""
     with torch.no_grad():
         if n_batched is None:
-            for i in range(max_iter):
-                w_new = F(w, *params)
-                change = float(torch.max(torch.abs(w_new - w)))
-                w = w_new
-                info["n_iter"] = i + 1
-                if change < tol:
-                    info["converged"] = True
-                    break
-            info["mean_iter"] = float(info["n_iter"])
-            info["converged_fraction"] = float(info["converged"])
-            return w
+            return _iterate(F, w, params, max_iter, tol, info)
         B = w.shape[0]
         active = torch.arange(B, device=w.device)
         iters = torch.zeros(B, dtype=torch.long, device=w.device)
@@ -284,16 +289,7 @@ def fixed_point(
     info = {"n_iter": 0, "converged": False}
     w = w0.detach()
     if mode == "unrolled":
-        for i in range(max_iter):
-            w_new = F(w, *params)
-            change = float(torch.max(torch.abs(w_new.detach() - w.detach())))
-            w = w_new
-            info["n_iter"] = i + 1
-            if change < tol:
-                info["converged"] = True
-                break
-        info["mean_iter"] = float(info["n_iter"])
-        info["converged_fraction"] = float(info["converged"])
+        w = _iterate(F, w, params, max_iter, tol, info)  # keeps the graph: backprop unrolls it
         if final is not None:
             w, aux = final(w, *params)
             return w, tuple(aux), info
