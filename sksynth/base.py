@@ -17,6 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
+from .constraints._base import ConstraintSet
 from .utils._integers import _float_to_int
 from .utils._validation import _validate_numeric, _validate_table
 
@@ -418,16 +419,28 @@ class GeneratorMixin:
             self._fit(X.astype(np.float64, copy=False), y_enc)
         elif kind == "mixed":
             frame = _validate_table(self, X, reset=True)
+            if y is not None:
+                _check_lengths(frame.shape[0], y)
+            # constraints rewrite columns before the model sees them (sksynth.constraints)
+            self._constraints = ConstraintSet(
+                getattr(self, "constraints", None), getattr(self, "column_types", None),
+                type(self).__name__, self.min_group_size)
+            X, keep = self._constraints.fit(frame, X)
+            if self._constraints:
+                frame = X
+                if keep is not None and y is not None:
+                    y = _take_rows(y, keep)
             _check_min_rows(self, frame.shape[0], self.min_group_size)
             self.__dict__.pop("classes_", None)
             self._y_spec = None
             if y is not None:
-                _check_lengths(frame.shape[0], y)
                 self._y_spec = _TargetSpec(
                     y, allow_regression=self._supports_regression_target)
                 if self._y_spec.task == "classification":
                     self.classes_ = self._y_spec.classes
             self._fit(frame, self._y_spec, X)
+            if self._constraints and hasattr(self, "column_types_"):
+                self.column_types_ = self._constraints.input_column_types(self.column_types_)
         elif kind == "sequences":
             self._fit(self._validate_sequences(X, reset=True), y)
         elif kind == "wrapped":
@@ -440,6 +453,12 @@ class GeneratorMixin:
                 f"{type(self).__name__} declares an unknown _input_kind={kind!r}."
             )
         return self
+
+    def _model_column_types(self):
+        """``column_types`` of the frame the model sees (constraints' columns included)."""
+        constraints = getattr(self, "_constraints", None)
+        column_types = getattr(self, "column_types", None)
+        return constraints.model_column_types(column_types) if constraints else column_types
 
     def _validate_fit_input(self, X, y=None, **check_params):
         """Record the input containers and validate ``X`` (and ``y``).
@@ -507,6 +526,9 @@ class GeneratorMixin:
             )
         n_samples, y_enc, conditions = self._check_sample_request(n_samples, y, conditions)
         rng = self._sampling_rng if random_state is None else check_random_state(random_state)
+        constraints = getattr(self, "_constraints", None)
+        if constraints:
+            conditions = constraints.conditions(conditions, n_samples, rng)
         X_new, y_new, *extra = self._sample(n_samples, y_enc, conditions, rng, **options)
         out = self._format_sample(X_new, y_new)
         if not extra:
@@ -614,6 +636,7 @@ class GeneratorMixin:
     def _format_sample(self, X_new, y_new):
         x_spec = getattr(self, "_x_spec", None)
         X_out = X_new if x_spec is None else x_spec.restore(X_new)
+        X_out = self._model_output(X_out)
         if getattr(self, "_y_spec", None) is None:
             return X_out
         return X_out, self._y_spec.decode(y_new)
@@ -630,6 +653,17 @@ class GeneratorMixin:
         # "wrapped": the wrapped generator validates
         validate_data(self, X, reset=False, skip_check_array=True)
         return X
+
+    def _model_rows(self, X):
+        """Rows to score or transform as the model sees them: validated, constraints applied."""
+        frame = self._validate_rows(X)
+        constraints = getattr(self, "_constraints", None)
+        return constraints.transform(frame) if constraints else frame
+
+    def _model_output(self, X_model):
+        """Rows from the model (its container) back in the training container and columns."""
+        constraints = getattr(self, "_constraints", None)
+        return constraints.inverse(X_model) if constraints else X_model
 
     def score_samples(self, X, y=None):
         """Log-likelihood of each row under the fitted model.
@@ -653,7 +687,14 @@ class GeneratorMixin:
         y_enc = None
         if y is not None and getattr(self, "_y_spec", None) is not None:
             y_enc = self._y_spec.encode(y, n_rows=_num_samples(X))
-        return self._score_samples(X, y_enc)
+        constraints = getattr(self, "_constraints", None)
+        if not constraints:
+            return self._score_samples(X, y_enc)
+        # the density of the input: the model's density of the rewritten columns times the
+        # Jacobian of the rewriting; rows a constraint forbids have probability zero
+        out = self._score_samples(constraints.transform(X), y_enc) + constraints.log_jacobian(X)
+        out[~constraints.is_valid(X)] = -np.inf
+        return out
 
     def score(self, X, y=None):
         """Mean log-likelihood of ``X`` (and ``y``), comparable across sample sizes.

@@ -18,7 +18,6 @@ from ..base import (
     _rare_condition_message,
     _small_groups,
 )
-from ..utils._validation import _validate_table
 from ._table_spec import _TableSpec, _to_datetime_ns
 from ._tabular import _CategoryCoder, _interval_mean_score, _NumericMarginal, _scores
 
@@ -314,6 +313,13 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         others are inferred from their dtype, and identifiers from their values
         (see :class:`TabularEncoder`). Identifiers and semantic types are never
         modelled: sampled rows get fresh values (see Notes).
+    constraints : list of constraints or None, default=None
+        Rules every sampled row satisfies by construction, e.g.
+        ``[Inequality("min_price", "max_price"), FixedCombinations(["species",
+        "island"])]`` (see :mod:`sksynth.constraints`): the constrained columns
+        are modelled through a reversible reparameterisation; training rows
+        that break a rule are an error unless the constraint says
+        ``on_violation="drop"``.
     min_group_size : int, default=5
         Privacy floor. A table with fewer rows is refused; a class with fewer
         rows is drawn from the copula of the whole table instead of its own
@@ -481,15 +487,17 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         "marginals": [StrOptions(set(_MARGINALS)), dict],
         "shrinkage": [StrOptions({"ledoit_wolf"}), Interval(Real, 0, 1, closed="both")],
         "column_types": [None, dict],
+        "constraints": [None, list],
         "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, marginals="empirical", shrinkage="ledoit_wolf", column_types=None,
+    def __init__(self, *, marginals="empirical", shrinkage="ledoit_wolf", column_types=None, constraints=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE, random_state=None):
         self.marginals = marginals
         self.shrinkage = shrinkage
         self.column_types = column_types
+        self.constraints = constraints
         self.min_group_size = min_group_size
         self.random_state = random_state
 
@@ -535,7 +543,8 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         ``spec`` (the whole table's) fixes the column types and hidden columns
         instead of inferring them from ``frame``.
         """
-        self._spec = _TableSpec(frame, X, self.column_types) if spec is None else spec
+        self._spec = (_TableSpec(frame, X, self._model_column_types()) if spec is None
+                      else spec)
         methods = self._marginal_methods()
         n_rows = frame.shape[0]
         self._n_train = n_rows
@@ -1146,7 +1155,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             target), standard normal for data from the fitted model.
         """
         check_is_fitted(self)
-        frame = _validate_table(self, X, reset=False)
+        frame = self._model_rows(X)
         Z, _ = self._row_scores(frame, None, strict=True)
         Z = Z[:, self._x_latents]
         missing = np.isnan(Z)
@@ -1180,7 +1189,8 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             )
         full = np.zeros((Z.shape[0], self.correlation_.shape[0]))
         full[:, self._x_latents] = Z
-        return self._spec.restore(self._decode_values(full, {})[:self._spec.n_columns])
+        return self._model_output(
+            self._spec.restore(self._decode_values(full, {})[:self._spec.n_columns]))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the scores returned by :meth:`transform`.

@@ -12,7 +12,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
-from ..utils._validation import _validate_table
 from ._torch_utils import (
     _NeuralTabularGenerator,
     _adam,
@@ -241,6 +240,13 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     column_types : dict, default=None
         Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`);
         identifiers and semantic types are made afresh, never learnt.
+    constraints : list of constraints or None, default=None
+        Rules every sampled row satisfies by construction, e.g.
+        ``[Inequality("min_price", "max_price"), FixedCombinations(["species",
+        "island"])]`` (see :mod:`sksynth.constraints`): the constrained columns
+        are modelled through a reversible reparameterisation; training rows
+        that break a rule are an error unless the constraint says
+        ``on_violation="drop"``.
     min_group_size : int, default=5
         Privacy floor. A table with fewer rows is refused; rows of a class with
         fewer training rows are generated as rows of the whole table (the
@@ -413,6 +419,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         "validation_interval": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list],
         "column_types": [None, dict],
+        "constraints": [None, list],
         "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions({"float32", "bfloat16"})],
@@ -430,7 +437,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                  discriminator_lr=2e-4, discriminator_decay=1e-6, batch_size=500,
                  discriminator_steps=1, log_frequency=True, epochs="auto", pac=10,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
-                 validation_interval=10, callbacks=None, column_types=None,
+                 validation_interval=10, callbacks=None, column_types=None, constraints=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE, device="cpu",
                  precision="float32", verbose=0, random_state=None):
         self.embedding_dim = embedding_dim
@@ -451,6 +458,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         self.validation_interval = validation_interval
         self.callbacks = callbacks
         self.column_types = column_types
+        self.constraints = constraints
         self.min_group_size = min_group_size
         self.device = device
         self.precision = precision
@@ -827,8 +835,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             Categories never seen in ``fit`` are encoded as zeros.
         """
         check_is_fitted(self)
-        _validate_table(self, X, reset=False)
-        return self.encoder_.transform(X)
+        return self.encoder_.transform(self._model_rows(X))
 
     def inverse_transform(self, Xt):
         """Decode encoded rows (see :meth:`TabularEncoder.inverse_transform`).
@@ -842,7 +849,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         X : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
         """
         check_is_fitted(self)
-        return self.encoder_.inverse_transform(Xt)
+        return self._model_output(self.encoder_.inverse_transform(Xt))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the encoded columns (see :meth:`TabularEncoder.get_feature_names_out`).

@@ -21,7 +21,6 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin
 from ..privacy._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
-from ..utils._validation import _validate_table
 from ._lipschitz_columns import (
     _can_be_missing,
     _check_nullable,
@@ -130,6 +129,13 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         inferred from dtypes. Identifier and semantic columns (see
         :class:`TabularEncoder`) are never modelled: sampled rows get fresh
         values.
+    constraints : list of constraints or None, default=None
+        Rules every sampled row satisfies by construction, e.g.
+        ``[Inequality("min_price", "max_price"), FixedCombinations(["species",
+        "island"])]`` (see :mod:`sksynth.constraints`): the constrained columns
+        are modelled through a reversible reparameterisation; training rows
+        that break a rule are an error unless the constraint says
+        ``on_violation="drop"``.
     nullable : None, "all" or list, default=None
         Which columns may hold missing values (names, or positions in ``X``),
         declared as public: ``"all"`` or a list; a missing value in fit in a
@@ -327,6 +333,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         "bounds": [None, dict],
         "categories": [None, dict],
         "column_types": [None, dict],
+        "constraints": [None, list],
         "nullable": [None, StrOptions({"all"}), list, tuple],
         "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "release": [StrOptions({"posterior", "prior"})],
@@ -347,7 +354,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     def __init__(self, *, latent_dim=8, hidden=(128, 128), lipschitz=1.0, method="spectral",
                  encoder_std=1.0, clip=1.0, target_epsilon=None, bounds=None, categories=None,
-                 column_types=None, nullable=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
+                 column_types=None, constraints=None, nullable=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
                  release="posterior", weights="assumed", release_share=0.5,
                  noise_multiplier=None, max_grad_norm=1.0, accountant="prv", delta=None,
                  epochs=100, batch_size=256, lr=1e-3, penalty_weight=10.0, device="cpu",
@@ -362,6 +369,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self.bounds = bounds
         self.categories = categories
         self.column_types = column_types
+        self.constraints = constraints
         self.nullable = nullable
         self.min_group_size = min_group_size
         self.release = release
@@ -470,7 +478,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                    note="number of rows, column names, dtypes, column types (from dtypes), and "
                         "which columns are identifiers (inferred from their values being "
                         "distinct unless declared; their values are never used)")
-        self._spec = _TableSpec(frame, X, self.column_types)
+        self._spec = _TableSpec(frame, X, self._model_column_types())
         self.column_types_ = self._spec.column_types
         empty = [self._spec.all_columns[p] for p, c in self._spec.hidden.items()
                  if c.kind == "missing"]
@@ -479,7 +487,12 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                        note=f"{empty} are missing in every row of fit, read from the data (they "
                             "are not modelled and come back missing); drop them")
         _check_nullable(self.nullable, self._spec)
-        self._columns = [_column_domain(self._spec, frame, j, self.bounds, self.categories,
+        bounds, categories = self.bounds, self.categories
+        if self._constraints:  # domains of the columns the constraints rewrite
+            bounds, categories = self._constraints.model_domains(bounds, categories)
+            ledger.add("constraints", "public" if self._constraints.public_ else "not_private",
+                       note=self._constraints.ledger_note_)
+        self._columns = [_column_domain(self._spec, frame, j, bounds, categories,
                                         ledger) for j in range(self._spec.n_columns)]
         self._nullable_by_declaration(frame, ledger)
         if self._y_spec is not None:
@@ -856,7 +869,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     # --------------------------------------------------------- likelihoods
     def _prepare(self, X, y, with_unseen=False):
         check_is_fitted(self)
-        frame = _validate_table(self, X, reset=False)
+        frame = self._model_rows(X)
         y_enc = None
         if y is not None and self._y_spec is not None:
             y_enc = self._y_spec.encode(y, n_rows=frame.shape[0])
@@ -965,7 +978,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         if self._y_spec is not None:  # the most likely label of each code
             y_enc = np.argmax(self._forward_chunks(self._decoder.head, Z).numpy(), axis=1)
         scores = self._forward_chunks(self._decoder, Z, self._onehot(y_enc)).numpy()
-        return self._decode(scores, y_enc, None)[0]
+        return self._model_output(self._decode(scores, y_enc, None)[0])
 
     def get_feature_names_out(self, input_features=None):
         """Names of the latent coordinates, ``lipschitzvae0``, ``lipschitzvae1``, ...

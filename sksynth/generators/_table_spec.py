@@ -11,7 +11,10 @@ Integers beyond 2**53 are modelled as exact offsets (:func:`_offset_floats`,
 import numpy as np
 import pandas as pd
 
-from ..utils._integers import _float_to_int
+from ..utils._columns import NS_PER as _NS_PER
+from ..utils._columns import infer_type as _infer_type
+from ..utils._columns import restore_values
+from ..utils._columns import to_datetime_ns as _to_datetime_ns
 from ._fresh import SEMANTIC_TYPES, _hidden_columns
 
 __all__ = ["COLUMN_TYPES"]
@@ -26,7 +29,6 @@ _PLACEHOLDER = "__no_modelled_column__"
 #: Largest magnitude below which float64 holds every integer.
 _FLOAT_EXACT = 2**53
 
-_NS_PER = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 
 
 # ---------------------------------------------------------------------------
@@ -52,55 +54,6 @@ def _offset_floats(column, offset, name):
     out = (unsigned - np.uint64(offset % 2**64)).astype(np.float64)
     out[missing] = np.nan
     return out
-
-
-def _infer_type(series):
-    """Type of one column: numeric, integer, categorical, boolean or datetime."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        return "categorical"
-    if pd.api.types.is_bool_dtype(dtype):
-        return "boolean"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "datetime"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "integer"
-    if pd.api.types.is_float_dtype(dtype):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        observed = values[~np.isnan(values)]
-        if observed.size and np.all(observed == np.rint(observed)):
-            return "integer"
-        return "numeric"
-    if dtype.kind == "c":
-        raise ValueError(f"Complex data not supported (column {series.name!r}).")
-    try:
-        kind = pd.api.types.infer_dtype(series, skipna=True)
-    except TypeError:
-        kind = "mixed"
-    if kind == "boolean":
-        return "boolean"
-    if kind in ("integer", "floating", "mixed-integer-float", "decimal", "empty"):
-        values = pd.to_numeric(series, errors="coerce").to_numpy(
-            dtype=np.float64, na_value=np.nan
-        )
-        observed = values[~np.isnan(values)]
-        if observed.size and np.all(observed == np.rint(observed)):
-            return "integer"
-        return "numeric"
-    if kind in ("datetime64", "datetime", "date"):
-        return "datetime"
-    return "categorical"
-
-
-def _to_datetime_ns(series):
-    """Datetime column as float nanoseconds since the epoch (NaN for NaT), UTC for tz."""
-    values = pd.to_datetime(series)
-    if getattr(values.dt, "tz", None) is not None:
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    missing = values.isna().to_numpy()
-    ints = values.to_numpy(dtype="datetime64[ns]").view("int64").astype(np.float64)
-    ints[missing] = np.nan
-    return ints
 
 
 class _TableSpec:
@@ -269,51 +222,7 @@ class _TableSpec:
         return out
 
     def _restore_column(self, j, values):
-        kind, dtype = self.types[j], self.dtypes[j]
-        if kind in ("numeric", "integer"):
-            values = np.asarray(values, dtype=np.float64)
-            missing = np.isnan(values)
-            if kind == "integer":
-                values = np.rint(values)
-            if pd.api.types.is_integer_dtype(dtype):
-                ints = _float_to_int(np.where(missing, 0.0, values), dtype,
-                                     self.offsets.get(j, 0))
-                if isinstance(dtype, pd.api.extensions.ExtensionDtype):
-                    return pd.array(pd.Series(ints.astype(object)).where(~missing, None),
-                                    dtype=dtype)
-                if missing.any():  # cannot happen for data fitted without NaN
-                    return pd.array(pd.Series(ints.astype(object)).where(~missing, None),
-                                    dtype="Int64")
-                return ints
-            if pd.api.types.is_bool_dtype(dtype):
-                return values >= 0.5
-            if pd.api.types.is_float_dtype(dtype) or dtype == object:
-                if dtype == object:
-                    out = values.astype(object)
-                    out[missing] = np.nan
-                    return pd.Series(out, dtype=object)
-                return pd.Series(values).astype(dtype).array
-            return pd.Series(values).astype(dtype).array
-        if kind == "datetime":
-            values = np.asarray(values, dtype=np.float64)
-            missing = np.isnan(values)
-            step = self.resolution.get(j, 1)
-            ints = (np.rint(np.where(missing, 0, values) / step) * step).astype(np.int64)
-            stamps = pd.Series(ints.view("datetime64[ns]"))
-            stamps[missing] = pd.NaT
-            tz = getattr(dtype, "tz", None)
-            if tz is not None:
-                stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
-            if pd.api.types.is_datetime64_any_dtype(dtype):
-                return stamps.astype(dtype).array
-            return pd.Series(stamps.astype(object).array, dtype=object)
-        values = np.asarray(values, dtype=object)
-        if isinstance(dtype, pd.CategoricalDtype):
-            return pd.Categorical(values, dtype=dtype)
-        if pd.api.types.is_bool_dtype(dtype):
-            if isinstance(dtype, pd.api.extensions.ExtensionDtype):
-                return pd.array(values, dtype=dtype)
-            return values.astype(bool)
-        if dtype == object or self.array_dtype is not None:
-            return pd.Series(values, dtype=object)
-        return pd.array(values, dtype=dtype)
+        return restore_values(values, self.types[j], self.dtypes[j],
+                              resolution=self.resolution.get(j, 1),
+                              offset=self.offsets.get(j, 0),
+                              array_input=self.array_dtype is not None)

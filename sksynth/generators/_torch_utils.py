@@ -477,7 +477,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         self._check_params()
         rng = check_random_state(self.random_state)
         self.encoder_ = TabularEncoder(
-            column_types=self.column_types, handle_unknown="ignore",
+            column_types=self._model_column_types(), handle_unknown="ignore",
             subsample=_ENCODER_SUBSAMPLE, random_state=rng.randint(_MAX_SEED),
         ).fit(X)
         # the encoder's view of the table: its types and hidden (fresh) columns

@@ -11,7 +11,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
-from ..utils._validation import _validate_table
 from ._torch_utils import (
     _CHUNK,
     _NeuralTabularGenerator,
@@ -226,6 +225,13 @@ class TabularVAE(_NeuralTabularGenerator):
     column_types : dict, default=None
         Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`);
         identifiers and semantic types are made afresh, never learnt.
+    constraints : list of constraints or None, default=None
+        Rules every sampled row satisfies by construction, e.g.
+        ``[Inequality("min_price", "max_price"), FixedCombinations(["species",
+        "island"])]`` (see :mod:`sksynth.constraints`): the constrained columns
+        are modelled through a reversible reparameterisation; training rows
+        that break a rule are an error unless the constraint says
+        ``on_violation="drop"``.
     min_group_size : int, default=5
         Privacy floor. A table with fewer rows is refused; rows of a class with
         fewer training rows are generated as rows of the whole table (the
@@ -400,6 +406,7 @@ class TabularVAE(_NeuralTabularGenerator):
         "validation_interval": [Interval(Integral, 1, None, closed="left")],
         "callbacks": [None, list],
         "column_types": [None, dict],
+        "constraints": [None, list],
         "min_group_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "precision": [StrOptions({"float32", "bfloat16"})],
@@ -414,7 +421,7 @@ class TabularVAE(_NeuralTabularGenerator):
                  decompress_dims=(128, 128), l2scale=1e-5, batch_size=500, epochs="auto",
                  loss_factor=2.0, learning_rate=1e-3, conditional=True, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, validation_interval=10,
-                 callbacks=None, column_types=None,
+                 callbacks=None, column_types=None, constraints=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE, device="cpu", precision="float32",
                  verbose=0, random_state=None):
         self.embedding_dim = embedding_dim
@@ -432,6 +439,7 @@ class TabularVAE(_NeuralTabularGenerator):
         self.validation_interval = validation_interval
         self.callbacks = callbacks
         self.column_types = column_types
+        self.constraints = constraints
         self.min_group_size = min_group_size
         self.device = device
         self.precision = precision
@@ -661,8 +669,8 @@ class TabularVAE(_NeuralTabularGenerator):
 
     def _encode_rows(self, X):
         """Encoded rows of ``X``, masks of values that cannot be scored, and their floors."""
-        frame = _validate_table(self, X, reset=False)
-        T = self.encoder_.transform(X)
+        frame = X
+        T = self.encoder_.transform(frame)
         L = self._layout
         n = T.shape[0]
         floor = np.log(1.0 / (self._n_train + 1))
@@ -725,7 +733,7 @@ class TabularVAE(_NeuralTabularGenerator):
             probabilities.
         """
         check_is_fitted(self)
-        T, extra, _ = self._encode_rows(X)
+        T, extra, _ = self._encode_rows(self._model_rows(X))
         if self._y_spec is None:
             return self._posterior_mean(T, None)
         weights = softmax(self._class_elbos(T, extra), axis=1)

@@ -1,5 +1,6 @@
 """A generator whose samples are debiased for chosen estimands."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -54,6 +55,22 @@ class _FittedPart:
                 synthetic, self.corrections[target.name], self.nuisances[target.name]
             )
         return synthetic
+
+
+def _warn_broken_constraints(generator, synthetic):
+    """Warn when the targets' shifts move rows out of the wrapped generator's constraints."""
+    constraints = getattr(generator, "_constraints", None)
+    if not constraints or not len(synthetic):
+        return
+    frame = synthetic.set_axis(constraints.input_columns, axis=1)
+    for c in constraints.fitted_:
+        bad = ~np.asarray(c.is_valid(frame), dtype=bool)
+        if bad.any():
+            warnings.warn(
+                f"the debiasing shift of the targets makes {bad.mean():.1%} of the rows "
+                f"violate {c!r} (the unbiased estimates need the shift; analyse these rows "
+                "with the debiased estimators, or target columns no constraint holds).",
+                UserWarning, stacklevel=4)
 
 
 class DebiasedGenerator(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin, BaseEstimator):
@@ -296,6 +313,7 @@ class DebiasedGenerator(WrappedGeneratorMixin, GeneratorMixin, TransformerMixin,
         synthetic = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
         if len(pieces) > 1:  # do not reveal which fold drew a row
             synthetic = synthetic.iloc[rng.permutation(n_samples)].reset_index(drop=True)
+        _warn_broken_constraints(self.generator_, synthetic)
         return (synthetic if self._is_frame else synthetic.to_numpy()), None
 
     def _score_samples(self, X, y_enc):

@@ -500,7 +500,7 @@ class DPSGDVAE(LipschitzVAE):
 
     def __init__(self, *, latent_dim=8, hidden=(128, 128), encoder_std=1.0, clip=1.0,
                  target_epsilon=1.0, noise_multiplier=None, max_grad_norm=1.0, bounds=None,
-                 categories=None, column_types=None, nullable=None,
+                 categories=None, column_types=None, constraints=None, nullable=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE,
                  delta=None, epochs=20, batch_size=256, lr=1e-3, accountant="prv",
                  device="cpu", verbose=False, random_state=None):
@@ -514,6 +514,7 @@ class DPSGDVAE(LipschitzVAE):
         self.bounds = bounds
         self.categories = categories
         self.column_types = column_types
+        self.constraints = constraints
         self.nullable = nullable
         self.min_group_size = min_group_size
         self.delta = delta

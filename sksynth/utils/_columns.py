@@ -1,0 +1,120 @@
+"""Column-level helpers shared by the table spec and the constraints.
+
+:func:`infer_type` says what a column holds (numeric, integer, categorical,
+boolean, datetime), :func:`to_datetime_ns` turns datetimes into float
+nanoseconds and :func:`restore_values` casts decoded values back to a column's
+dtype. They sit below both :mod:`sksynth.generators` and
+:mod:`sksynth.constraints`, so neither package imports the other's internals.
+"""
+
+import numpy as np
+import pandas as pd
+
+from ._integers import _float_to_int
+
+#: Nanoseconds per datetime resolution, coarsest first.
+NS_PER = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+def infer_type(series):
+    """Type of one column: numeric, integer, categorical, boolean or datetime."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return "categorical"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "integer"
+    if pd.api.types.is_float_dtype(dtype):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        observed = values[~np.isnan(values)]
+        if observed.size and np.all(observed == np.rint(observed)):
+            return "integer"
+        return "numeric"
+    if dtype.kind == "c":
+        raise ValueError(f"Complex data not supported (column {series.name!r}).")
+    try:
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+    except TypeError:
+        kind = "mixed"
+    if kind == "boolean":
+        return "boolean"
+    if kind in ("integer", "floating", "mixed-integer-float", "decimal", "empty"):
+        values = pd.to_numeric(series, errors="coerce").to_numpy(
+            dtype=np.float64, na_value=np.nan
+        )
+        observed = values[~np.isnan(values)]
+        if observed.size and np.all(observed == np.rint(observed)):
+            return "integer"
+        return "numeric"
+    if kind in ("datetime64", "datetime", "date"):
+        return "datetime"
+    return "categorical"
+
+
+def to_datetime_ns(series):
+    """Datetime column as float nanoseconds since the epoch (NaN for NaT), UTC for tz."""
+    values = pd.to_datetime(series)
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    missing = values.isna().to_numpy()
+    ints = values.to_numpy(dtype="datetime64[ns]").view("int64").astype(np.float64)
+    ints[missing] = np.nan
+    return ints
+
+
+def restore_values(values, kind, dtype, *, resolution=1, offset=0, array_input=False):
+    """Decoded values of one column (floats with NaN, or objects) cast back to ``dtype``.
+
+    Integer kinds are rounded and clipped to the dtype's range (never wrapped),
+    datetimes rounded to ``resolution`` nanoseconds, categories and booleans
+    rebuilt in their dtype; ``offset`` is added back to integers modelled as offsets.
+    """
+    if kind in ("numeric", "integer"):
+        values = np.asarray(values, dtype=np.float64)
+        missing = np.isnan(values)
+        if kind == "integer":
+            values = np.rint(values)
+        if pd.api.types.is_integer_dtype(dtype):
+            ints = _float_to_int(np.where(missing, 0.0, values), dtype, offset)
+            if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                return pd.array(pd.Series(ints.astype(object)).where(~missing, None),
+                                dtype=dtype)
+            if missing.any():  # cannot happen for data fitted without NaN
+                return pd.array(pd.Series(ints.astype(object)).where(~missing, None),
+                                dtype="Int64")
+            return ints
+        if pd.api.types.is_bool_dtype(dtype):
+            return values >= 0.5
+        if pd.api.types.is_float_dtype(dtype) or dtype == object:
+            if dtype == object:
+                out = values.astype(object)
+                out[missing] = np.nan
+                return pd.Series(out, dtype=object)
+            return pd.Series(values).astype(dtype).array
+        return pd.Series(values).astype(dtype).array
+    if kind == "datetime":
+        values = np.asarray(values, dtype=np.float64)
+        missing = np.isnan(values)
+        step = resolution
+        ints = (np.rint(np.where(missing, 0, values) / step) * step).astype(np.int64)
+        stamps = pd.Series(ints.view("datetime64[ns]"))
+        stamps[missing] = pd.NaT
+        tz = getattr(dtype, "tz", None)
+        if tz is not None:
+            stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return stamps.astype(dtype).array
+        return pd.Series(stamps.astype(object).array, dtype=object)
+    values = np.asarray(values, dtype=object)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical(values, dtype=dtype)
+    if pd.api.types.is_bool_dtype(dtype):
+        if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            return pd.array(values, dtype=dtype)
+        return values.astype(bool)
+    if dtype == object or array_input:
+        return pd.Series(values, dtype=object)
+    return pd.array(values, dtype=dtype)
