@@ -17,9 +17,9 @@ samples through its generator's constraints).
   ``inverse_transform`` (see :class:`BaseConstraint`).
 """
 
-from ._base import BaseConstraint, ConstraintSet
+from ._base import BaseConstraint
 from ._combinations import FixedCombinations
 from ._inequality import Inequality
 from ._range import Range
 
-__all__ = ["BaseConstraint", "ConstraintSet", "FixedCombinations", "Inequality", "Range"]
+__all__ = ["BaseConstraint", "FixedCombinations", "Inequality", "Range"]

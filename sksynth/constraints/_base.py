@@ -256,7 +256,8 @@ class ConstraintSet:
                         f"are {list(frame.columns)}."
                     )
                 kind = self.column_types.get(column) or infer_type(frame[column])
-                if kind in _UNMODELLED or kind not in (*_ORDERED, "categorical", "boolean"):
+                if kind in _UNMODELLED or kind not in (*_ORDERED, "categorical",
+                                                         "ordinal", "boolean"):
                     raise ValueError(
                         f"{c!r} constrains column {column!r} of type {kind!r}, which is never "
                         "modelled (its values are made afresh); drop the constraint or set "

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..utils._columns import restore_values
+from ..utils._columns import restore_values, text_datetime_format
 from ._base import _ORDERED, BaseConstraint, _as_floats, _positive_scale, _step_of
 
 __all__ = ["Inequality"]
@@ -141,6 +141,7 @@ class Inequality(BaseConstraint):
         both = [types[self.low], types[self.high]]
         self.step_ = max(_step_of(t, v) for t, v in zip(both, (low, high)))
         self.dtype_ = X[self.high].dtype
+        self.format_ = text_datetime_format(X[self.high]) if self.kind_ == "datetime" else None
         self.high_type_ = types[self.high]
         gap = self._gap(low, high)
         self.scale_ = float(self.scale) if self.scale is not None else _positive_scale(gap)
@@ -202,7 +203,8 @@ class Inequality(BaseConstraint):
         kind = "datetime" if self.kind_ == "datetime" else (
             "integer" if self.high_type_ == "integer" else "numeric")
         out[self.high] = restore_values(high, kind, self.dtype_,
-                                        resolution=max(int(self.step_), 1))
+                                        resolution=max(int(self.step_), 1),
+                                        format=self.format_)
         if kind == "integer":  # rounding to the dtype may not cross low
             back = _as_floats(out[self.high], "numeric")
             with np.errstate(invalid="ignore"):

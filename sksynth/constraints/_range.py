@@ -7,7 +7,7 @@ import pandas as pd
 from scipy.special import expit, logit
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..utils._columns import restore_values
+from ..utils._columns import restore_values, text_datetime_format
 from ._base import _ORDERED, BaseConstraint, _as_bound, _as_floats, _positive_scale, _step_of
 
 __all__ = ["Range"]
@@ -124,6 +124,8 @@ class Range(BaseConstraint):
         x = self._values(X)
         self.step_ = _step_of(types[self.column], x)
         self.dtype_ = X[self.column].dtype
+        self.format_ = (text_datetime_format(X[self.column]) if self.kind_ == "datetime"
+                        else None)
         if self.low_ is not None and self.high_ is not None:
             self.scale_ = None
         else:
@@ -188,7 +190,8 @@ class Range(BaseConstraint):
             "integer" if self.type_ == "integer" else "numeric")
         out = Xt.copy()
         out[self.column] = restore_values(x, kind, self.dtype_,
-                                          resolution=max(int(self.step_), 1))
+                                          resolution=max(int(self.step_), 1),
+                                          format=self.format_)
         return out
 
     def _log_jacobian(self, X):

@@ -13,14 +13,14 @@ import pandas as pd
 
 from ..utils._columns import NS_PER as _NS_PER
 from ..utils._columns import infer_type as _infer_type
-from ..utils._columns import restore_values
+from ..utils._columns import restore_values, text_datetime_format
 from ..utils._columns import to_datetime_ns as _to_datetime_ns
 from ._fresh import SEMANTIC_TYPES, _hidden_columns
 
 __all__ = ["COLUMN_TYPES"]
 
 #: The column types a mixed table may hold.
-COLUMN_TYPES = ("numeric", "integer", "categorical", "boolean", "datetime", "id",
+COLUMN_TYPES = ("numeric", "integer", "categorical", "ordinal", "boolean", "datetime", "id",
                 *SEMANTIC_TYPES)
 
 #: Name of the constant column models see when every column is made afresh.
@@ -91,6 +91,9 @@ class _TableSpec:
             kind = overrides.get(name)
             if kind is None:
                 kind = _infer_type(column)
+                if kind == "categorical" and isinstance(column.dtype, pd.CategoricalDtype) \
+                        and column.dtype.ordered:
+                    kind = "ordinal"  # modelled as a categorical that keeps its order
             elif kind not in COLUMN_TYPES:
                 raise ValueError(
                     f"column_types[{name!r}]={kind!r} is not a column type; use one of "
@@ -103,19 +106,25 @@ class _TableSpec:
         if self.kept:
             self.columns = self.all_columns[self.kept]
             self.dtypes = [self.all_dtypes[j] for j in self.kept]
-            self.types = [types[j] for j in self.kept]
+            # an ordinal is modelled as a categorical in its dtype's (or sorted) order
+            self.types = ["categorical" if types[j] == "ordinal" else types[j]
+                          for j in self.kept]
         else:  # only identifiers: the models see one constant column, dropped at restore
             self.kept = [None]
             self.columns = pd.Index([_PLACEHOLDER])
             self.dtypes = [np.dtype(np.float64)]
             self.types = ["numeric"]
-        self.resolution, self.offsets = {}, {}
+        self.resolution, self.offsets, self.formats = {}, {}, {}
         for j, kind in enumerate(self.types):
             if self.kept[j] is None:
                 continue
             column = frame.iloc[:, self.kept[j]]
             if kind == "datetime":
-                ns = _to_datetime_ns(column)
+                fmt = (None if pd.api.types.is_datetime64_any_dtype(column.dtype)
+                       else text_datetime_format(column))
+                if fmt is not None:
+                    self.formats[j] = fmt
+                ns = _to_datetime_ns(column, fmt)
                 observed = ns[~np.isnan(ns)].astype(np.int64)
                 self.resolution[j] = next(
                     (step for step in _NS_PER.values() if np.all(observed % step == 0)), 1
@@ -163,7 +172,7 @@ class _TableSpec:
     def as_floats(self, column, j):
         """Values ``column`` (a Series) of modelled column ``j`` as floats, as :meth:`floats`."""
         if self.types[j] == "datetime":
-            return _to_datetime_ns(column)
+            return _to_datetime_ns(column, self.formats.get(j))
         if isinstance(column.dtype, pd.CategoricalDtype):
             column = column.astype(object)
         if j in self.offsets:
@@ -225,4 +234,5 @@ class _TableSpec:
         return restore_values(values, self.types[j], self.dtypes[j],
                               resolution=self.resolution.get(j, 1),
                               offset=self.offsets.get(j, 0),
-                              array_input=self.array_dtype is not None)
+                              array_input=self.array_dtype is not None,
+                              format=self.formats.get(j))

@@ -309,6 +309,19 @@ def _datetime_in_range(column):
     return check
 
 
+def _text_dates_kept(column, fmt):
+    def check(ctx):
+        got = pd.Series(ctx.out[column]).dropna()
+        parsed = pd.to_datetime(got, format=fmt, errors="coerce")
+        assert parsed.notna().all(), f"{column!r}: sampled dates not written as {fmt!r}"
+        train = pd.to_datetime(pd.Series(ctx.X[column]).dropna(), format=fmt)
+        assert parsed.min() >= train.min() and parsed.max() <= train.max(), (
+            f"{column!r}: sampled dates outside the fitted range")
+        assert got.nunique() > 1, f"{column!r}: one date only"
+    check.__doc__ = f"{column!r} read as dates, written back as text in {fmt!r}, in range"
+    return check
+
+
 def _finite_sequences(ctx):
     """finite sequences within the fitted range (+- its width)"""
     train = np.asarray(ctx.X, dtype=float).reshape(-1, ctx.X.shape[-1])
@@ -565,6 +578,14 @@ def quirk_cases():
         QuirkCase("datetime_column", "numeric-only estimators on datetime columns",
                   _with("when", _dates()), numeric=_not_numeric("when"),
                   mixed=_clear_or(_all(_kept, _datetime_in_range("when")), datetime_ok),
+                  pruner=Expect(_filtered_rows)),
+        QuirkCase("text_dates", "dates stored as text, day first (as a CSV gives them)",
+                  _with("when", lambda rng, n: pd.Series(
+                      (pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 365, n),
+                                                                    "D")).strftime("%d/%m/%Y"),
+                      dtype=object)),
+                  numeric=_not_numeric("when"),
+                  mixed=Expect(_all(_kept, _text_dates_kept("when", "%d/%m/%Y"))),
                   pruner=Expect(_filtered_rows)),
         QuirkCase("tz_datetime_column", "timezone-aware datetimes",
                   _with("when", _dates("Europe/Paris")), numeric=_not_numeric("when"),

@@ -7,6 +7,8 @@ dtype. They sit below both :mod:`sksynth.generators` and
 :mod:`sksynth.constraints`, so neither package imports the other's internals.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -51,12 +53,64 @@ def infer_type(series):
         return "numeric"
     if kind in ("datetime64", "datetime", "date"):
         return "datetime"
+    if kind == "string" and text_datetime_format(series) is not None:
+        return "datetime"
     return "categorical"
 
 
-def to_datetime_ns(series):
-    """Datetime column as float nanoseconds since the epoch (NaN for NaT), UTC for tz."""
-    values = pd.to_datetime(series)
+def text_datetime_format(series):
+    """The ``strftime`` format of a text column whose every value is a date, else None.
+
+    The format is guessed from the first value (``pandas``' guesser) and must hold
+    a year and a month (so years or codes written as text stay what they are) and
+    no time zone (``%z`` would not round-trip through strings); every observed
+    value must then parse with it. A CSV's dates arrive as such text.
+    """
+    dtype = series.dtype
+    if not (dtype == object or pd.api.types.is_string_dtype(dtype)) or isinstance(
+            dtype, pd.CategoricalDtype):
+        return None
+    observed = series.dropna()
+    if observed.empty or not all(isinstance(v, str) for v in observed.iloc[:1000]):
+        return None
+    from pandas.tseries.api import guess_datetime_format
+
+    first = observed.iloc[0].strip()
+    text = observed.astype(str).str.strip()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas' dayfirst hint: both orders are tried
+        candidates = dict.fromkeys(guess_datetime_format(first, dayfirst=d) for d in (False, True))
+    for fmt in candidates:  # 01/02/2021 reads both ways: the values decide
+        if (fmt is None or not any(y in fmt for y in ("%Y", "%y"))
+                or not any(m in fmt for m in ("%m", "%b", "%B")) or "%z" in fmt
+                or "%Z" in fmt):
+            continue
+        try:
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        except (TypeError, ValueError):
+            continue
+        if not parsed.isna().any():
+            return fmt
+    return None
+
+
+def to_datetime_ns(series, format=None):
+    """Datetime column as float nanoseconds since the epoch (NaN for NaT), UTC for tz.
+
+    ``format``: the ``strftime`` format of a text column (by default the one
+    :func:`text_datetime_format` finds).
+    """
+    if format is None and not pd.api.types.is_datetime64_any_dtype(series.dtype):
+        format = text_datetime_format(series)
+    if format is None:
+        values = pd.to_datetime(series)
+    else:
+        text = pd.Series([v.strip() if isinstance(v, str) else v for v in series],
+                         index=series.index, dtype=object)
+        try:
+            values = pd.to_datetime(text, format=format)
+        except (TypeError, ValueError):  # e.g. Timestamps given as conditions
+            values = pd.to_datetime(text, format="mixed")
     if getattr(values.dt, "tz", None) is not None:
         values = values.dt.tz_convert("UTC").dt.tz_localize(None)
     missing = values.isna().to_numpy()
@@ -65,12 +119,14 @@ def to_datetime_ns(series):
     return ints
 
 
-def restore_values(values, kind, dtype, *, resolution=1, offset=0, array_input=False):
+def restore_values(values, kind, dtype, *, resolution=1, offset=0, array_input=False,
+                   format=None):
     """Decoded values of one column (floats with NaN, or objects) cast back to ``dtype``.
 
     Integer kinds are rounded and clipped to the dtype's range (never wrapped),
     datetimes rounded to ``resolution`` nanoseconds, categories and booleans
     rebuilt in their dtype; ``offset`` is added back to integers modelled as offsets.
+    ``format``: datetimes of a text column are written back as text in it.
     """
     if kind in ("numeric", "integer"):
         values = np.asarray(values, dtype=np.float64)
@@ -105,6 +161,13 @@ def restore_values(values, kind, dtype, *, resolution=1, offset=0, array_input=F
         tz = getattr(dtype, "tz", None)
         if tz is not None:
             stamps = stamps.dt.tz_localize("UTC").dt.tz_convert(tz)
+        if format is not None:  # dates that came as text go back as text, same format
+            text = stamps.dt.strftime(format).astype(object)
+            text[missing] = None if pd.api.types.is_string_dtype(dtype) and dtype != object \
+                else np.nan
+            if dtype == object or array_input:
+                return pd.Series(text, dtype=object)
+            return pd.array(text, dtype=dtype)
         if pd.api.types.is_datetime64_any_dtype(dtype):
             return stamps.astype(dtype).array
         return pd.Series(stamps.astype(object).array, dtype=object)
