@@ -32,7 +32,10 @@ which sequences the previous failure rule rejected;
 ``--study TAG`` runs only the training study (fallback rate, forward
 convergence, held-out ELBO, state recovery, time per step on the issue's toy,
 the test suite's toy and the stock returns; ``benchmarks/results/
-svae_study[_epochs]_TAG.csv``).
+svae_study[_epochs]_TAG.csv``); ``--model-seeds S ...`` fits each case once per
+``SLDSVAE(random_state=S)`` (one row per case and seed), ``--study-csv NAME``
+names the output. A ``sksynth`` first on ``PYTHONPATH`` (an older checkout) is
+used instead of this one's.
 
 Run ``python benchmarks/bench_svae.py`` (CPU: long, the T = 2000 rows take many
 minutes) or ``--quick`` (T in {100, 500}, iters in {10, 20}, 3 seeds).
@@ -46,7 +49,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run from a checkout without `pip install -e .`
-    sys.path.insert(0, str(REPO))
+    import importlib.util
+
+    if importlib.util.find_spec("sksynth") is None:  # keep a sksynth on PYTHONPATH first
+        sys.path.insert(0, str(REPO))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -203,24 +209,44 @@ def _study_cases():
     return cases
 
 
-def study(tag, out_dir, cases=None, fixed_point_options=None, **overrides):
+def _write_csv(path, data):
+    import csv
+
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(data[0]))
+        writer.writeheader()
+        for r in data:
+            writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v for k, v in r.items()})
+
+
+def study(tag, out_dir, cases=None, fixed_point_options=None, model_seeds=(0,), out=None,
+          **overrides):
     """Fallback rate, forward convergence, held-out ELBO, state recovery, time per step.
 
     ``cases``: substrings of the case names to run (default: all);
-    ``fixed_point_options``: the solver's private options (e.g. ``bwd_max_iter``).
+    ``fixed_point_options``: the solver's private options (e.g. ``bwd_max_iter``);
+    ``model_seeds``: one fit per case and seed (``SLDSVAE(random_state=seed)``);
+    ``out``: file name of the per-fit rows under ``out_dir`` (default
+    ``svae_study_TAG.csv``; the per-epoch rows go to the same name with ``_epochs``
+    before the suffix, default ``svae_study_epochs_TAG.csv``). Both files are
+    rewritten after every fit.
     """
-    import csv
-
     from sklearn.metrics import adjusted_rand_score
 
+    if out is None:
+        files = (f"svae_study_{tag}.csv", f"svae_study_epochs_{tag}.csv")
+    else:
+        stem = out[:-4] if out.endswith(".csv") else out
+        files = (f"{stem}.csv", f"{stem}_epochs.csv")
+    out_dir.mkdir(parents=True, exist_ok=True)
     rows, epoch_rows = [], []
-    for name, X_tr, X_te, s_te, params in _study_cases():
-        if cases and not any(c in name for c in cases):
-            continue
+    runs = [(case, seed) for case in _study_cases()
+            if not cases or any(c in case[0] for c in cases) for seed in model_seeds]
+    for (name, X_tr, X_te, s_te, params), seed in runs:
         params = {**params, **overrides}
         with _InfoLog() as log:
             start = time.perf_counter()
-            model = SLDSVAE(random_state=0, **params)
+            model = SLDSVAE(random_state=seed, **params)
             if fixed_point_options:
                 model._fixed_point_options = dict(fixed_point_options)
             model.fit(X_tr)
@@ -232,7 +258,7 @@ def study(tag, out_dir, cases=None, fixed_point_options=None, **overrides):
         iters = [i.get("n_iter", 0) for i in infos]
         half = len(fb) // 2
         row = {
-            "tag": tag, "data": name, "steps": len(infos),
+            "tag": tag, "data": name, "model_seed": seed, "steps": len(infos),
             "fallback_rate": np.mean(fb), "fallback_rate_2nd_half": np.mean(fb[half:]),
             "fallback_rate_max_epoch": max(fb),
             "fwd_converged": np.mean(conv),
@@ -256,22 +282,16 @@ def study(tag, out_dir, cases=None, fixed_point_options=None, **overrides):
         rows.append(row)
         for e, h in enumerate(model.history_):
             chunk = infos[e * n_batches:(e + 1) * n_batches]
-            epoch_rows.append({"tag": tag, "data": name, "epoch": e, "elbo": h["elbo"],
+            epoch_rows.append({"tag": tag, "data": name, "model_seed": seed, "epoch": e,
+                               "elbo": h["elbo"],
                                "fallback_rate": h["fallback_rate"],
                                "fwd_converged": np.mean([float(i.get("converged", False))
                                                          for i in chunk]),
                                "fwd_iters": np.mean([i.get("n_iter", 0) for i in chunk])})
         print(" | ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                          for k, v in row.items()), flush=True)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for fname, data in ((f"svae_study_{tag}.csv", rows),
-                        (f"svae_study_epochs_{tag}.csv", epoch_rows)):
-        with open(out_dir / fname, "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(data[0]))
-            writer.writeheader()
-            for r in data:
-                writer.writerow({k: f"{v:.6g}" if isinstance(v, float) else v
-                                 for k, v in r.items()})
+        for fname, data in zip(files, (rows, epoch_rows)):
+            _write_csv(out_dir / fname, data)
     return rows
 
 
@@ -392,6 +412,12 @@ def main(argv=None):
     parser.add_argument("--cases", nargs="+", metavar="NAME",
                         help="with --study: only the cases whose name contains one of "
                              "these (e.g. 'stock' 'seed 1' 'package')")
+    parser.add_argument("--model-seeds", type=int, nargs="+", default=[0], metavar="S",
+                        help="with --study: one fit per case and SLDSVAE random_state "
+                             "(default 0)")
+    parser.add_argument("--study-csv", metavar="NAME",
+                        help="with --study: file name of the rows under benchmarks/results/ "
+                             "(default svae_study_TAG.csv; per epoch: NAME_epochs.csv)")
     parser.add_argument("--bwd-max-iter", type=int,
                         help="with --study: cap of the backward solve (default 10)")
     parser.add_argument("--seeds", type=int, nargs="+",
@@ -410,8 +436,11 @@ def main(argv=None):
         return
     if args.study:
         opts = None if args.bwd_max_iter is None else {"bwd_max_iter": args.bwd_max_iter}
+        import sksynth
+
+        print(f"sksynth from {Path(sksynth.__file__).parent}", flush=True)
         study(args.study, REPO / "benchmarks" / "results", cases=args.cases,
-              fixed_point_options=opts)
+              fixed_point_options=opts, model_seeds=args.model_seeds, out=args.study_csv)
         return
     Ts = args.T or ((100, 500) if args.quick else (100, 500, 2000))
     its = args.iters or ((10, 20) if args.quick else (10, 20, 50))
