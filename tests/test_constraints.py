@@ -210,7 +210,8 @@ class SumOf(BaseConstraint):
     def columns(self):
         return [self.a, self.b, self.total]
 
-    def _written_columns(self):
+    @property
+    def rewrites(self):
         return [self.total]
 
     def is_valid(self, X):

@@ -31,7 +31,9 @@ class BaseConstraint(BaseEstimator):
     A constraint implements this small protocol, on DataFrames whose columns
     are named as in the training table:
 
-    - ``columns`` : list of the column names it reads and rewrites;
+    - ``columns`` : list of the column names it reads;
+    - ``rewrites`` (optional) : those of ``columns`` that ``transform``
+      replaces (default: all of them);
     - ``fit(X)`` (optional) : learn what the reparameterisation needs;
     - ``is_valid(X)`` : boolean array of shape (n_rows,), which rows satisfy it;
     - ``transform(X)`` : a DataFrame in which the constrained columns are
@@ -42,7 +44,8 @@ class BaseConstraint(BaseEstimator):
 
     Constraints are applied in an order in which no constraint reads a column
     that another has already rewritten (see :class:`ConstraintSet`), and
-    inverted in the reverse order. A user-written constraint needs only those
+    inverted in the reverse order; no two constraints may rewrite the same
+    column. A user-written constraint needs only those
     methods and ``columns``; it can be any object, ``sample(conditions=...)``
     refuses conditions on its columns.
 
@@ -444,8 +447,8 @@ class ConstraintSet:
 
 
 def _written(constraint):
-    written = getattr(constraint, "_written_columns", None)
-    return list(_columns_of(constraint) if written is None else written())
+    written = getattr(constraint, "rewrites", None)
+    return list(_columns_of(constraint) if written is None else written)
 
 
 def _rewrites(constraint, column):

@@ -142,7 +142,9 @@ class FixedCombinations(BaseConstraint):
         self._position = list(X.columns).index(self.columns[0])
         return self
 
-    def _written_columns(self):
+    @property
+    def rewrites(self):
+        """The columns ``transform`` replaces: all of ``columns``."""
         return list(self.columns)
 
     def _codes(self, X):

@@ -95,7 +95,9 @@ class Inequality(BaseConstraint):
     def columns(self):
         return [self.low, self.high]
 
-    def _written_columns(self):
+    @property
+    def rewrites(self):
+        """The column ``transform`` replaces: ``high``."""
         return [self.high]
 
     def _check_types(self, types):

@@ -593,9 +593,9 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             else:
                 if not missing.all():
                     raise ValueError(
-                        f"cannot condition numeric column {column!r} on a value: {name} "
+                        f"cannot condition {kind} column {column!r} on a value: {name} "
                         "conditions exactly on discrete values (categories, booleans) and on "
-                        "missingness (np.nan) only. Condition on numeric values with "
+                        f"missingness (np.nan) only. Condition on {kind} values with "
                         "GaussianCopulaGenerator."
                     )
                 if "indicator" not in units:
