@@ -235,6 +235,10 @@ def cmd_fit(args):
             raise CLIError(f"fitting {cls.__name__} failed: {_one_line(exc)}") from exc
         bar.update(1)
     save_model({"generator": generator, "target": args.target, "columns": columns}, out)
+    types = getattr(generator, "column_types_", None)
+    if isinstance(types, dict) and not args.quiet:
+        for column, kind in types.items():
+            print(f"{column}: {kind}", file=sys.stderr)
     if not args.quiet:
         print(f"fitted {cls.__name__} on {len(frame)} rows x {len(columns)} columns in "
               f"{time.perf_counter() - start:.1f} s -> {out}")
@@ -284,6 +288,12 @@ def _print_summary(results, file=sys.stdout):
         print(show.to_string(index=False), file=file)
 
 
+def _print_warnings(warnings_, prefix="", file=None):
+    """The diagnostics' warnings, one line each on standard error."""
+    for message in warnings_:
+        print(f"warning: {prefix}{message}", file=file if file is not None else sys.stderr)
+
+
 def cmd_evaluate(args):
     from sksynth.report import SyntheticDataReport
 
@@ -329,6 +339,7 @@ def cmd_evaluate(args):
         _print_summary(report.results)
         print(f"report -> {report_path}" + (f", summary -> {summary_path}"
                                             if summary_path else ""))
+    _print_warnings(report.warnings)
     return 0
 
 
@@ -390,7 +401,7 @@ def cmd_demo(args):
           f"{train.shape[1]} columns; generators: {', '.join(n for n, _ in chosen)}",
           file=sys.stderr)
     numeric = list(train.select_dtypes("number").columns) + [target]
-    summaries, failures, timings = [], [], {}
+    summaries, failures, timings, diagnoses = [], [], {}, {}
     start_all = time.perf_counter()
     with _progress(args, total=4 * len(chosen), desc="demo", unit="step") as bar:
         for done, (name, cls) in enumerate(chosen, start=1):
@@ -415,7 +426,7 @@ def cmd_demo(args):
                 report = SyntheticDataReport(
                     real, synthetic, holdout=hold, target=target,
                     title=f"{name} on the Adult census data", random_state=args.seed,
-                    n_bootstrap=args.n_bootstrap)
+                    n_bootstrap=args.n_bootstrap, generator=generator)
 
                 def progress(stage, name=name):
                     bar.set_postfix_str(f"{name}: {stage}")
@@ -433,6 +444,7 @@ def cmd_demo(args):
                 continue
             timings[name] = time.perf_counter() - start
             summaries.append(report.results.assign(generator=name))
+            diagnoses[name] = report.warnings
     for name, message in failures:
         print(f"sksynth: warning: {name} skipped: {message}", file=sys.stderr)
     if not summaries:
@@ -448,7 +460,8 @@ def cmd_demo(args):
     headline = _demo_headline(summary, timings)
     with _atomic()(os.path.join(out_dir, "index.html")) as tmp:
         with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(_demo_index(headline, n_train, n_hold))
+            fh.write(_demo_index(headline, n_train, n_hold, diagnoses,
+                                 inference=inference is not None))
     if not args.quiet:
         with pd.option_context("display.width", 160, "display.max_columns", 20,
                                "display.float_format", "{:.3f}".format):
@@ -458,6 +471,8 @@ def cmd_demo(args):
                 print(inference.to_string(index=False))
         print(f"total {time.perf_counter() - start_all:.0f} s; reports, summary.csv and "
               f"index.html in {out_dir}")
+    for name, found in diagnoses.items():
+        _print_warnings(found, prefix=f"{name}: ")
     return 0
 
 
@@ -506,12 +521,20 @@ def _demo_inference(train, seed, m=100_000):
     return pd.DataFrame(rows).round(3)
 
 
-_HEADLINE = [
-    ("quality_score", "quality (↑)"), ("detection_auc", "detection AUC (0.5)"),
-    ("mmd", "MMD (↓)"), ("tstr_roc_auc", "TSTR ROC-AUC (↑)"),
-    ("trtr_roc_auc", "TRTR ROC-AUC"), ("relative_loss_roc_auc", "relative loss (↓)"),
-    ("dcr_ratio", "DCR ratio (≥1)"), ("mia_auc", "MIA AUC (0.5)"),
-]
+def _headline_columns(metrics):
+    """The headline metrics and labels; the utility score is the reports' one."""
+    from sksynth.metrics._diagnostics import score_label
+
+    tstr = [m[len("tstr_"):] for m in metrics if str(m).startswith("tstr_")]
+    name = "roc_auc" if "roc_auc" in tstr else (tstr[0] if tstr else None)
+    label = score_label(name)
+    cols = [("quality_score", "quality (↑)"), ("detection_auc", "detection ROC-AUC (0.5)"),
+            ("mmd", "MMD (↓)")]
+    if name is not None:
+        cols += [(f"tstr_{name}", f"TSTR {label} (↑)"), (f"trtr_{name}", f"TRTR {label}"),
+                 (f"relative_loss_{name}", f"relative loss of {label} (↓)")]
+    cols += [("dcr_ratio", "DCR ratio (≥1)"), ("mia_auc", "MIA AUC (0.5)")]
+    return cols
 
 
 def _demo_headline(summary, timings):
@@ -520,21 +543,35 @@ def _demo_headline(summary, timings):
     table = summary[summary["column"].isna() | (summary["category"] == "utility")]
     wide = table.pivot_table(index="generator", columns="metric", values="value",
                              aggfunc="first")
-    cols = [(m, label) for m, label in _HEADLINE if m in wide.columns]
+    order = list(dict.fromkeys(table["metric"]))  # the utility scores in evaluate's order
+    cols = [(m, label) for m, label in _headline_columns(order) if m in wide.columns]
     headline = wide[[m for m, _ in cols]].rename(columns=dict(cols))
     headline["seconds"] = pd.Series(timings)
     return headline
 
 
-def _demo_index(headline, n_train, n_hold):
+def _demo_index(headline, n_train, n_hold, diagnoses=None, inference=False):
     import html
 
-    rows = []
-    for name, rec in headline.iterrows():
+    diagnoses = diagnoses or {}
+    rows, lists = [], []
+    for i, (name, rec) in enumerate(headline.iterrows()):
         cells = "".join(f"<td>{v:.3f}</td>" for v in rec.to_numpy())
+        found = diagnoses.get(name, [])
+        flag = (f'<td><a href="#warnings-{i}">{len(found)}</a></td>' if found else "<td>0</td>")
         rows.append(f'<tr><td><a href="report_{html.escape(name)}.html">{html.escape(name)}'
-                    f"</a></td>{cells}</tr>")
+                    f"</a></td>{cells}{flag}</tr>")
+        if found:
+            items = "".join(f"<li>{html.escape(w)}</li>" for w in found)
+            lists.append(f'<h3 id="warnings-{i}">{html.escape(name)}</h3><ul>{items}</ul>')
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in headline.columns)
+    head += "<th>warnings</th>"
+    warnings_html = ("<h2>Warnings</h2><p>Signs that a generator has clearly failed (see "
+                     "sksynth.metrics.diagnose for the thresholds).</p>" + "".join(lists)
+                     if lists else "<h2>Warnings</h2><p>None.</p>")
+    inference_html = (
+        '<p>Confidence intervals from real, default synthetic and debiased synthetic '
+        'rows: <a href="inference.csv">inference.csv</a>.</p>' if inference else "")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -547,7 +584,7 @@ def _demo_index(headline, n_train, n_hold):
         "higher (↑) or lower (↓) is better; (0.5): closer to 0.5 is better. Open a "
         "generator's report for the plots.</p>"
         f"<table><thead><tr><th>generator</th>{head}</tr></thead><tbody>{''.join(rows)}"
-        "</tbody></table></body></html>\n"
+        f"</tbody></table>{warnings_html}{inference_html}</body></html>\n"
     )
 
 

@@ -92,6 +92,35 @@ def test_fit_sample_evaluate_round_trip(workdir):
     assert not [f for f in os.listdir(workdir) if f.endswith(".tmp")]
 
 
+def test_fit_prints_the_column_types(workdir, invoke):
+    proc = invoke("fit", "real.csv", "--generator", "copula", "--seed", "0", "--out",
+                  "types.skm", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if ": " in line and "fit " not in line]
+    types = dict(line.split(": ", 1) for line in lines)
+    assert list(types) == list(pd.read_csv(workdir / "real.csv").columns)
+    assert types["age"] == "integer" and types["workclass"] == "categorical"
+    quiet = invoke("-q", "fit", "real.csv", "--generator", "copula", "--seed", "0", "--out",
+                   "types.skm", "--force", cwd=workdir)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_evaluate_prints_the_warnings(workdir, invoke):
+    # the real rows as their own "synthetic" copy: closer than the holdout, all copies
+    few = ["age", "workclass", "fnlwgt"]
+    for name in ("real", "holdout"):
+        pd.read_csv(workdir / f"{name}.csv")[few].to_csv(workdir / f"{name}_few.csv",
+                                                         index=False)
+    proc = invoke("-q", "evaluate", "real_few.csv", "real_few.csv", "--holdout",
+                  "holdout_few.csv", "--no-detection", "--report", "copy.html", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert [line.split()[1] for line in lines] == ["dcr_ratio", "exact_match_rate"], lines
+    assert all(line.startswith("warning: ") for line in lines)
+    page = (workdir / "copy.html").read_text(encoding="utf-8")
+    assert page.index("dcr_ratio 0.000 &lt; 1") < page.index('<section id="summary">')
+
+
 def test_sampling_is_streamed_reproducible_and_compressed(workdir, invoke):
     for name in ("a.csv", "b.csv.gz"):
         proc = invoke("-q", "sample", "model.skm", "-n", "1e3", "--batch-size", "300", "--seed",
@@ -246,6 +275,18 @@ def test_demo_writes_reports_and_summary(tmp_path):
     summary = pd.read_csv(tmp_path / "demo" / "summary.csv")
     assert set(summary["generator"]) == {"GaussianCopulaGenerator"}
     assert "GaussianCopulaGenerator" in proc.stdout and "demo" in proc.stderr
+    index = (tmp_path / "demo" / "index.html").read_text(encoding="utf-8")
+    page = (tmp_path / "demo" / "report_GaussianCopulaGenerator.html").read_text(
+        encoding="utf-8")
+    # one utility score, labelled alike in index.html and on the report's card
+    assert "<th>TSTR ROC-AUC (↑)</th>" in index and "TSTR ROC-AUC<br>" in page
+    assert "accuracy" not in index
+    assert '<a href="inference.csv">inference.csv</a>' in index
+    assert "<th>warnings</th>" in index and "<h2>Warnings</h2>" in index
+    # the warnings printed are those of the report, one line each, named by generator
+    printed = [line for line in proc.stderr.splitlines() if line.startswith("warning: ")]
+    assert all(line.startswith("warning: GaussianCopulaGenerator: ") for line in printed)
+    assert len(printed) == page.count("<li>")
     inference = pd.read_csv(tmp_path / "demo" / "inference.csv")
     assert len(inference) == 6 and (inference.ci_low < inference.estimate).all()
     real_mean = inference.query("data == 'real' and estimand == 'mean(hours_per_week)'")

@@ -60,8 +60,8 @@ def test_page_is_self_contained_and_complete(report_path):
     assert figures == [c.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                        for c in COLUMNS]
     assert "Test &lt;report&gt;" in page
-    for section in ("summary", "columns", "associations", "embedding", "utility", "privacy",
-                    "metrics"):
+    for section in ("warnings", "summary", "validity", "columns", "associations", "embedding",
+                    "utility", "privacy", "metrics"):
         assert f'<section id="{section}">' in page
     # every embedded image is a decodable, non-blank PNG
     images = _images(page)
@@ -90,6 +90,61 @@ def test_save_is_atomic_and_replaces(tmp_path, rng):
     SyntheticDataReport(X, X, detection=False, n_bootstrap=0).save(path)
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(os.listdir(tmp_path)) == ["r.html"]  # no temporary file left
+
+
+def test_captions_name_the_column_type_and_the_utility_metric_is_labelled(report_path):
+    page = report_path.read_text(encoding="utf-8")
+    captions = dict(re.findall(r"<figcaption><b>([^<]*)</b> \(([a-z]+)\)", page))
+    assert captions == {"age": "integer", "hours": "numeric", "grade &lt;b&gt;&amp;":
+                        "categorical", "job": "categorical", "flag": "boolean",
+                        "when": "datetime", "label": "categorical"}
+    # the summary card shows the score the demo's index.html shows (ROC-AUC), labelled
+    assert "TSTR ROC-AUC<br>TRTR " in page and "TSTR accuracy" not in page
+
+
+def test_warnings_come_first_and_validity_follows_the_summary(tmp_path):
+    rng = np.random.default_rng(1)
+    real, hold = _table(rng, 400), _table(rng, 200)
+    collapsed = _table(rng, 400).assign(**{"grade <b>&": pd.Categorical(["A"] * 400)})
+    report = SyntheticDataReport(real, collapsed, holdout=hold, n_bootstrap=0,
+                                 detection=False)
+    assert any(w.startswith("collapsed column 'grade <b>&'") for w in report.warnings)
+    page = report.to_html()
+    first = page.index('<section id="warnings">')
+    assert first < page.index('<section id="summary">') < page.index('<section id="validity">')
+    assert "collapsed column &#x27;grade &lt;b&gt;&amp;&#x27;" in page[first:]
+    assert list(report.validity["check"]).count("range") == 3  # age, hours, when
+    # a fresh draw: the box says so
+    few = ["age", "label"]
+    page = SyntheticDataReport(real[few], _table(rng, 400)[few], holdout=hold[few],
+                               n_bootstrap=0, detection=False).to_html()
+    assert '<div class="ok">No warnings' in page
+
+
+def test_integer_columns_get_integer_ticks(monkeypatch, rng):
+    from sksynth.report import _report
+
+    figures = []
+    monkeypatch.setattr(_report, "_png", lambda fig: figures.append(fig) or "data:")
+    years = pd.DataFrame({"year": rng.integers(2006, 2011, size=300),
+                          "count": rng.integers(0, 400, size=300)})
+    report = SyntheticDataReport(years, years.sample(frac=1, random_state=0), detection=False)
+    for column in years.columns:
+        report._numeric_plot(column)
+    for fig in figures:
+        ticks = fig.axes[0].get_xticks()
+        assert len(ticks) > 1 and np.all(ticks == np.round(ticks)), ticks
+
+
+def test_the_header_shows_the_generators_column_types(rng):
+    from sksynth.generators import GaussianCopulaGenerator
+
+    X = pd.DataFrame({"n": rng.integers(0, 5, size=200), "c": rng.choice(["x", "y"], 200)})
+    gen = GaussianCopulaGenerator(random_state=0).fit(X)
+    page = SyntheticDataReport(X, gen.sample(200, random_state=0), generator=gen,
+                               detection=False).to_html()
+    header = page[page.index("<header>"):page.index("</header>")]
+    assert "column types of GaussianCopulaGenerator: n: integer, c: categorical" in header
 
 
 # ---------------------------------------------------------------------------

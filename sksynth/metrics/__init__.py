@@ -19,8 +19,13 @@ better?) and the range of its measure.
   :func:`privacy_scores`.
 - :func:`make_generator_scorer`: scorers for ``GridSearchCV(generator, ...)``
   and ``cross_validate``; :func:`evaluate`: everything as a tidy DataFrame.
+- :func:`diagnose`: validity (ranges, categories, constraints, keys) and
+  warnings when a generator has clearly failed (collapsed columns, detection
+  ROC-AUC near 1, TSTR far below TRTR, DCR ratio below 1, exact copies);
+  :func:`evaluate` returns the same in ``results.attrs``.
 """
 
+from ._diagnostics import diagnose
 from ._evaluate import evaluate
 from ._fidelity import (
     association_difference,
@@ -47,6 +52,7 @@ __all__ = [
     "column_distances",
     "dcr_ratio",
     "detection_auc",
+    "diagnose",
     "distance_to_closest_record",
     "evaluate",
     "make_generator_scorer",

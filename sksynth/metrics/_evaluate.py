@@ -5,6 +5,7 @@ from numbers import Integral
 
 import pandas as pd
 
+from ._diagnostics import _diagnose
 from ._fidelity import _association_difference, _column_distances, _detection_auc, _mmd, _quality
 from ._privacy import _privacy
 from ._tables import check_max_samples, check_tables
@@ -46,8 +47,12 @@ def _score_range(name):
 
 def _evaluate(schema, *, target=None, estimator=None, scoring=None, numeric_method="pearson",
               detection=True, max_samples=10_000, n_bootstrap=200, random_state=0,
-              n_jobs=None, progress=None):
-    """Run every measure; return the tidy table and the pieces the report plots."""
+              n_jobs=None, progress=None, diagnose=True, generator=None, constraints=None):
+    """Run every measure; return the tidy table and the pieces the report plots.
+
+    With ``diagnose``, ``extras["diagnosis"]`` holds the validity and warnings of
+    :func:`~sksynth.metrics.diagnose`, also put in ``table.attrs``.
+    """
     def step(name):
         if progress is not None:
             progress(name)
@@ -98,13 +103,28 @@ def _evaluate(schema, *, target=None, estimator=None, scoring=None, numeric_meth
         if name in privacy:
             rows.append(_row("privacy", name, privacy[name], direction, range_))
     table = pd.DataFrame.from_records(rows, columns=COLUMNS)
+    if diagnose:
+        step("diagnostics")
+        diagnosis = _diagnose(schema, table, extras, target=target, generator=generator,
+                              constraints=constraints, random_state=random_state)
+        extras["diagnosis"] = diagnosis
+        # plain values only: pandas compares attrs when concatenating tables
+        table.attrs["warnings"] = list(diagnosis.warnings)
+        table.attrs["validity"] = diagnosis.validity.to_dict("records")
     return table, extras
 
 
 def evaluate(real, synthetic, *, holdout=None, target=None, estimator=None, scoring=None,
              numeric_method="pearson", detection=True, max_samples=10_000, n_bootstrap=200,
-             random_state=0, n_jobs=None):
+             random_state=0, n_jobs=None, generator=None, constraints=None):
     """Fidelity, utility and privacy of a synthetic table, as one tidy DataFrame.
+
+    The table also carries the diagnostics of :func:`diagnose`:
+    ``results.attrs["warnings"]`` lists one short line per sign that the
+    generator clearly failed (collapsed columns, detection ROC-AUC >= 0.95, TSTR
+    below TRTR - 0.10, DCR ratio below 1, more exact copies than the holdout
+    has), and ``results.attrs["validity"]`` the share of synthetic rows that
+    pass each validity check (ranges, categories, constraints, keys).
 
     Parameters
     ----------
@@ -136,6 +156,11 @@ def evaluate(real, synthetic, *, holdout=None, target=None, estimator=None, scor
         Seeds every random choice.
     n_jobs : int, default=None
         Parallel jobs of the detection folds and neighbour searches.
+    generator : fitted generator, default=None
+        The generator that drew ``synthetic``, for the validity checks of its
+        constraints and ``"id"`` columns (see :func:`diagnose`).
+    constraints : list of constraints, default=None
+        Constraints whose validity to check (default: the generator's).
 
     Returns
     -------
@@ -145,12 +170,15 @@ def evaluate(real, synthetic, *, holdout=None, target=None, estimator=None, scor
         a per-column measure, the target of a utility score, else None),
         ``value``, ``ci_low`` and ``ci_high`` (bootstrap interval, NaN where
         there is none), ``direction`` (``"higher"``, ``"lower"``, ``"closer to
-        0.5"``, or a reference row) and ``range``.
+        0.5"``, or a reference row) and ``range``. ``results.attrs`` holds
+        ``"warnings"`` (list of str) and ``"validity"`` (list of dicts with
+        keys ``check``, ``column``, ``value`` and ``detail``); see
+        :func:`diagnose` for the thresholds.
 
     See Also
     --------
     column_distances, association_difference, mmd, detection_auc,
-    quality_score, utility_scores, privacy_scores
+    quality_score, utility_scores, privacy_scores, diagnose
 
     Examples
     --------
@@ -166,6 +194,10 @@ def evaluate(real, synthetic, *, holdout=None, target=None, estimator=None, scor
     np.True_
     >>> sorted(results["category"].unique())
     ['fidelity', 'privacy', 'utility']
+    >>> results.attrs["warnings"]
+    []
+    >>> [(v["check"], v["column"], v["value"]) for v in results.attrs["validity"]][1:]
+    [('categories', 'c', 1.0)]
     """
     if numeric_method not in ("pearson", "spearman"):
         raise ValueError(
@@ -183,5 +215,6 @@ def evaluate(real, synthetic, *, holdout=None, target=None, estimator=None, scor
     table, _ = _evaluate(schema, target=target, estimator=estimator, scoring=scoring,
                          numeric_method=numeric_method, detection=bool(detection),
                          max_samples=max_samples, n_bootstrap=int(n_bootstrap),
-                         random_state=random_state, n_jobs=n_jobs)
+                         random_state=random_state, n_jobs=n_jobs, generator=generator,
+                         constraints=constraints)
     return table

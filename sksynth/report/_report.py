@@ -9,6 +9,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from ..metrics._diagnostics import headline_metric, score_label
 from ..metrics._evaluate import _evaluate
 from ..metrics._tables import check_max_samples, check_tables, subsample
 from ._atomic import atomic_output
@@ -46,6 +47,9 @@ th{background:#eef}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#555;font-style:italic}
 .table-wrap{overflow-x:auto;max-width:100%}
+.warnings{background:#fff4e5;border:1px solid #f0a040;border-radius:6px;padding:.6em 1.2em}
+.warnings li{margin:.2em 0}
+.ok{background:#eef8ee;border:1px solid #8c8;border-radius:6px;padding:.6em 1.2em}
 """
 
 
@@ -96,7 +100,11 @@ class SyntheticDataReport:
     two-dimensional PCA projection of both tables, utility (train-on-synthetic
     against train-on-real, with intervals), the privacy summary with the
     distance-to-closest-record distributions, and the full table of
-    :func:`sksynth.metrics.evaluate`.
+    :func:`sksynth.metrics.evaluate`. The warnings of
+    :func:`sksynth.metrics.diagnose` (collapsed columns, detection ROC-AUC near
+    1, TSTR far below TRTR, DCR ratio below 1, exact copies) come first, and
+    its validity checks (ranges, categories, constraints, keys) follow the
+    summary.
 
     Parameters
     ----------
@@ -127,11 +135,21 @@ class SyntheticDataReport:
         Seeds every random choice.
     n_jobs : int, default=None
         Parallel jobs of the measures.
+    generator : fitted generator, default=None
+        The generator that drew ``synthetic``: its constraints are checked, and
+        its ``column_types_`` are shown in the header and the column captions.
+    constraints : list of constraints, default=None
+        Constraints whose validity to check (default: the generator's).
 
     Attributes
     ----------
     results : DataFrame
         The tidy metric table (computed on first access).
+    warnings : list of str
+        The warnings of :func:`sksynth.metrics.diagnose` (computed on first
+        access).
+    validity : DataFrame
+        The validity checks of :func:`sksynth.metrics.diagnose`.
 
     See Also
     --------
@@ -156,7 +174,7 @@ class SyntheticDataReport:
     def __init__(self, real, synthetic, holdout=None, target=None, *,
                  title="Synthetic data report", estimator=None, max_categories=20,
                  max_plot_rows=2000, detection=True, max_samples=10_000, n_bootstrap=200,
-                 random_state=0, n_jobs=None):
+                 random_state=0, n_jobs=None, generator=None, constraints=None):
         if target is not None and holdout is None:
             raise ValueError(
                 "target was given without holdout: utility is measured on real rows the "
@@ -173,6 +191,8 @@ class SyntheticDataReport:
         self.n_bootstrap = n_bootstrap
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.generator = generator
+        self.constraints = constraints
         self._results = None
         self._extras = None
 
@@ -190,7 +210,8 @@ class SyntheticDataReport:
                 self._schema, target=self.target, estimator=self.estimator,
                 detection=self.detection, max_samples=self.max_samples,
                 n_bootstrap=self.n_bootstrap, random_state=self.random_state,
-                n_jobs=self.n_jobs, progress=progress,
+                n_jobs=self.n_jobs, progress=progress, generator=self.generator,
+                constraints=self.constraints,
             )
         return self
 
@@ -198,6 +219,40 @@ class SyntheticDataReport:
     def results(self):
         """The tidy metric table of :func:`sksynth.metrics.evaluate`."""
         return self.compute()._results
+
+    @property
+    def warnings(self):
+        """Warnings of :func:`sksynth.metrics.diagnose`: one line per clear failure."""
+        return list(self.compute()._extras["diagnosis"].warnings)
+
+    @property
+    def validity(self):
+        """Validity checks of :func:`sksynth.metrics.diagnose` (a DataFrame)."""
+        return self.compute()._extras["diagnosis"].validity
+
+    def _column_types(self):
+        types = getattr(self.generator, "column_types_", None)
+        return dict(types) if isinstance(types, dict) else None
+
+    def _caption_kind(self, column):
+        """The type named in a column's caption: the generator's, else inferred."""
+        types = self._column_types()
+        if types and column in types:
+            return str(types[column])
+        dtype = self._schema.frames["real"][column].dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return "datetime"
+        if pd.api.types.is_timedelta64_dtype(dtype):
+            return "timedelta"
+        if pd.api.types.is_bool_dtype(dtype):
+            return "boolean"
+        if self._schema.kinds[column] == "numeric":
+            values = self._schema.numeric("real", column)
+            observed = values[~np.isnan(values)]
+            if observed.size and np.all(observed == np.round(observed)):
+                return "integer"
+            return "numeric"
+        return "categorical"
 
     # -- plots -----------------------------------------------------------------
     def _numeric_plot(self, column):
@@ -240,7 +295,13 @@ class SyntheticDataReport:
                                 histtype="stepfilled", alpha=0.45, color=colour, label=label,
                                 edgecolor=colour)
                 ax.set_ylabel("share of rows")
-            if pd.api.types.is_datetime64_any_dtype(schema.frames["real"][column].dtype):
+            dtype = schema.frames["real"][column].dtype
+            if (np.all(uniques == np.round(uniques))
+                    and not pd.api.types.is_datetime64_any_dtype(dtype)):
+                from matplotlib.ticker import MaxNLocator
+
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no tick at 2006.5
+            if pd.api.types.is_datetime64_any_dtype(dtype):
                 ticks = ax.get_xticks()
                 ax.set_xticks(ticks, [str(pd.Timestamp(int(t)).date()) for t in ticks],
                               rotation=30, ha="right", fontsize=7)
@@ -374,9 +435,9 @@ class SyntheticDataReport:
             cards.append(("detection ROC-AUC", values["detection_auc"], "0.5 is best"))
         utility = extras.get("utility")
         if utility is not None:
-            first = utility.index[0]
-            cards.append((f"TSTR {first}", utility.loc[first, "tstr"],
-                          f"TRTR {utility.loc[first, 'trtr']:.3f}"))
+            first = headline_metric(utility)
+            cards.append((f"TSTR {score_label(first)}", utility.loc[first, "tstr"],
+                          f"TRTR {utility.loc[first, 'trtr']:.3f}, higher is better"))
         privacy = extras["privacy"]
         if "dcr_ratio" in privacy:
             cards.append(("DCR ratio", privacy["dcr_ratio"], "about 1 or more is good"))
@@ -388,8 +449,30 @@ class SyntheticDataReport:
             f'<div class="label">{html.escape(label)}<br>{html.escape(hint)}</div></div>'
             for label, v, hint in cards
         )
+        diagnosis = extras["diagnosis"]
+        if diagnosis.warnings:
+            items = "".join(f"<li>{html.escape(w)}</li>" for w in diagnosis.warnings)
+            warning_html = (f'<div class="warnings"><b>{len(diagnosis.warnings)} warning'
+                            f"{'s' if len(diagnosis.warnings) > 1 else ''}</b>: signs that "
+                            f"the generator has clearly failed<ul>{items}</ul></div>")
+        else:
+            warning_html = ('<div class="ok">No warnings: no collapsed column, detection '
+                            "ROC-AUC below 0.95, TSTR within 0.10 of TRTR, DCR ratio not "
+                            "below 1, no more exact copies than the holdout has (those that "
+                            "were measured).</div>")
+        sections.append(f'<section id="warnings"><h2>Warnings</h2>{warning_html}</section>')
         sections.append(f'<section id="summary"><h2>Summary</h2><div class="cards">'
                         f"{card_html}</div></section>")
+
+        # validity
+        validity = diagnosis.validity
+        sections.append(
+            '<section id="validity"><h2>Validity</h2><p>Share of synthetic rows that pass '
+            "each check (1 is best): numeric values within the real range, categories "
+            "seen in the real table, constraints, key columns unique and not copied "
+            "from the real table.</p>"
+            f"{_table(validity, numeric={'value'})}</section>"
+        )
 
         # columns
         figures = []
@@ -397,6 +480,7 @@ class SyntheticDataReport:
             kind = schema.kinds[column]
             image = (self._numeric_plot(column) if kind == "numeric"
                      else self._categorical_plot(column))
+            kind = self._caption_kind(column)
             rec = distances.loc[column]
             name = html.escape(str(column))
             figures.append(
@@ -484,9 +568,16 @@ class SyntheticDataReport:
             f"synthetic rows, {n_hold} holdout rows, {len(schema.columns)} columns"
             + (f"; target: {self.target}" if self.target is not None else "")
         )
+        types = self._column_types()
+        type_line = ""
+        if types:
+            shown = ", ".join(f"{c}: {t}" for c, t in types.items())
+            type_line = f"<p>column types of {type(self.generator).__name__}: " \
+                        f"{html.escape(shown)}</p>"
         stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
         nav = "".join(f'<a href="#{anchor}">{label}</a>' for anchor, label in (
-            ("summary", "Summary"), ("columns", "Columns"), ("associations", "Associations"),
+            ("warnings", "Warnings"), ("summary", "Summary"), ("validity", "Validity"),
+            ("columns", "Columns"), ("associations", "Associations"),
             ("embedding", "Embedding"), ("utility", "Utility"), ("privacy", "Privacy"),
             ("metrics", "All metrics")))
         return (
@@ -496,6 +587,7 @@ class SyntheticDataReport:
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{html.escape(self.title)}</title><style>{_CSS}</style></head><body>"
             f"<header><h1>{html.escape(self.title)}</h1><p>{html.escape(subtitle)}</p>"
+            f"{type_line}"
             f"<p>sksynth {html.escape(sksynth.__version__)}, {stamp}</p></header>"
             f"<nav>{nav}</nav><main>{''.join(sections)}</main></body></html>\n"
         )
