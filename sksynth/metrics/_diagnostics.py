@@ -15,6 +15,7 @@ from sklearn.base import clone
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, validate_params
 
+from ..utils._columns import infer_type
 from ._tables import check_tables
 
 __all__ = ["diagnose"]
@@ -107,7 +108,8 @@ def _constraint_list(generator, constraints, real):
 
 def _key_columns(schema, column_types):
     """Columns that identify rows: typed ``"id"`` by the generator, or unique in real
-    (no missing value, at least 20 rows, integer or text values)."""
+    (no missing value, at least 20 rows, integer or text values that are not dates,
+    and typed integer or categorical by the generator, if one is given)."""
     real = schema.frames["real"]
     keys = []
     for col in schema.columns:
@@ -115,7 +117,11 @@ def _key_columns(schema, column_types):
         if declared == "id":
             keys.append(col)
             continue
+        if declared is not None and declared not in ("integer", "categorical"):
+            continue  # the generator models it (dates of a daily series are unique, not keys)
         series = real[col]
+        if declared is None and infer_type(series) == "datetime":
+            continue
         if len(series) < 20 or series.isna().any() or not series.is_unique:
             continue
         if schema.kinds[col] == "numeric":
