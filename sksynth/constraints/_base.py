@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from ..utils._columns import infer_type, to_datetime_ns
+from ..utils._columns import infer_type, restore_values, to_datetime_ns
 
 __all__ = ["BaseConstraint", "ConstraintSet"]
 
@@ -168,6 +168,30 @@ def _as_floats(column, kind):
     if isinstance(column.dtype, pd.CategoricalDtype):
         column = column.astype(object)
     return pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _modelled_floats(Xt, column):
+    """A column the model drew (a gap, a logit) as float64, NaN for missing."""
+    return pd.to_numeric(Xt[column], errors="coerce").to_numpy(dtype=np.float64,
+                                                               na_value=np.nan)
+
+
+def _to_log_distance(distance, scale):
+    """``log1p(d / s)`` of a distance ``d >= 0`` (0 stays 0: ties are an atom)."""
+    return np.log1p(np.maximum(distance, 0.0) / scale)
+
+
+def _from_log_distance(z, scale):
+    """The inverse of :func:`_to_log_distance` for any ``z`` (``z < 0`` decodes to 0)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return scale * np.expm1(np.maximum(z, 0.0))
+
+
+def _restore_on_grid(values, kind, type_, dtype, step, format):
+    """Floats (ns for datetimes) back in the column's dtype, on its grid and format."""
+    kind = "datetime" if kind == "datetime" else (
+        "integer" if type_ == "integer" else "numeric")
+    return restore_values(values, kind, dtype, resolution=max(int(step), 1), format=format)
 
 
 def _as_bound(value, kind, name):

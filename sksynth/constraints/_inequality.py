@@ -7,7 +7,17 @@ import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils._columns import restore_values, text_datetime_format
-from ._base import _ORDERED, BaseConstraint, _as_floats, _positive_scale, _step_of
+from ._base import (
+    _ORDERED,
+    BaseConstraint,
+    _as_floats,
+    _from_log_distance,
+    _modelled_floats,
+    _positive_scale,
+    _restore_on_grid,
+    _step_of,
+    _to_log_distance,
+)
 
 __all__ = ["Inequality"]
 
@@ -175,7 +185,7 @@ class Inequality(BaseConstraint):
         low, high = self._pair(X)
         g = self._gap(low, high) / self.scale_
         with np.errstate(divide="ignore", invalid="ignore"):
-            z = np.log(g) if self._log_gap else np.log1p(np.maximum(g, 0.0))
+            z = np.log(g) if self._log_gap else _to_log_distance(g, 1.0)
         out = X.copy()
         out[self.high] = z
         return out
@@ -192,28 +202,25 @@ class Inequality(BaseConstraint):
         X : DataFrame of shape (n_samples, n_features)
         """
         low = _as_floats(Xt[self.low], self.kind_)
-        z = pd.to_numeric(Xt[self.high], errors="coerce").to_numpy(dtype=np.float64,
-                                                                    na_value=np.nan)
-        with np.errstate(over="ignore", invalid="ignore"):
-            gap = self.scale_ * (np.exp(z) if self._log_gap else np.expm1(np.maximum(z, 0.0)))
+        z = _modelled_floats(Xt, self.high)
+        with np.errstate(over="ignore"):
+            gap = (self.scale_ * np.exp(z) if self._log_gap
+                   else _from_log_distance(z, self.scale_))
         if self.step_ > 0:
             gap = np.floor(gap / self.step_ + 0.5) * self.step_
             if self.strict:
                 gap = gap + self.step_
         high = low + gap
         out = Xt.copy()
-        kind = "datetime" if self.kind_ == "datetime" else (
-            "integer" if self.high_type_ == "integer" else "numeric")
-        out[self.high] = restore_values(high, kind, self.dtype_,
-                                        resolution=max(int(self.step_), 1),
-                                        format=self.format_)
-        if kind == "integer":  # rounding to the dtype may not cross low
+        out[self.high] = _restore_on_grid(high, self.kind_, self.high_type_, self.dtype_,
+                                          self.step_, self.format_)
+        if self.high_type_ == "integer" and self.kind_ != "datetime":  # rounding to the dtype may not cross low
             back = _as_floats(out[self.high], "numeric")
             with np.errstate(invalid="ignore"):
                 fix = back < low if not self.strict else back <= low
             if fix.any():
                 high[fix] = low[fix] + (1.0 if self.strict else 0.0)
-                out[self.high] = restore_values(high, kind, self.dtype_)
+                out[self.high] = restore_values(high, "integer", self.dtype_)
         return out
 
     def _log_jacobian(self, X):

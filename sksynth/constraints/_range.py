@@ -7,8 +7,19 @@ import pandas as pd
 from scipy.special import expit, logit
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..utils._columns import restore_values, text_datetime_format
-from ._base import _ORDERED, BaseConstraint, _as_bound, _as_floats, _positive_scale, _step_of
+from ..utils._columns import text_datetime_format
+from ._base import (
+    _ORDERED,
+    BaseConstraint,
+    _as_bound,
+    _as_floats,
+    _from_log_distance,
+    _modelled_floats,
+    _positive_scale,
+    _restore_on_grid,
+    _step_of,
+    _to_log_distance,
+)
 
 __all__ = ["Range"]
 
@@ -153,7 +164,7 @@ class Range(BaseConstraint):
                 u = (x - self.low_) / (self.high_ - self.low_)
                 z = logit(_EDGE + (1 - 2 * _EDGE) * np.clip(u, 0.0, 1.0))
             else:
-                z = np.log1p(np.maximum(self._distance(x), 0.0) / self.scale_)
+                z = _to_log_distance(self._distance(x), self.scale_)
         out = X.copy()
         out[self.column] = z
         return out
@@ -169,14 +180,13 @@ class Range(BaseConstraint):
         -------
         X : DataFrame of shape (n_samples, n_features)
         """
-        z = pd.to_numeric(Xt[self.column], errors="coerce").to_numpy(dtype=np.float64,
-                                                                      na_value=np.nan)
+        z = _modelled_floats(Xt, self.column)
         with np.errstate(over="ignore", invalid="ignore"):
             if self.scale_ is None:
                 u = np.clip((expit(z) - _EDGE) / (1 - 2 * _EDGE), 0.0, 1.0)
                 x = self.low_ + u * (self.high_ - self.low_)
             else:
-                d = self.scale_ * np.expm1(np.maximum(z, 0.0))
+                d = _from_log_distance(z, self.scale_)
                 x = self.low_ + d if self.low_ is not None else self.high_ - d
         if self.step_ > 0:
             x = np.floor(x / self.step_ + 0.5) * self.step_
@@ -186,12 +196,9 @@ class Range(BaseConstraint):
             lo = np.ceil(lo / self.step_) * self.step_ if np.isfinite(lo) else lo
             hi = np.floor(hi / self.step_) * self.step_ if np.isfinite(hi) else hi
         x = np.where(np.isnan(x), np.nan, np.clip(x, lo, hi))
-        kind = "datetime" if self.kind_ == "datetime" else (
-            "integer" if self.type_ == "integer" else "numeric")
         out = Xt.copy()
-        out[self.column] = restore_values(x, kind, self.dtype_,
-                                          resolution=max(int(self.step_), 1),
-                                          format=self.format_)
+        out[self.column] = _restore_on_grid(x, self.kind_, self.type_, self.dtype_, self.step_,
+                                            self.format_)
         return out
 
     def _log_jacobian(self, X):
