@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sksynth.base import PrivacyWarning, _cast_numeric
+from sksynth._specs import _cast_numeric
+from sksynth.base import PrivacyWarning
 from sksynth.generators import GaussianGenerator, GaussianMixtureGenerator, LabelNoise
 from sksynth.inference import DebiasedGenerator
 from sksynth.pruning import BernoulliVerifier, DetectionPruner, DistancePruner, LabelVerifier
