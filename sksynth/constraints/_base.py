@@ -104,7 +104,7 @@ class BaseConstraint(BaseEstimator):
         self._validate_params()
         types = {c: infer_type(X[c]) for c in self.columns}
         self._check_types(types)
-        bad = ~self.is_valid(X) | self._bad_rows(X)
+        bad = _invalid_rows(self, X)
         if bad.any():
             raise ValueError(_violation_message(self, X, bad))
         self._fit(X, types)
@@ -120,6 +120,14 @@ class BaseConstraint(BaseEstimator):
                     f"needs {' or '.join(self._accepted_types)} columns; set the column's "
                     "type with column_types if it is mistyped."
                 )
+
+
+def _invalid_rows(constraint, X):
+    """Rows that break ``constraint`` or that it cannot represent (``_bad_rows``)."""
+    bad = ~np.asarray(constraint.is_valid(X), dtype=bool)
+    if hasattr(constraint, "_bad_rows"):
+        bad |= constraint._bad_rows(X)
+    return bad
 
 
 def _refuse_conditions(constraint, conditions):
@@ -296,9 +304,7 @@ class ConstraintSet:
             if hasattr(c, "_check_types"):
                 c._validate_params()
                 c._check_types(types)
-            bad = ~np.asarray(c.is_valid(frame), dtype=bool)
-            if hasattr(c, "_bad_rows"):
-                bad |= c._bad_rows(frame)
+            bad = _invalid_rows(c, frame)
             if not bad.any():
                 continue
             if getattr(c, "on_violation", "raise") != "drop":
@@ -311,9 +317,7 @@ class ConstraintSet:
             frame = frame.iloc[np.flatnonzero(keep)].reset_index(drop=True)
         self.fitted_ = self._ordered(fitted)
         for c in self.fitted_:
-            if hasattr(c, "_fit"):
-                c._validate_params()
-                c._check_types(types)
+            if hasattr(c, "_fit"):  # parameters and types were checked above
                 c._fit(frame, types)
                 c.min_count_ = self.min_group_size
             elif callable(getattr(c, "fit", None)):
@@ -392,9 +396,7 @@ class ConstraintSet:
         """Boolean array: which rows satisfy every constraint (and can be modelled)."""
         ok = np.ones(frame.shape[0], dtype=bool)
         for c in getattr(self, "fitted_", []):
-            ok &= np.asarray(c.is_valid(frame), dtype=bool)
-            if hasattr(c, "_bad_rows"):
-                ok &= ~c._bad_rows(frame)
+            ok &= ~_invalid_rows(c, frame)
         return ok
 
     def log_jacobian(self, frame):
