@@ -77,3 +77,12 @@ def test_neural_generators_read_text_dates_too():
         gen = TabularVAE(epochs=2, random_state=0).fit(X)
     assert gen.column_types_["when"] == "datetime"
     pd.to_datetime(gen.sample(100)["when"].dropna(), format="%d/%m/%Y")
+
+
+def test_conditioning_a_neural_generator_on_a_date_names_its_type():
+    X = _csv_table()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gen = TabularVAE(epochs=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="cannot condition datetime column 'when'"):
+        gen.sample(3, conditions={"when": "01/04/2021"})
