@@ -86,3 +86,55 @@ def test_conditioning_a_neural_generator_on_a_date_names_its_type():
         gen = TabularVAE(epochs=1, random_state=0).fit(X)
     with pytest.raises(ValueError, match="cannot condition datetime column 'when'"):
         gen.sample(3, conditions={"when": "01/04/2021"})
+
+
+def test_integer_codes_with_few_levels_are_categorical():
+    # survey answers 1-7 and a 0/1 flag from a CSV: codes, not measurements
+    rng = np.random.default_rng(0)
+    n = 400
+    answer = rng.choice([1, 2, 3, 4, 5, 6, 7], n, p=[.3, .05, .05, .1, .05, .05, .4])
+    frame = pd.DataFrame({"answer": answer, "flag": rng.integers(0, 2, n),
+                          "year": rng.choice([2007, 2008, 2009], n),
+                          "age": rng.integers(18, 90, n), "x": rng.normal(size=n)})
+    X = pd.read_csv(io.StringIO(frame.to_csv(index=False)))
+    gen = GaussianCopulaGenerator(random_state=0).fit(X)
+    assert gen.column_types_ == {"answer": "categorical", "flag": "categorical",
+                                 "year": "categorical", "age": "integer", "x": "numeric"}
+    rows = gen.sample(4000)
+    assert (rows.dtypes == X.dtypes).all()
+    # the U-shaped answers keep their shape: 30% and 40% at the ends, 5% in between
+    share = rows["answer"].value_counts(normalize=True)
+    expected = X["answer"].value_counts(normalize=True)
+    np.testing.assert_allclose(share.reindex(expected.index), expected, atol=0.03)
+    assert set(rows["year"]) == {2007, 2008, 2009}
+    # a declared type wins
+    numeric = GaussianCopulaGenerator(column_types={"answer": "integer"},
+                                      random_state=0).fit(X)
+    assert numeric.column_types_["answer"] == "integer"
+
+
+def test_integer_codes_rule():
+    from sksynth.utils._columns import MAX_CODE_LEVELS, is_integer_coded
+
+    assert is_integer_coded(pd.Series([1, 2, 1, 2]))
+    assert is_integer_coded(pd.Series(list(range(MAX_CODE_LEVELS)) * 2))
+    assert not is_integer_coded(pd.Series(list(range(MAX_CODE_LEVELS + 1)) * 5))
+    assert not is_integer_coded(pd.Series([1, 2, 3, 4, 5]))  # five distinct numbers
+    assert is_integer_coded(pd.Series([1, None, 2, 1, 2, None], dtype="Int64"))
+    assert not is_integer_coded(pd.Series([None, None], dtype="Int64"))
+
+
+def test_integer_arrays_stay_integers():
+    # an ndarray has no column semantics to go by: sklearn reads it as numbers
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.integers(0, 3, 200), rng.normal(size=200)])
+    gen = GaussianCopulaGenerator(random_state=0).fit(X.astype(np.int64))
+    assert set(gen.column_types_.values()) == {"integer"}
+
+
+def test_amounts_that_are_mostly_zero_stay_numbers():
+    from sksynth.utils._columns import is_integer_coded
+
+    gain = pd.Series([0] * 95 + [2174, 14084, 5178, 2174, 7688])
+    assert not is_integer_coded(gain)
+    assert is_integer_coded(pd.Series([1, 2, 3, 5, 9] * 4))  # 9: no answer

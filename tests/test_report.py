@@ -139,7 +139,7 @@ def test_integer_columns_get_integer_ticks(monkeypatch, rng):
 def test_the_header_shows_the_generators_column_types(rng):
     from sksynth.generators import GaussianCopulaGenerator
 
-    X = pd.DataFrame({"n": rng.integers(0, 5, size=200), "c": rng.choice(["x", "y"], 200)})
+    X = pd.DataFrame({"n": rng.integers(0, 50, size=200), "c": rng.choice(["x", "y"], 200)})
     gen = GaussianCopulaGenerator(random_state=0).fit(X)
     page = SyntheticDataReport(X, gen.sample(200, random_state=0), generator=gen,
                                detection=False).to_html()

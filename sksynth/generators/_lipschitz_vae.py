@@ -475,10 +475,13 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         n = frame.shape[0]
         ledger = PrivacyLedger()
         ledger.add("schema", "public",
-                   note="number of rows, column names, dtypes, column types (from dtypes), and "
-                        "which columns are identifiers (inferred from their values being "
+                   note="number of rows, column names, dtypes, column types (from dtypes; integer "
+                        "columns of at most ten close levels are read as codes unless bounds "
+                        "are declared), and which columns are identifiers (inferred from their values being "
                         "distinct unless declared; their values are never used)")
-        self._spec = _TableSpec(frame, X, self._model_column_types())
+        # a column with declared bounds is a number, whatever its values look like
+        self._spec = _TableSpec(frame, X, self._model_column_types(),
+                                numbers=set(self.bounds or ()))
         self.column_types_ = self._spec.column_types
         empty = [self._spec.all_columns[p] for p, c in self._spec.hidden.items()
                  if c.kind == "missing"]

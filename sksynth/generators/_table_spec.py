@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..utils._columns import NS_PER as _NS_PER
 from ..utils._columns import infer_type as _infer_type
+from ..utils._columns import is_integer_coded
 from ..utils._columns import restore_values, text_datetime_format
 from ..utils._columns import to_datetime_ns as _to_datetime_ns
 from ._fresh import SEMANTIC_TYPES, _hidden_columns
@@ -69,12 +70,17 @@ class _TableSpec:
     the integer dtype's range and casting back to each column's dtype, and makes
     the hidden columns afresh.
 
+    An integer column of a DataFrame that reads as category codes
+    (:func:`~sksynth.utils._columns.is_integer_coded`) is typed categorical
+    unless ``column_types`` declares it or it is among ``numbers`` (columns
+    with declared bounds).
+
     Integer columns whose values exceed 2**53 in magnitude (where float64 skips
     integers) are modelled as offsets from their smallest value, so that their
     values round-trip exactly and never wrap.
     """
 
-    def __init__(self, frame, X, column_types=None):
+    def __init__(self, frame, X, column_types=None, numbers=()):
         self.is_frame = isinstance(X, pd.DataFrame)
         self.all_columns = frame.columns.copy()
         self.all_dtypes = list(frame.dtypes)
@@ -91,7 +97,10 @@ class _TableSpec:
             kind = overrides.get(name)
             if kind is None:
                 kind = _infer_type(column)
-                if kind == "categorical" and isinstance(column.dtype, pd.CategoricalDtype) \
+                if kind == "integer" and self.is_frame and name not in numbers \
+                        and is_integer_coded(column):
+                    kind = "categorical"  # survey codes, flags: their levels, not a line
+                elif kind == "categorical" and isinstance(column.dtype, pd.CategoricalDtype) \
                         and column.dtype.ordered:
                     kind = "ordinal"  # modelled as a categorical that keeps its order
             elif kind not in COLUMN_TYPES:

@@ -14,6 +14,9 @@ import pandas as pd
 
 from ._integers import _float_to_int
 
+#: Most distinct values an integer column of a DataFrame may hold to be read as codes.
+MAX_CODE_LEVELS = 10
+
 #: Nanoseconds per datetime resolution, coarsest first.
 NS_PER = {"D": 86_400 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 
@@ -56,6 +59,27 @@ def infer_type(series):
     if kind == "string" and text_datetime_format(series) is not None:
         return "datetime"
     return "categorical"
+
+
+def is_integer_coded(series):
+    """Whether an integer column reads as category codes: few levels, close together.
+
+    True when the column holds at most :data:`MAX_CODE_LEVELS` distinct
+    observed values, all within a span of ``2 * MAX_CODE_LEVELS`` (so amounts
+    that are mostly zero, such as a capital gain, stay numbers), and at least
+    twice as many observed rows as distinct values (so a short column of
+    distinct numbers is not taken for codes). Survey answers (1-7, 9 for no
+    answer), flags (0/1), the years of a three-year study: a CSV stores them as
+    integers, but they are labels. As categories, each code's share is learnt
+    as a share, conditions and :class:`~sksynth.constraints.FixedCombinations`
+    name codes, and the metrics compare shares rather than a density. Declare
+    ``column_types={name: "integer"}`` to model such a column as a number.
+    """
+    observed = series.dropna()
+    levels = observed.nunique()
+    if not 0 < levels <= MAX_CODE_LEVELS or observed.size < 2 * levels:
+        return False
+    return float(observed.max()) - float(observed.min()) <= 2 * MAX_CODE_LEVELS
 
 
 def text_datetime_format(series):
