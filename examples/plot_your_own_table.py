@@ -177,4 +177,10 @@ print("report written to", report.save(folder / "report.html"))
 #     sksynth sample prices.model -n 100000 --out synthetic.csv
 #     sksynth evaluate prices.csv synthetic.csv --report report/
 #
-# Constraints are declared in Python: the command line does not take them yet.
+# ``--constraint`` takes the same constraints, written as calls with literal
+# arguments (parsed, never run); the custom ``HighAboveOpenAndClose`` has no
+# command-line form, so this run keeps only the built-in ones::
+#
+#     sksynth fit prices.csv --generator copula --seed 0 --out prices.model \
+#         --constraint "Inequality('low', 'open')" \
+#         --constraint "Inequality('low', 'close')" --constraint "Range('volume', low=0)"

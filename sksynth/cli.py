@@ -4,8 +4,8 @@
 
     sksynth demo [--out DIR]                      fit generators to the bundled Adult data,
                                                   evaluate them, write HTML reports + CSV
-    sksynth fit DATA --generator NAME [--param k=v ...] [--target COL] [--sep C]
-                --out MODEL [--force]
+    sksynth fit DATA --generator NAME [--param k=v ...] [--constraint C ...]
+                [--target COL] [--sep C] --out MODEL [--force]
     sksynth sample MODEL -n N --out FILE [--batch-size B] [--seed S] [--trust-pickle]
                    [--force]
     sksynth evaluate REAL SYNTH [--holdout H] [--target COL] [--sep C] --report FILE
@@ -135,6 +135,24 @@ def _set_params(generator, params):
     return generator.set_params(**params)
 
 
+def _set_constraints(generator, params, texts):
+    """Give ``generator`` the constraints that ``--constraint`` wrote as text."""
+    from .constraints._parse import parse_constraint
+
+    name = type(generator).__name__
+    if "constraints" not in generator.get_params(deep=False):
+        raise CLIError(f"{name} takes no constraints; --constraint needs a mixed-table "
+                       "generator such as GaussianCopulaGenerator or TabularVAE")
+    if "constraints" in params:
+        raise CLIError("give constraints with --constraint or --param constraints=..., "
+                       "not both")
+    try:
+        constraints = [parse_constraint(text) for text in texts]
+    except ValueError as exc:
+        raise CLIError(f"--constraint: {_one_line(exc)}") from exc
+    generator.set_params(constraints=constraints)
+
+
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
@@ -211,6 +229,8 @@ def cmd_fit(args):
     params = _parse_params(args.param)
     generator = _set_params(cls(), params)
     defaults = generator.get_params(deep=False)
+    if args.constraint:
+        _set_constraints(generator, params, args.constraint)
     if args.seed is not None and "random_state" in defaults and "random_state" not in params:
         generator.set_params(random_state=args.seed)
     if "verbose" in defaults and "verbose" not in params and not args.quiet:
@@ -239,6 +259,8 @@ def cmd_fit(args):
     if isinstance(types, dict) and not args.quiet:
         for column, kind in types.items():
             print(f"{column}: {kind}", file=sys.stderr)
+        print("(override a type with --param \"column_types={'COLUMN':'TYPE'}\")",
+              file=sys.stderr)
     if not args.quiet:
         print(f"fitted {cls.__name__} on {len(frame)} rows x {len(columns)} columns in "
               f"{time.perf_counter() - start:.1f} s -> {out}")
@@ -654,6 +676,10 @@ def _parser():
                      help="generator class name, e.g. GaussianCopulaGenerator (or copula)")
     fit.add_argument("--param", action="append", metavar="KEY=VALUE",
                      help="generator parameter, repeatable (values are Python literals)")
+    fit.add_argument("--constraint", action="append", metavar="CONSTRAINT",
+                     help="constraint every sampled row keeps, repeatable: a call of "
+                          "Inequality, Range or FixedCombinations with literal arguments, "
+                          "e.g. \"Inequality('Min.Price', 'Price')\" (parsed, never run)")
     fit.add_argument("--target", default=None,
                      help="column passed as y (a class-conditional or joint target)")
     fit.add_argument("--seed", type=int, default=None, help="random_state of the generator")

@@ -100,9 +100,29 @@ def test_fit_prints_the_column_types(workdir, invoke):
     types = dict(line.split(": ", 1) for line in lines)
     assert list(types) == list(pd.read_csv(workdir / "real.csv").columns)
     assert types["age"] == "integer" and types["workclass"] == "categorical"
+    assert "override a type with --param" in proc.stderr
     quiet = invoke("-q", "fit", "real.csv", "--generator", "copula", "--seed", "0", "--out",
                    "types.skm", "--force", cwd=workdir)
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_constraints_from_the_command_line_hold_on_every_sampled_row(workdir, invoke):
+    # in Adult, education names its education_num one to one, and no one is younger
+    # than their years of schooling
+    proc = invoke("-q", "fit", "real.csv", "--generator", "copula", "--seed", "0",
+                  "--constraint", "FixedCombinations(['education', 'education_num'])",
+                  "--constraint", "Inequality(education_num, 'age')",
+                  "--out", "constrained.skm", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    proc = invoke("-q", "sample", "constrained.skm", "-n", "3000", "--seed", "1", "--out",
+                  "constrained.csv", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    real = pd.read_csv(workdir / "real.csv")
+    syn = pd.read_csv(workdir / "constrained.csv")
+    seen = set(zip(real["education"], real["education_num"]))
+    assert set(zip(syn["education"], syn["education_num"])) <= seen
+    assert (syn["education_num"] <= syn["age"]).all()
+    assert syn["education"].nunique() > 5
 
 
 def test_evaluate_prints_the_warnings(workdir, invoke):
@@ -184,6 +204,14 @@ def test_a_target_column_is_passed_as_y(workdir, invoke):
      "unknown column 'nope' for --target"),
     (("fit", "real.csv", "--generator", "copula", "--param", "marginals='bad'", "--out",
       "m.skm"), "fitting GaussianCopulaGenerator failed"),
+    (("fit", "real.csv", "--generator", "copula", "--constraint", "__import__('os')",
+      "--out", "m.skm"), "names '__import__', which is not a constraint"),
+    (("fit", "real.csv", "--generator", "copula", "--constraint", "Range(age, open(0))",
+      "--out", "m.skm"), "argument 2 is not a literal ('open(0)')"),
+    (("fit", "real.csv", "--generator", "copula", "--constraint", "Range('nope', 0, 1)",
+      "--out", "m.skm"), "nope"),
+    (("fit", "real.csv", "--generator", "GaussianGenerator", "--constraint",
+      "Range('age', 0, 1)", "--out", "m.skm"), "GaussianGenerator takes no constraints"),
     (("fit", "real.xlsx", "--generator", "copula", "--out", "m.skm"),
      "does not exist"),
     (("fit", "real.csv", "--generator", "copula", "--out", "real.csv"),
