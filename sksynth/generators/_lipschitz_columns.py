@@ -73,8 +73,9 @@ class _Column:
                         self.low, self.high)
             out[:, 0] = 0.0 if span == 0 else 2.0 * (x - self.low) / span - 1.0
         else:
-            codes = pd.Categorical(pd.Series(values, dtype=object).where(~missing, None),
-                                   categories=self.categories).codes
+            # get_indexer gives -1 for a value outside the declared set (and for missing)
+            codes = pd.Index(self.categories, dtype=object).get_indexer(
+                pd.Series(values, dtype=object).where(~missing, None))
             rows = np.flatnonzero(codes >= 0)
             out[rows, codes[rows]] = 1.0  # values outside the declared set: all zeros
         if self.nullable:
@@ -116,7 +117,7 @@ def _column_domain(spec, frame, j, bounds, categories, ledger):
             ledger.add(f"categories of {name!r}", "not_private",
                        note="read from the data; declare them in `categories`")
         else:
-            declared = list(declared)
+            declared = list(dict.fromkeys(declared))  # a category listed twice is one
             if not declared:
                 raise ValueError(f"categories[{name!r}] is empty; list the categories.")
             ledger.add(f"categories of {name!r}", "public", note="declared by the user")
