@@ -32,7 +32,7 @@ from sksynth.augmentation import AugmentedClassifier
 from sksynth.datasets import make_gaussian_mixture
 from sksynth.generators import GaussianMixtureGenerator
 from sksynth.linear_model import RMTRidgeClassifier
-from sksynth.theory import rmt
+from sksynth.theory import _rmt_equivalent, rmt
 
 
 @pytest.fixture(autouse=True)
@@ -211,7 +211,7 @@ def test_marchenko_pastur_integrals_in_closed_form(ratio, c0, c1):
     # near ratio = 1 the density has a 1/sqrt(x) singularity at 0 that quad resolves
     # only to ~1e-5: the reference, not the closed form, is then inaccurate
     assume(abs(ratio - 1.0) > 0.02)
-    spectrum = rmt._IsotropicSpectrum(np.asarray(ratio), np.ones((2, 2)))
+    spectrum = _rmt_equivalent._IsotropicSpectrum(np.asarray(ratio), np.ones((2, 2)))
     sums = spectrum.sums(np.asarray(0.0), np.asarray(c1), np.asarray(c0))
     a, b = rmt.marchenko_pastur_support(ratio)
     atom = max(0.0, 1 - 1 / ratio)
@@ -308,14 +308,14 @@ def test_toy_case_is_the_general_case_averaged_over_marchenko_pastur():
     K = 40_000
     eigenvalues = np.interp((np.arange(K) + 0.5) / K, cdf / cdf[-1], x)
     for eps, rho, phi in [(0.2, 1.0, 1.0), (0.2, 0.2, 0.6)]:
-        model = rmt._build_model(
+        model = _rmt_equivalent._build_model(
             n, m, p, mean_norm=norm, mean=None, mean_synthetic=None, covariance=None,
             covariance_synthetic=None, n_hat=n_hat, mean_error=0.0, eps=eps, rho=rho, phi=phi,
             gamma=0.5, synthetic_weight=1.0)
-        toy = rmt._moments_from_model(model, rmt._solve_fixed_point(model, 1e-13, 100))[:2]
+        toy = _rmt_equivalent._moments_from_model(model, _rmt_equivalent._solve_fixed_point(model, 1e-13, 100))[:2]
         q = np.full((K, 2, 2), norm**2 / K)  # isotropic mean: equal weight on every direction
-        model["spectrum"] = rmt._DiscreteSpectrum(np.ones(K), eigenvalues, q)
-        quantiles = rmt._moments_from_model(model, rmt._solve_fixed_point(model, 1e-13, 100))
+        model["spectrum"] = _rmt_equivalent._DiscreteSpectrum(np.ones(K), eigenvalues, q)
+        quantiles = _rmt_equivalent._moments_from_model(model, _rmt_equivalent._solve_fixed_point(model, 1e-13, 100))
         np.testing.assert_allclose(toy, quantiles[:2], rtol=2e-5)
 
 
@@ -327,6 +327,60 @@ def test_exact_generator_is_the_limit_of_the_toy_case():
     fp = rmt.fixed_points(300, 900, 150, n_hat=[1e12, 300], eps=0.2, rho=0.2, phi=0.9)
     assert fp.delta_g[0] < 1e-9 < fp.delta_g[1]
     assert rmt.fixed_points(300, 900, 150).delta_g == 0
+
+
+def test_spectral_form_is_the_general_case_in_an_eigenbasis(rng):
+    # a real covariance and a synthetic one that commute, a verifier, sample weights as atoms
+    p = 40
+    Q = np.linalg.qr(rng.normal(size=(p, p)))[0]
+    r, l = np.linspace(0.5, 2.0, p), rng.uniform(0.3, 3.0, p)
+    mu, mu_s = rng.normal(size=p) / np.sqrt(p), rng.normal(size=p) / np.sqrt(p)
+    common = dict(eps=0.3, rho=0.2, phi=0.8, gamma=[0.1, 1.0], synthetic_weight=0.7)
+    general = rmt.decision_moments(200, 600, mean=mu, mean_synthetic=mu_s,
+                                   covariance=Q @ np.diag(r) @ Q.T,
+                                   covariance_synthetic=Q @ np.diag(l) @ Q.T, **common)
+    alpha = rmt.kept_fraction(0.3, rho=0.2, phi=0.8)
+    spectral = rmt.spectral_decision_moments(
+        200, 600, r, l, Q.T @ mu, Q.T @ mu_s, gamma=[0.1, 1.0], synthetic_weight=0.7,
+        synthetic_row_weights=([1.0, 0.0], [alpha, 1 - alpha]),
+        label_agreement=rmt.label_signal(0.3, rho=0.2, phi=0.8) / alpha)
+    np.testing.assert_allclose(spectral, general, rtol=1e-9)
+    accuracy = rmt.spectral_test_accuracy(
+        200, 600, r, l, Q.T @ mu, Q.T @ mu_s, gamma=[0.1, 1.0], synthetic_weight=0.7,
+        synthetic_row_weights=([1.0, 0.0], [alpha, 1 - alpha]),
+        label_agreement=rmt.label_signal(0.3, rho=0.2, phi=0.8) / alpha)
+    np.testing.assert_allclose(accuracy, rmt.test_accuracy(
+        200, 600, mean=mu, mean_synthetic=mu_s, covariance=Q @ np.diag(r) @ Q.T,
+        covariance_synthetic=Q @ np.diag(l) @ Q.T, **common), rtol=1e-9)
+    # real rows of weight 2 with probability 1: the same as doubling every weight (and gamma)
+    doubled = rmt.spectral_decision_moments(200, 0, r, l, Q.T @ mu, gamma=1.0,
+                                            real_row_weights=([2.0], [1.0]))
+    plain = rmt.spectral_decision_moments(200, 0, r, l, Q.T @ mu, gamma=0.5)
+    np.testing.assert_allclose(doubled, plain, rtol=1e-9)
+    # estimated means: the noise correction lowers the signal the plug-in sees
+    noisy = rmt.spectral_test_accuracy(200, 0, r, l, Q.T @ mu, mean_noise=(0.01, 0.01))
+    assert noisy < rmt.spectral_test_accuracy(200, 0, r, l, Q.T @ mu)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"eigenvalues": [[1.0]]}, "eigenvalues must be a non-empty 1-d array"),
+        ({"eigenvalues_synthetic": [1.0]}, "eigenvalues_synthetic must have length 3"),
+        ({"mean_noise": 0.1}, "mean_noise must be None or a pair"),
+        ({"real_row_weights": ([1.0, 0.0], [0.5, 0.4])}, "must sum to 1"),
+        ({"synthetic_row_weights": 1.0}, "pair \\(values, probabilities\\)"),
+        ({"label_agreement": 1.5}, "label_agreement must be <= 1"),
+        ({"m": -1}, "m must be >= 0"),
+        ({"gamma": 0.0}, "gamma must be > 0"),
+    ],
+)
+def test_spectral_form_errors(kwargs, match):
+    args = dict(n=10, m=10, eigenvalues=np.ones(3), eigenvalues_synthetic=np.ones(3),
+                mean_coordinates=np.ones(3))
+    args.update(kwargs)
+    with pytest.raises((ValueError, TypeError), match=match):
+        rmt.spectral_test_accuracy(**args)
 
 
 def test_general_case_with_identity_is_the_exact_case():

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ..theory import rmt
+from ..theory import spectral_test_accuracy
 
 __all__ = ["RMTRidgeClassifier"]
 
@@ -31,6 +31,23 @@ def _check_mask(mask, n_samples, name, default):
         if not np.isin(arr, (0, 1)).all():
             raise ValueError(f"{name} must be boolean (True/False or 0/1); got other values.")
         arr = arr.astype(bool)
+    return arr
+
+
+def _check_values(value, name, *, positive):
+    """Float array of ``value`` (shape kept): finite numbers, > 0 or >= 0."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}.")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got {value!r}."
+        ) from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or inf), got {value!r}.")
+    if np.any(arr <= 0 if positive else arr < 0):
+        raise ValueError(f"{name} must be {'>' if positive else '>='} 0; got {value!r}.")
     return arr
 
 
@@ -126,6 +143,7 @@ class RMTRidgeClassifier(LinearClassifierMixin, BaseEstimator):
     See Also
     --------
     sksynth.theory.rmt.test_accuracy : The theory behind ``"auto"``.
+    sksynth.theory.rmt.spectral_test_accuracy : The form evaluated on the plug-in estimates.
     sksynth.augmentation.AugmentedClassifier : Draws the synthetic rows.
     sklearn.linear_model.RidgeClassifier : Ridge classifier with an intercept.
 
@@ -407,14 +425,11 @@ class RMTRidgeClassifier(LinearClassifierMixin, BaseEstimator):
                 "synthetic rows (synthetic_mask) to extrapolate over n_synthetic."
             )
         if n_synthetic is not None:
-            n_synthetic = rmt._as_array(n_synthetic, "n_synthetic", low=0)
-        alpha = self.alpha_ if alpha is None else rmt._as_array(alpha, "alpha", low=0,
-                                                                low_closed=False)
+            n_synthetic = _check_values(n_synthetic, "n_synthetic", positive=False)
+        alpha = self.alpha_ if alpha is None else _check_values(alpha, "alpha", positive=True)
         weight = (self.synthetic_weight_ if synthetic_weight is None
-                  else rmt._as_array(synthetic_weight, "synthetic_weight", low=0))
-        return rmt._scalar_or_array(
-            _plug_in_accuracy(plug_in, alpha, weight, n_synthetic)
-        )
+                  else _check_values(synthetic_weight, "synthetic_weight", positive=False))
+        return _plug_in_accuracy(plug_in, alpha, weight, n_synthetic)
 
 
 def _gram(X, weight, rows):
@@ -508,42 +523,6 @@ def _plug_in_statistics(X, t, sample_weight, synthetic, keep, grams, label_noise
     }
 
 
-class _PlugInSpectrum(rmt._DiscreteSpectrum):
-    """Discrete spectrum whose mean quadratic forms are corrected for estimation noise.
-
-    ``q`` holds the products of the *estimated* means' coordinates. An
-    estimated mean ``mu_hat = mu + e`` with ``e ~ N(0, kappa C)`` has
-    ``E[mu_hat^T f(C) mu_hat] = mu^T f(C) mu + kappa tr(C f(C))``: the noise
-    term is subtracted from every quadratic form the theory uses, and the
-    2 x 2 results are projected onto the positive semi-definite cone.
-    """
-
-    def __init__(self, r, l, q, noise):
-        super().__init__(r, l, q)
-        self.noise = noise  # (kappa_r, kappa_s): noise of mu_r along r, of mu_s along l
-
-    def sums(self, c_r, c_s, gamma, second_order=True):
-        out = super().sums(c_r, c_s, gamma, second_order)
-        if not second_order:
-            return out
-        r, l = self.r, self.l
-        D = gamma[..., None] + c_r[..., None] * r + c_s[..., None] * l
-        kappa_r, kappa_s = self.noise
-
-        def corrected(matrix, factor):
-            fixed = matrix.copy()
-            fixed[..., 0, 0] -= kappa_r * np.sum(r * factor, -1)
-            fixed[..., 1, 1] -= kappa_s * np.sum(l * factor, -1)
-            values, vectors = np.linalg.eigh(fixed)
-            values = np.clip(values, 0, None)
-            return (vectors * values[..., None, :]) @ np.swapaxes(vectors, -1, -2)
-
-        out["g1"] = corrected(out["g1"], 1 / D)
-        out["g2"] = np.stack([corrected(out["g2"][..., 0, :, :], r / D**2),
-                              corrected(out["g2"][..., 1, :, :], l / D**2)], -3)
-        return out
-
-
 def _plug_in_model(stats):
     """Eigen-decomposed plug-in model from :func:`_plug_in_statistics`."""
     real, syn, agreement = stats["real"], stats["synthetic"], stats["agreement"]
@@ -562,19 +541,15 @@ def _plug_in_model(stats):
         kappa_s = syn["noise"] / max(agreement**2, 0.05**2)
     else:  # no usable synthetic row: their distribution does not matter (no weight)
         mu_s, l, kappa_s = mu_r, r, real["noise"]
-    u = np.stack([U.T @ mu_r, U.T @ mu_s], -1)
-    syn_values, syn_probs = stats["syn_atoms"]
     return {
         "r": r,
         "l": l,
-        "q": u[:, :, None] * u[:, None, :],
+        "u_r": U.T @ mu_r,
+        "u_s": U.T @ mu_s,
         "noise": (real["noise"], kappa_s),
-        "real_weights": stats["real_atoms"][0],
-        "real_probs": stats["real_atoms"][1],
-        "syn_weights": np.concatenate([syn_values, syn_values]),
-        "syn_probs": np.concatenate([syn_probs * (1 + agreement) / 2,
-                                     syn_probs * (1 - agreement) / 2]),
-        "syn_agree": np.concatenate([np.ones_like(syn_values), -np.ones_like(syn_values)]),
+        "real_atoms": stats["real_atoms"],
+        "syn_atoms": stats["syn_atoms"],
+        "agreement": agreement,
         "n_rows": stats["n_rows"],
         "m_rows": stats["m_rows"],
         "gamma_scale": stats["gamma_scale"],
@@ -583,32 +558,10 @@ def _plug_in_model(stats):
 
 def _plug_in_accuracy(plug_in, alpha, synthetic_weight, n_synthetic=None):
     """Predicted accuracy for (arrays of) alpha, synthetic weight and synthetic amount."""
-    alpha = np.asarray(alpha, dtype=np.float64)
-    weight = np.asarray(synthetic_weight, dtype=np.float64)
-    m = np.asarray(plug_in["m_rows"] if n_synthetic is None else n_synthetic,
-                   dtype=np.float64)
-    shape = np.broadcast_shapes(alpha.shape, weight.shape, m.shape)
-    alpha, weight, m = (np.broadcast_to(a, shape) for a in (alpha, weight, m))
-    n = float(plug_in["n_rows"])
-    N = n + m
-    p = plug_in["r"].shape[0]
-
-    def atoms(values, probs, agree):
-        return tuple(np.broadcast_to(a, shape + a.shape) for a in (values, probs, agree))
-
-    real = atoms(plug_in["real_weights"], plug_in["real_probs"],
-                 np.ones_like(plug_in["real_weights"]))
-    syn_values, syn_probs, syn_agree = atoms(plug_in["syn_weights"], plug_in["syn_probs"],
-                                             plug_in["syn_agree"])
-    model = {
-        "spectrum": _PlugInSpectrum(plug_in["r"], plug_in["l"], plug_in["q"],
-                                    plug_in["noise"]),
-        "gamma": alpha * plug_in["gamma_scale"],
-        "eta": p / N,
-        "fractions": np.stack([n / N, m / N], -1),
-        "real": real,
-        "synthetic": (syn_values * weight[..., None], syn_probs, syn_agree),
-    }
-    delta = rmt._solve_fixed_point(model, 1e-10, 1000)
-    mean, variance, _ = rmt._moments_from_model(model, delta)
-    return rmt._accuracy(mean, variance)
+    m = plug_in["m_rows"] if n_synthetic is None else n_synthetic
+    return spectral_test_accuracy(
+        float(plug_in["n_rows"]), m, plug_in["r"], plug_in["l"], plug_in["u_r"],
+        plug_in["u_s"], mean_noise=plug_in["noise"], real_row_weights=plug_in["real_atoms"],
+        synthetic_row_weights=plug_in["syn_atoms"], label_agreement=plug_in["agreement"],
+        gamma=np.asarray(alpha, dtype=np.float64) * plug_in["gamma_scale"],
+        synthetic_weight=synthetic_weight, tol=1e-10, max_iter=1000)

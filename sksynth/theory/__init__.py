@@ -23,6 +23,8 @@ from .rmt import (
     label_signal,
     marchenko_pastur_pdf,
     marchenko_pastur_support,
+    spectral_decision_moments,
+    spectral_test_accuracy,
     test_accuracy,
     test_risk,
 )
@@ -41,6 +43,8 @@ __all__ += [
     "label_signal",
     "marchenko_pastur_pdf",
     "marchenko_pastur_support",
+    "spectral_decision_moments",
+    "spectral_test_accuracy",
     "test_accuracy",
     "test_risk",
 ]
