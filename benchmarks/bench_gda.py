@@ -3,7 +3,7 @@
 Two parts (both by default):
 
 1. **Gap table** (``--skip-timing`` runs only this): the mean generalisation
-   gap of :func:`sksynth.theory.gda.simulate_bgmm_gap` without augmentation
+   gap of :func:`sksynth.studies.simulate_bgmm_gap` without augmentation
    (``gamma = 0``) and with it (``gamma = 5, 50, 100``), their ratio with a
    95% delta-method interval (paired: every ``gamma`` of a trial shares its
    real rows), and the mean test loss, at ``m = 10`` for ``d`` in {1, 10, 50,
@@ -20,7 +20,7 @@ Two parts (both by default):
 
 2. **Timing**, the vectorised path against per-trial loops:
 
-:func:`sksynth.theory.gda.simulate_bgmm_gap` reproduces figure 1 of Zheng, Wu
+:func:`sksynth.studies.simulate_bgmm_gap` reproduces figure 1 of Zheng, Wu
 & Li (2023): 31 configurations of (m, d, gamma) x 1000 trials. Three ways to
 run a trial, timed in the same run on the same configurations:
 
@@ -55,7 +55,8 @@ import numpy as np  # noqa: E402
 from sklearn.datasets import make_blobs  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from sksynth.theory.gda import bgmm_nll, gda_stability_bound, simulate_bgmm_gap  # noqa: E402
+from sksynth.studies import simulate_bgmm_gap  # noqa: E402
+from sksynth.theory.gda import bgmm_nll, gda_stability_bound  # noqa: E402
 
 SIGMA = 0.6
 # (m, d, gammas) of the four sweeps of the paper's figure 1

@@ -52,6 +52,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from sksynth.datasets import make_gaussian_mixture  # noqa: E402
 from sksynth.generators import GaussianMixtureGenerator  # noqa: E402
 from sksynth.linear_model import RMTRidgeClassifier  # noqa: E402
+from sksynth.studies import simulate_accuracy  # noqa: E402
 from sksynth.theory import rmt  # noqa: E402
 
 ALPHA_GRID = np.logspace(-3, 2, 21)
@@ -86,9 +87,9 @@ def bench_theory_vs_simulation(report, trials, quick):
                               gamma=gamma)
         t_theory = time.perf_counter() - start
         start = time.perf_counter()
-        sim = rmt.simulate_accuracy(n, m, p, mean_norm=norm, case=case, n_hat=n_hat, eps=eps,
-                                    rho=rho, phi=phi, gamma=gamma, n_trials=trials,
-                                    random_state=0)
+        sim = simulate_accuracy(n, m, p, mean_norm=norm, case=case, n_hat=n_hat, eps=eps,
+                                rho=rho, phi=phi, gamma=gamma, n_trials=trials,
+                                random_state=0)
         t_mc = time.perf_counter() - start
         if case == "generator":  # per-trial conditional predictions; time one of them
             t_theory = np.nan

@@ -1,7 +1,7 @@
 """Coverage of confidence intervals from default vs debiased synthetic data.
 
 Reproduces the simulation of Decruyenaere et al. (2024) with
-:func:`sksynth.inference.coverage_study` for several generators, prints the
+:func:`sksynth.studies.coverage_study` for several generators, prints the
 table (bias, empirical SE, mean model SE, coverage, type-1 error per n and
 path), the convergence exponents, and checks the acceptance criteria of the
 debiased path (issues 6 and 20) twice: with the paper's ``sqrt(1 + m/n)``-corrected
@@ -40,7 +40,7 @@ import time
 
 import pandas as pd
 
-from sksynth.inference import convergence_rates, coverage_study, summarize_coverage
+from sksynth.studies import convergence_rates, coverage_study, summarize_coverage
 
 
 def make_generator(name):

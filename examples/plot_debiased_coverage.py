@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from sksynth.generators import GaussianCopulaGenerator
-from sksynth.inference import convergence_rates, coverage_study, summarize_coverage
+from sksynth.studies import convergence_rates, coverage_study, summarize_coverage
 
 sizes = [50, 160, 500, 1600]
 runs = 50

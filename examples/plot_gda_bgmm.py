@@ -60,7 +60,8 @@ from matplotlib.ticker import NullFormatter
 from sksynth.augmentation import AugmentedClassifier
 from sksynth.generators import GaussianMixtureGenerator
 from sksynth.linear_model import MeanDifferenceClassifier
-from sksynth.theory.gda import bgmm_nll, gda_stability_bound, simulate_bgmm_gap
+from sksynth.studies import simulate_bgmm_gap
+from sksynth.theory.gda import bgmm_nll, gda_stability_bound
 
 t_start = time.perf_counter()
 SIGMA = 0.6
@@ -93,7 +94,7 @@ print(f"one trial, m={m}, d={d}, gamma={gamma}: {model.n_kept_} generated rows, 
       f"NLL train {train_loss:.3f}, test {test_loss:.3f}, gap {abs(train_loss - test_loss):.3f}")
 
 # %%
-# :func:`~sksynth.theory.gda.simulate_bgmm_gap` runs the whole study. Its
+# :func:`~sksynth.studies.simulate_bgmm_gap` runs the whole study. Its
 # ``method="estimators"`` path is the trial above in a loop; the default
 # ``method="vectorized"`` draws the real rows of all trials as one
 # ``(n_trials, m, d)`` array and replaces the generated and test rows by their

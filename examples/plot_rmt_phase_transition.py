@@ -32,6 +32,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from sksynth.studies import simulate_accuracy
 from sksynth.theory import rmt
 
 p, norm, gamma, rho, phi = 100, 1.0, 1.0, 0.3, 0.8
@@ -52,9 +53,9 @@ dots = {}
 with threadpool_limits(limits=1):
     for factor in factors[:3]:
         dots[factor] = np.array([
-            rmt.simulate_accuracy(0, int(factor * p), p, mean_norm=norm, case="exact",
-                                  eps=float(e), rho=rho, phi=phi, gamma=gamma, n_trials=5,
-                                  random_state=k).accuracy.mean()
+            simulate_accuracy(0, int(factor * p), p, mean_norm=norm, case="exact",
+                              eps=float(e), rho=rho, phi=phi, gamma=gamma, n_trials=5,
+                              random_state=k).accuracy.mean()
             for k, e in enumerate(eps_dots)
         ])
 

@@ -19,7 +19,7 @@ We plot the accuracy predicted by :func:`sksynth.theory.rmt.test_accuracy`
 (lines) against the proportion ``m / (n + m)`` of synthetic rows, for three
 dimensions, with Monte-Carlo accuracies of
 :class:`~sksynth.linear_model.RMTRidgeClassifier` (dots, from
-:func:`sksynth.theory.rmt.simulate_accuracy`). The paper uses
+:func:`sksynth.studies.simulate_accuracy`). The paper uses
 ``n = n_hat = 1000`` and ``p`` in {50, 200, 500}; we halve every size (same
 ratios ``p / n`` and ``n_hat / n``) to keep the example fast.
 """
@@ -32,6 +32,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from sksynth.studies import simulate_accuracy
 from sksynth.theory import rmt
 
 n = n_hat = 500
@@ -71,9 +72,9 @@ with threadpool_limits(limits=1):
     for name, (rho, phi) in supervision.items():
         for p in dims:
             dots[name, p] = [
-                rmt.simulate_accuracy(n, int(m), p, mean_norm=norm, case="toy", n_hat=n_hat,
-                                      eps=float(label_noise(m, p)), rho=rho, phi=phi,
-                                      gamma=gamma, n_trials=4, random_state=int(m) + p)
+                simulate_accuracy(n, int(m), p, mean_norm=norm, case="toy", n_hat=n_hat,
+                                  eps=float(label_noise(m, p)), rho=rho, phi=phi,
+                                  gamma=gamma, n_trials=4, random_state=int(m) + p)
                 for m in dot_m
             ]
 

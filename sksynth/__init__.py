@@ -24,6 +24,7 @@ _SUBMODULES = [
     "privacy",
     "pruning",
     "report",
+    "studies",
     "testing",
     "theory",
 ]

@@ -21,12 +21,8 @@ from sklearn.base import BaseEstimator
 from sksynth.base import GeneratorMixin
 from sksynth.datasets import make_disease
 from sksynth.generators import GaussianCopulaGenerator
-from sksynth.inference import (
-    MeanEstimator,
-    convergence_rates,
-    coverage_study,
-    summarize_coverage,
-)
+from sksynth.inference import MeanEstimator
+from sksynth.studies import convergence_rates, coverage_study, summarize_coverage
 
 
 def naive_falls_short(table, target="coef(therapy)"):

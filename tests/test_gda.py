@@ -17,16 +17,15 @@ from sklearn.neighbors import NearestCentroid
 from sksynth.augmentation import AugmentedClassifier
 from sksynth.generators import GaussianMixtureGenerator
 from sksynth.linear_model import MeanDifferenceClassifier
-from sksynth.theory.gda import (
+from sksynth.studies import simulate_bgmm_gap
+from sksynth.studies._bgmm import (
     _bgmm_labels,
     _bgmm_mean,
     _draw_gaussian_statistics,
     _fit_pooled_diagonal,
     _nll_from_statistics,
-    bgmm_nll,
-    gda_stability_bound,
-    simulate_bgmm_gap,
 )
+from sksynth.theory.gda import bgmm_nll, gda_stability_bound
 
 SIGMA = 0.6
 

@@ -261,7 +261,7 @@ def test_debiased_coefficient_covers_with_a_small_auxiliary_sample():
     The correction's auxiliary error -(P_M - P_hat) phi includes the
     auxiliary plug-in psi(P_hat); 300 runs (SE-ratio SD 0.04, coverage SD 0.013).
     """
-    from sksynth.inference._study import _OrdinalGaussian
+    from sksynth.studies._coverage import _OrdinalGaussian
 
     n, runs = 300, 300
     target = PartialRegressionTarget("bp", "therapy", ["stage"])
@@ -426,7 +426,7 @@ def test_estimators_need_two_rows():
 # the study helpers
 # ---------------------------------------------------------------------------
 def test_summarize_coverage_and_rates_on_known_inputs():
-    from sksynth.inference import convergence_rates, summarize_coverage
+    from sksynth.studies import convergence_rates, summarize_coverage
 
     rows = []
     for n in (100, 400, 1600):
@@ -448,7 +448,7 @@ def test_summarize_coverage_and_rates_on_known_inputs():
 
 
 def test_coverage_study_smoke_and_shapes():
-    from sksynth.inference import coverage_study
+    from sksynth.studies import coverage_study
 
     results = coverage_study("gaussian", sizes=[100], runs=2, n_aux=1000)
     # 2 targets x 6 (path, se) cases per run
@@ -462,7 +462,7 @@ def test_coverage_study_smoke_and_shapes():
 
 
 def test_coverage_study_in_parts_equals_the_whole():
-    from sksynth.inference import coverage_study
+    from sksynth.studies import coverage_study
 
     params = dict(sizes=[60], n_aux=500)
     whole = coverage_study("gaussian", runs=4, **params)
@@ -474,7 +474,7 @@ def test_coverage_study_in_parts_equals_the_whole():
 
 
 def test_failed_estimates_are_counted_and_left_out():
-    from sksynth.inference import summarize_coverage
+    from sksynth.studies import summarize_coverage
 
     rows = [dict(n=100, seed=i, target="mean(age)", path="naive", se_kind="model",
                  estimate=e, se=s) for i, (e, s) in enumerate([(50.0, 1.0), (np.nan, np.nan),

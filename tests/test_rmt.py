@@ -32,6 +32,7 @@ from sksynth.augmentation import AugmentedClassifier
 from sksynth.datasets import make_gaussian_mixture
 from sksynth.generators import GaussianMixtureGenerator
 from sksynth.linear_model import RMTRidgeClassifier
+from sksynth.studies import simulate_accuracy
 from sksynth.theory import _rmt_equivalent, rmt
 
 
@@ -529,8 +530,8 @@ _REDUCED_GRID = [
 
 @pytest.mark.parametrize("n, m, p, norm, case, n_hat, eps, rho, phi, gamma", _REDUCED_GRID)
 def test_theory_matches_monte_carlo(n, m, p, norm, case, n_hat, eps, rho, phi, gamma):
-    sim = rmt.simulate_accuracy(n, m, p, mean_norm=norm, case=case, n_hat=n_hat, eps=eps,
-                                rho=rho, phi=phi, gamma=gamma, n_trials=16, random_state=0)
+    sim = simulate_accuracy(n, m, p, mean_norm=norm, case=case, n_hat=n_hat, eps=eps,
+                            rho=rho, phi=phi, gamma=gamma, n_trials=16, random_state=0)
     _assert_matches_simulation(sim, p)
     if eps > rmt.critical_label_noise(rho, phi) and n == 0:
         assert sim.accuracy.mean() < 0.5 and sim.theory.mean() < 0.5
@@ -539,8 +540,8 @@ def test_theory_matches_monte_carlo(n, m, p, norm, case, n_hat, eps, rho, phi, g
 def test_monte_carlo_sides_with_bernoulli_pruning():
     """Where our formula and the authors' disagree (alpha = 0.5), simulation follows ours."""
     p = 100
-    sim = rmt.simulate_accuracy(0, 200, p, mean_norm=1.5, case="exact", eps=0.1, rho=0.1,
-                                phi=0.5, gamma=0.05, n_trials=16, random_state=1)
+    sim = simulate_accuracy(0, 200, p, mean_norm=1.5, case="exact", eps=0.1, rho=0.1,
+                            phi=0.5, gamma=0.05, n_trials=16, random_state=1)
     _assert_matches_simulation(sim, p)
     mu = np.zeros(p)
     mu[0] = 1.5
@@ -550,18 +551,18 @@ def test_monte_carlo_sides_with_bernoulli_pruning():
 
 def test_simulation_empirical_test_set_and_reproducibility():
     kwargs = dict(mean_norm=1.5, case="exact", eps=0.1, n_trials=3)
-    first = rmt.simulate_accuracy(100, 200, 50, random_state=3, **kwargs)
-    again = rmt.simulate_accuracy(100, 200, 50, random_state=3, **kwargs)
+    first = simulate_accuracy(100, 200, 50, random_state=3, **kwargs)
+    again = simulate_accuracy(100, 200, 50, random_state=3, **kwargs)
     np.testing.assert_array_equal(first.accuracy, again.accuracy)
-    empirical = rmt.simulate_accuracy(100, 200, 50, n_test=20_000, random_state=3, **kwargs)
+    empirical = simulate_accuracy(100, 200, 50, n_test=20_000, random_state=3, **kwargs)
     # test-set noise: sd sqrt(a (1 - a) / 20000) < 0.0036 per trial
     assert abs(empirical.accuracy.mean() - first.accuracy.mean()) < 0.02
     with pytest.raises(ValueError, match="case must be one of"):
-        rmt.simulate_accuracy(10, 10, 5, case="gan")
+        simulate_accuracy(10, 10, 5, case="gan")
     with pytest.raises(ValueError, match="needs n_hat"):
-        rmt.simulate_accuracy(10, 10, 5, case="toy")
+        simulate_accuracy(10, 10, 5, case="toy")
     with pytest.raises(ValueError, match="leave n_hat as None"):
-        rmt.simulate_accuracy(10, 10, 5, case="exact", n_hat=10)
+        simulate_accuracy(10, 10, 5, case="exact", n_hat=10)
 
 
 def _full_grid():
@@ -583,8 +584,8 @@ def _full_grid():
 def test_theory_matches_monte_carlo_full_grid():
     diffs = []
     for n, m, p, norm, case, n_hat, eps, rho, phi, gamma in _full_grid():
-        sim = rmt.simulate_accuracy(n, m, p, mean_norm=norm, case=case, n_hat=n_hat, eps=eps,
-                                    rho=rho, phi=phi, gamma=gamma, n_trials=20, random_state=0)
+        sim = simulate_accuracy(n, m, p, mean_norm=norm, case=case, n_hat=n_hat, eps=eps,
+                                rho=rho, phi=phi, gamma=gamma, n_trials=20, random_state=0)
         diffs.append(_assert_matches_simulation(sim, p))
     assert np.mean(np.abs(diffs)) < 0.01
 

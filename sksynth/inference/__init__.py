@@ -9,7 +9,6 @@ for the synthetic sampling noise; :class:`NaiveOLS` is the naive baseline.
 
 from ._debiased import DebiasedGenerator
 from ._estimators import MeanEstimator, NaiveOLS, PartiallyLinearEstimator
-from ._study import convergence_rates, coverage_study, summarize_coverage
 from ._targets import (
     MeanTarget,
     PartialRegressionTarget,
@@ -28,7 +27,4 @@ __all__ = [
     "ProportionTarget",
     "RiskDifferenceTarget",
     "Target",
-    "convergence_rates",
-    "coverage_study",
-    "summarize_coverage",
 ]

@@ -59,7 +59,7 @@ class MeanDifferenceClassifier(ClassifierMixin, BaseEstimator):
     --------
     sklearn.neighbors.NearestCentroid : The same rule as ``fit_intercept=True``
         for any number of classes, without ``decision_function``.
-    sksynth.theory.gda.simulate_bgmm_gap : The GDA study this classifier serves.
+    sksynth.studies.simulate_bgmm_gap : The GDA study this classifier serves.
 
     Notes
     -----

@@ -4,12 +4,13 @@
 accuracy of a ridge classifier trained on real and synthetic Gaussian-mixture
 data with label noise and a verifier (El Firdoussi et al., 2024).
 :mod:`sksynth.theory.gda` gives the stability bound on the generalisation gap
-of generative data augmentation and the binary Gaussian-mixture simulation
-that tests it (Zheng et al., 2023).
+of generative data augmentation and the loss of its binary Gaussian-mixture
+study (Zheng et al., 2023). The package needs NumPy and SciPy only; the
+simulations that test these predictions are in :mod:`sksynth.studies`.
 """
 
 from . import gda, rmt
-from .gda import bgmm_nll, gda_stability_bound, simulate_bgmm_gap
+from .gda import bgmm_nll, gda_stability_bound
 from .rmt import (
     DecisionMoments,
     FixedPointError,
@@ -29,7 +30,7 @@ from .rmt import (
     test_risk,
 )
 
-__all__ = ["bgmm_nll", "gda", "gda_stability_bound", "rmt", "simulate_bgmm_gap"]
+__all__ = ["bgmm_nll", "gda", "gda_stability_bound", "rmt"]
 __all__ += [
     "DecisionMoments",
     "FixedPointError",

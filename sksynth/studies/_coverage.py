@@ -5,8 +5,9 @@
 :func:`~sksynth.datasets.make_disease`, one synthetic set per run, the mean
 age (truth 50) and the therapy coefficient adjusted for stage (truth -20),
 estimated on the real rows, on the generator's raw samples and on the
-debiased samples. :func:`summarize_coverage` and :func:`convergence_rates`
-turn the runs into the paper's table.
+samples of a :class:`~sksynth.inference.DebiasedGenerator`.
+:func:`summarize_coverage` and :func:`convergence_rates` turn the runs into
+the paper's table.
 """
 
 import warnings
@@ -21,9 +22,13 @@ from sklearn.base import BaseEstimator, clone
 from ..base import GeneratorMixin, _seed_from
 from ..datasets import make_disease
 from ..generators import GaussianGenerator
-from ._debiased import DebiasedGenerator
-from ._estimators import MeanEstimator, PartiallyLinearEstimator
-from ._targets import MeanTarget, PartialRegressionTarget
+from ..inference import (
+    DebiasedGenerator,
+    MeanEstimator,
+    MeanTarget,
+    PartialRegressionTarget,
+    PartiallyLinearEstimator,
+)
 
 __all__ = ["coverage_study", "summarize_coverage", "convergence_rates"]
 
@@ -142,10 +147,10 @@ def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), ru
     For each ``n`` in ``sizes`` and each run ``seed`` in
     ``range(first_seed, first_seed + runs)``:
     ``make_disease(n, random_state=seed)`` gives the real rows; a
-    :class:`DebiasedGenerator` wrapping ``generator`` is fitted on them with
-    targets mean age and the therapy coefficient adjusted for stage; ``m =
-    m_factor * n`` raw and debiased synthetic rows are drawn; both targets are
-    estimated on the real, raw and debiased rows.
+    :class:`~sksynth.inference.DebiasedGenerator` wrapping ``generator`` is
+    fitted on them with targets mean age and the therapy coefficient adjusted
+    for stage; ``m = m_factor * n`` raw and debiased synthetic rows are
+    drawn; both targets are estimated on the real, raw and debiased rows.
 
     Parameters
     ----------
@@ -164,8 +169,9 @@ def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), ru
     m_factor : float, default=1.0
         Synthetic rows per real row.
     n_aux : "auto" or int, default="auto"
-        Auxiliary sample of the debiasing step (see :class:`DebiasedGenerator`;
-        ``"auto"`` is 100,000 rows for ``n <= 5000``).
+        Auxiliary sample of the debiasing step (see
+        :class:`~sksynth.inference.DebiasedGenerator`; ``"auto"`` is 100,000
+        rows for ``n <= 5000``).
     n_jobs : int, default=None
         Parallel runs (joblib).
     verbose : int, default=0
@@ -183,7 +189,7 @@ def coverage_study(generator="gaussian", *, sizes=(50, 160, 500, 1600, 5000), ru
 
     Examples
     --------
-    >>> from sksynth.inference import coverage_study, summarize_coverage
+    >>> from sksynth.studies import coverage_study, summarize_coverage
     >>> results = coverage_study("gaussian", sizes=[200], runs=3, n_aux=2000)
     >>> sorted(results.path.unique())
     ['debiased', 'naive', 'original']
