@@ -53,6 +53,8 @@ RESULTS = os.path.join(os.path.dirname(__file__), "results")
 def one_seed(n, seed, steps, n_aux, batch_size=500):
     import torch
 
+    from skorch.callbacks import Callback
+
     from sksynth.datasets import make_disease
     from sksynth.generators import ConditionalTabularGAN
     from sksynth.inference import PartialRegressionTarget
@@ -63,14 +65,16 @@ def one_seed(n, seed, steps, n_aux, batch_size=500):
     snapshots = {}
     start = time.process_time()
 
-    def keep(estimator, logs):  # the generator's weights (and batch-norm statistics)
-        if logs["epoch"] in checkpoints:
-            state = estimator._generator.state_dict()
-            snapshots[logs["epoch"]] = ({k: v.detach().clone() for k, v in state.items()},
-                                        time.process_time() - start)
+    class Keep(Callback):  # the generator's weights (and batch-norm statistics)
+        def on_epoch_end(self, net, **kwargs):
+            epoch = net.history[-1, "epoch"]
+            if epoch in checkpoints:
+                state = net.module_.state_dict()
+                snapshots[epoch] = ({k: v.detach().clone() for k, v in state.items()},
+                                    time.process_time() - start)
 
     gan = ConditionalTabularGAN(epochs=max(checkpoints), batch_size=batch_size,
-                                callbacks=[keep], random_state=seed).fit(real)
+                                callbacks=[Keep()], random_state=seed).fit(real)
     target = PartialRegressionTarget("bp", "therapy", ["stage"])
     theta_real = target.psi(real)
     a = real["therapy"].to_numpy(dtype=float)

@@ -18,8 +18,9 @@ interface, not of the models' best quality.
 # -----------------
 # Both models are fitted with the income class as ``y``: the class is part of
 # their conditional vector, so ``sample(y=labels)`` draws ``X | y``. Each
-# epoch's losses are kept in ``history_`` (a ``callbacks`` list would receive
-# them as they come, and ``verbose=1`` shows a progress bar).
+# epoch's losses are kept in ``history_``, skorch's history of the training net
+# (skorch callbacks passed as ``callbacks=[...]`` see them as they come, and
+# ``verbose=1`` shows a progress bar).
 import time
 
 import matplotlib.pyplot as plt
@@ -50,11 +51,11 @@ for name, model in models.items():
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
 history = pd.DataFrame(models["TabularVAE"].history_)
-axes[0].plot(history["epoch"], history["loss"])
+axes[0].plot(history["epoch"], history["train_loss"])
 axes[0].set(title="TabularVAE: training loss", xlabel="epoch")
 history = pd.DataFrame(models["ConditionalTabularGAN"].history_)
-axes[1].plot(history["epoch"], history["loss_g"], label="generator")
-axes[1].plot(history["epoch"], history["loss_d"], label="critic")
+axes[1].plot(history["epoch"], history["train_loss"], label="generator")
+axes[1].plot(history["epoch"], history["train_loss_d"], label="critic")
 axes[1].set(title="ConditionalTabularGAN: losses", xlabel="epoch")
 axes[1].legend()
 fig.tight_layout()

@@ -5,15 +5,28 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import torch
+from skorch.callbacks import Callback
 
-torch = pytest.importorskip("torch")
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.model_selection import GridSearchCV
 
-from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sksynth.augmentation import AugmentedClassifier
+from sksynth.datasets import load_adult
+from sksynth.generators import TabularVAE
 
-from sksynth.augmentation import AugmentedClassifier  # noqa: E402
-from sksynth.datasets import load_adult  # noqa: E402
-from sksynth.generators import TabularVAE  # noqa: E402
+
+class StopAt(Callback):
+    """Stop training after epoch ``last`` (skorch's way: KeyboardInterrupt)."""
+
+    def __init__(self, last):
+        self.last = last
+        self.seen = []
+
+    def on_epoch_end(self, net, **kwargs):
+        self.seen.append(net.history[-1, "epoch"])
+        if self.seen[-1] >= self.last:
+            raise KeyboardInterrupt
 
 
 # small networks: one torch thread is faster, and immune to busy CI cores
@@ -131,7 +144,7 @@ def test_cpu_fits_are_reproducible_and_seeds_matter():
     first = TabularVAE(epochs=3, batch_size=50, random_state=3).fit(X)
     second = TabularVAE(epochs=3, batch_size=50, random_state=3).fit(X)
     other = TabularVAE(epochs=3, batch_size=50, random_state=4).fit(X)
-    assert [h["loss"] for h in first.history_] == [h["loss"] for h in second.history_]
+    assert first.history_[:, "train_loss"] == second.history_[:, "train_loss"]
     pd.testing.assert_frame_equal(first.sample(50), second.sample(50))
     assert not first.sample(50, random_state=0).equals(other.sample(50, random_state=0))
     np.testing.assert_array_equal(first.transform(X), second.transform(X))
@@ -222,9 +235,9 @@ def test_early_stopping_callbacks_and_progress_bar(capsys):
     X = _two_clusters(600)
     seen = []
 
-    class Recorder:
-        def on_epoch_end(self, estimator, logs):
-            seen.append(logs["epoch"])
+    class Recorder(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            seen.append(net.history[-1, "epoch"])
 
     vae = TabularVAE(epochs=200, batch_size=100, early_stopping=True, validation_interval=1,
                      n_iter_no_change=2, callbacks=[Recorder()], verbose=1,
@@ -237,8 +250,10 @@ def test_early_stopping_callbacks_and_progress_bar(capsys):
     assert "val_elbo" in validated[0]
     assert "TabularVAE" in capsys.readouterr().err  # tqdm writes to stderr
     stopper = TabularVAE(epochs=50, batch_size=100, random_state=0,
-                         callbacks=[lambda est, logs: logs["epoch"] >= 3]).fit(X)
+                         callbacks=[StopAt(3)]).fit(X)
     assert stopper.n_epochs_ == 3
+    with pytest.raises(TypeError, match="skorch callbacks"):
+        TabularVAE(epochs=1, callbacks=[lambda net: None]).fit(X)
 
 
 @pytest.mark.parametrize("params, error, match", [
@@ -281,10 +296,9 @@ def test_auto_epochs_train_the_budget_and_early_stopping_cuts_it():
     X = _two_clusters(40)
     small = dict(embedding_dim=2, compress_dims=(4,), decompress_dims=(4,), batch_size=20,
                  random_state=0)
-    epochs = []
-    stop_at_three = lambda est, logs: epochs.append(logs["epoch"]) or logs["epoch"] == 3  # noqa
+    stop_at_three = StopAt(3)
     vae = TabularVAE(callbacks=[stop_at_three], **small).fit(X)
-    assert vae.n_epochs_ == 3 and epochs == [1, 2, 3]
+    assert vae.n_epochs_ == 3 and stop_at_three.seen == [1, 2, 3]
     # with early stopping the budget is counted on the training rows alone (36 = 2 batches)
     stopper = TabularVAE(early_stopping=True, validation_fraction=0.1, validation_interval=1,
                          n_iter_no_change=1, **small).fit(X)

@@ -6,21 +6,21 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 import torch.nn.functional as F
+from skorch.callbacks import PassthroughScoring
 from scipy.special import logsumexp
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
+from ._torch import (DrawnBatches, GeneratorNet, HeldOutQuality, ValidationStopping,
+                     check_callbacks)
 from ._torch_utils import (
     _NeuralTabularGenerator,
-    _adam,
     _check_layer_widths,
-    _cpu_state,
     _generators,
     _linear,
     _block_softmax,
-    _train_epochs,
 )
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -171,6 +171,112 @@ def _choose(cum, rng):
     return np.argmax(cum > rng.random_sample(cum.shape[0])[:, None], axis=1)
 
 
+class _GANTrainer(GeneratorNet):
+    """The skorch net that trains the conditional WGAN-GP of CTGAN (Xu et al., 2019).
+
+    ``module`` is the generator and ``critic`` the discriminator, each with its
+    own Adam (``betas=(0.5, 0.9)``). One training step is ``discriminator_steps``
+    critic updates on the Wasserstein loss with gradient penalty (Gulrajani et
+    al., 2017, eq. 3; weight ``_GP_WEIGHT``, on ``pac`` rows packed together)
+    and one generator update on ``-critic(fake)`` plus the cross-entropy of the
+    columns its conditional vector names. ``draw_conditions()`` draws a batch's
+    conditions and the training rows that match them (training by sampling), so
+    batches are :class:`~._torch.DrawnBatches` placeholders. The step's
+    ``loss`` is the generator's; the critic's goes to ``train_loss_d``.
+    """
+
+    def __init__(self, module, *, critic=None, data=None, draw_conditions=None, activate=None,
+                 condition_loss=None, permute=None, width=0, latent_dim=0, pac=1,
+                 discriminator_steps=1,
+                 noise=None, precision="float32", critic_lr=2e-4, critic_weight_decay=1e-6,
+                 **kwargs):
+        # set before NeuralNet.__init__: skorch lets a module in only while initialising
+        self.critic = critic
+        self.data = data
+        self.draw_conditions = draw_conditions
+        self.activate = activate
+        self.condition_loss = condition_loss
+        self.permute = permute
+        self.width = width
+        self.latent_dim = latent_dim
+        self.pac = pac
+        self.discriminator_steps = discriminator_steps
+        self.noise = noise
+        self.precision = precision
+        self.critic_lr = critic_lr
+        self.critic_weight_decay = critic_weight_decay
+        super().__init__(module, **kwargs)
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.critic_ = self.critic.to(self.device)
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        super().initialize_optimizer()
+        self.critic_optimizer_ = torch.optim.Adam(
+            self.critic_.parameters(), lr=self.critic_lr, betas=(0.5, 0.9),
+            weight_decay=self.critic_weight_decay, fused=True)
+        return self
+
+    def _fake_rows(self, C, autocast):
+        b = self.batch_size
+        z = torch.randn((b, self.latent_dim), generator=self.noise, device=self.device)
+        with autocast:
+            out = self.module_(z if C is None else torch.cat([z, C], dim=1))
+        out = out.float()
+        return out, self.activate(out[:, :self.width], self.noise)
+
+    def train_step(self, batch, **fit_params):
+        generator, critic, noise, device = self.module_, self.critic_, self.noise, self.device
+        b, pac, d = self.batch_size, self.pac, self.width
+        autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16,
+                                  enabled=self.precision == "bfloat16")
+
+        def with_cond(x, C):
+            return x if C is None else torch.cat([x, C], dim=1)
+
+        generator.train()
+        critic.train()
+        for _ in range(self.discriminator_steps):
+            C, _, rows = self.draw_conditions()
+            with torch.no_grad():
+                _, fake = self._fake_rows(C, autocast)
+            perm = torch.as_tensor(self.permute(b), device=device)
+            real = with_cond(self.data.index_select(0, rows[perm]),
+                             None if C is None else C.index_select(0, perm))
+            fake = with_cond(fake, C)
+            width = real.shape[1]
+            alpha = torch.rand((b // pac, 1, 1), generator=noise, device=device)
+            alpha = alpha.expand(b // pac, pac, width).reshape(b, width)
+            mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+            with autocast:
+                scores = critic(torch.cat([real, fake, mixed], dim=0), noise)
+            scores = scores.float()
+            s_real, s_fake, s_mixed = scores.split(b // pac)
+            grad, = torch.autograd.grad(s_mixed.sum(), mixed, create_graph=True)
+            norms = grad.reshape(-1, pac * width).norm(2, dim=1)
+            penalty = _GP_WEIGHT * ((norms - 1.0) ** 2).mean()
+            loss_d = s_fake.mean() - s_real.mean()
+            self.critic_optimizer_.zero_grad(set_to_none=True)
+            (loss_d + penalty).backward()
+            self.critic_optimizer_.step()
+        C, revealed, _ = self.draw_conditions()
+        out, fake = self._fake_rows(C, autocast)
+        critic.requires_grad_(False)  # no gradients for the critic's weights here
+        with autocast:
+            loss_g = -critic(with_cond(fake, C), noise).float().mean()
+        for unit, slot in revealed:
+            loss_g = loss_g + (F.cross_entropy(out[:, d:], slot) if unit is None
+                               else self.condition_loss(out[:, :d], unit, slot))
+        self.optimizer_.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.optimizer_.step()
+        critic.requires_grad_(True)
+        self.history.record_batch("train_loss_d", loss_d.item())
+        return {"loss": loss_g.detach(), "y_pred": None}
+
+
 class ConditionalTabularGAN(_NeuralTabularGenerator):
     """Conditional tabular GAN (CTGAN): conditional vector, PacGAN critic, WGAN-GP.
 
@@ -232,11 +338,13 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         Validations without improvement before stopping.
     validation_interval : int, default=10
         Epochs between validations.
-    callbacks : list of callable, default=None
-        Called after every epoch as ``callback(estimator, logs)`` (or
-        ``callback.on_epoch_end(estimator, logs)``) with the epoch's logs
-        (``epoch``, ``loss_g``, ``loss_d``, ``seconds``, and ``val_quality``
-        on validation epochs); returning ``True`` stops training.
+    callbacks : list of skorch callbacks, default=None
+        :class:`skorch.callbacks.Callback` instances (or ``(name, callback)``
+        pairs) added to the training net's (see ``net_``; ``net.module_`` is
+        the generator network). They read ``net.history[-1]`` (``epoch``,
+        ``train_loss`` of the generator, ``train_loss_d`` of the critic,
+        ``dur``, and ``val_quality`` on validation epochs); raising
+        ``KeyboardInterrupt`` stops training.
     column_types : dict, default=None
         Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`);
         identifiers and semantic types are made afresh, never learnt.
@@ -274,8 +382,12 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         The fitted table encoder.
     column_types_ : dict
         Type of every column, inferred or given.
-    history_ : list of dict
-        The logs of every epoch (see ``callbacks``).
+    history_ : skorch.history.History
+        The training history, one dict per epoch (see ``callbacks``);
+        ``history_[:, "train_loss"]`` is the generator's loss curve.
+    net_ : skorch.NeuralNet
+        The net that trained the model (not kept by pickling or model files,
+        which keep the weights and ``history_``).
     n_epochs_ : int
         Epochs run (the ``"auto"`` budget, or fewer with early stopping or a
         callback that stops).
@@ -430,7 +542,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     _conditional_units = True
     _MAX_CONDITION_UNITS = 1
     _module_names = ("_generator",)
-    _derived_names = ("_L",)
+    _derived_names = ("_L", "net_")
 
     def __init__(self, *, embedding_dim=128, generator_dim=(256, 256),
                  discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6,
@@ -503,12 +615,8 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         critic = _Discriminator(L.d + L.cdim, tuple(self.discriminator_dim), self.pac,
                                 gen_cpu).to(device)
         self._generator = generator
-        opt_g = _adam(generator.parameters(), lr=self.generator_lr,
-                      weight_decay=self.generator_decay, betas=(0.5, 0.9))
-        opt_d = _adam(critic.parameters(), lr=self.discriminator_lr,
-                      weight_decay=self.discriminator_decay, betas=(0.5, 0.9))
         data = torch.as_tensor(T[train_rows], device=device)
-        b, pac = self.batch_size, self.pac
+        b = self.batch_size
         steps = max(train_rows.size // b, 1)
         np_rng = np.random.RandomState(rng.randint(_MAX_SEED))
         sampler = self._sampler
@@ -519,8 +627,6 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             target_labels = torch.as_tensor(labels[train_rows], device=device)
         offsets = torch.as_tensor([u.offset for u in L.units], dtype=torch.int64, device=device)
         arange_b = torch.arange(b, device=device)
-        width = L.d + L.cdim
-        critic_params = list(critic.parameters())
 
         def conditions():
             """Training conditions: C (b, cdim), the revealed units and slots, matching rows."""
@@ -541,66 +647,9 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                 revealed.append((None, label))
             return C, revealed, rows
 
-        autocast = torch.autocast(device.type, dtype=torch.bfloat16,
-                                  enabled=self.precision == "bfloat16")
-
-        def fake_rows(C):
-            z = torch.randn((b, self.embedding_dim), generator=gen_dev, device=device)
-            with autocast:
-                out = generator(z if C is None else torch.cat([z, C], dim=1))
-            out = out.float()
-            return out, self._activate(out[:, :L.d], gen_dev)
-
-        def with_cond(x, C):
-            return x if C is None else torch.cat([x, C], dim=1)
-
-        def run_epoch(epoch):
-            generator.train()
-            critic.train()
-            sum_d = torch.zeros((), device=device)
-            sum_g = torch.zeros((), device=device)
-            for _ in range(steps):
-                for _ in range(self.discriminator_steps):
-                    C, _, rows = conditions()
-                    with torch.no_grad():
-                        _, fake = fake_rows(C)
-                    perm = torch.as_tensor(np_rng.permutation(b), device=device)
-                    real = with_cond(data.index_select(0, rows[perm]),
-                                     None if C is None else C.index_select(0, perm))
-                    fake = with_cond(fake, C)
-                    alpha = torch.rand((b // pac, 1, 1), generator=gen_dev, device=device)
-                    alpha = alpha.expand(b // pac, pac, width).reshape(b, width)
-                    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
-                    with autocast:
-                        scores = critic(torch.cat([real, fake, mixed], dim=0), gen_dev)
-                    scores = scores.float()
-                    s_real, s_fake, s_mixed = scores.split(b // pac)
-                    grad, = torch.autograd.grad(s_mixed.sum(), mixed, create_graph=True)
-                    norms = grad.reshape(-1, pac * width).norm(2, dim=1)
-                    penalty = _GP_WEIGHT * ((norms - 1.0) ** 2).mean()
-                    loss_d = s_fake.mean() - s_real.mean()
-                    opt_d.zero_grad(set_to_none=True)
-                    (loss_d + penalty).backward()
-                    opt_d.step()
-                C, revealed, _ = conditions()
-                out, fake = fake_rows(C)
-                for p in critic_params:  # no gradients for the critic's weights here
-                    p.requires_grad_(False)
-                with autocast:
-                    loss_g = -critic(with_cond(fake, C), gen_dev).float().mean()
-                for unit, slot in revealed:
-                    loss_g = loss_g + (F.cross_entropy(out[:, L.d:], slot) if unit is None
-                                       else self._condition_loss(out[:, :L.d], unit, slot))
-                opt_g.zero_grad(set_to_none=True)
-                loss_g.backward()
-                opt_g.step()
-                for p in critic_params:
-                    p.requires_grad_(True)
-                sum_d += loss_d.detach()
-                sum_g += loss_g.detach()
-            return {"loss_g": float(sum_g) / steps, "loss_d": float(sum_d) / steps}
-
-        validate = None
+        callbacks = check_callbacks(self.callbacks, type(self).__name__)
+        callbacks.append(("train_loss_d", PassthroughScoring(name="train_loss_d",
+                                                             on_train=True)))
         if val_rows is not None:
             quality = self._validation_quality(frame, val_rows, rng)
 
@@ -610,10 +659,27 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                 generator.train()
                 return logs
 
-        self.best_epoch_ = _train_epochs(self, run_epoch, epochs=self._n_epochs(steps),
-                                         validate=validate,
-                                         get_state=lambda: _cpu_state(generator),
-                                         set_state=lambda s: generator.load_state_dict(s))
+            callbacks += [("held_out", HeldOutQuality(validate, self.validation_interval)),
+                          ("early_stopping", ValidationStopping(patience=self.n_iter_no_change))]
+        self.net_ = _GANTrainer(
+            generator, critic=critic, data=data, draw_conditions=conditions,
+            activate=self._activate, condition_loss=self._condition_loss,
+            permute=np_rng.permutation, width=L.d,
+            latent_dim=self.embedding_dim, pac=self.pac,
+            discriminator_steps=self.discriminator_steps, noise=gen_dev,
+            precision=self.precision, critic_lr=self.discriminator_lr,
+            critic_weight_decay=self.discriminator_decay,
+            max_epochs=self._n_epochs(steps), batch_size=b,
+            iterator_train=DrawnBatches, iterator_train__n_batches=steps,
+            optimizer=torch.optim.Adam, lr=self.generator_lr, optimizer__betas=(0.5, 0.9),
+            optimizer__weight_decay=self.generator_decay, optimizer__fused=True,
+            callbacks=callbacks, callbacks__progress__desc=type(self).__name__,
+            device=device, verbose=int(self.verbose),
+        ).fit({"steps": torch.empty(steps, 0)})
+        self.history_ = self.net_.history
+        stopping = dict(self.net_.callbacks_).get("early_stopping")
+        self.best_epoch_ = (stopping.best_epoch_ if stopping is not None and stopping.best_epoch_
+                            else len(self.history_))
         self.n_epochs_ = len(self.history_)
         generator.eval()
         self._sampler.rows = None  # the training rows are not kept after fit

@@ -22,7 +22,6 @@ when one of the two classes is first used.
 
 import copy
 import math
-import time
 import warnings
 from numbers import Integral
 
@@ -196,76 +195,6 @@ class _ColumnArrays:
         if y_enc is not None:
             cat[:, -1] = y_enc
         return num, cat
-
-
-# ---------------------------------------------------------------------------
-# the epoch loop: progress, callbacks, history, early stopping
-# ---------------------------------------------------------------------------
-def _check_callbacks(callbacks):
-    callbacks = list(callbacks or [])
-    for callback in callbacks:
-        if not (callable(callback) or callable(getattr(callback, "on_epoch_end", None))):
-            raise TypeError(
-                "callbacks must be a list of callables f(estimator, logs) or of objects with "
-                f"an on_epoch_end(estimator, logs) method; got {type(callback).__name__}."
-            )
-    return callbacks
-
-
-def _train_epochs(estimator, run_epoch, *, epochs=None, validate=None, get_state=None,
-                  set_state=None):
-    """Run ``epochs`` (default ``estimator.epochs``) epochs of ``run_epoch(epoch) -> dict``.
-
-    After each epoch the logs (losses, seconds, and every ``validation_interval``
-    epochs the held-out ``val_quality`` from ``validate()``) are appended to
-    ``estimator.history_`` and passed to the callbacks; a callback returning
-    ``True`` stops training. With ``validate`` (early stopping), training stops
-    when ``val_quality`` has not improved for ``n_iter_no_change`` validations,
-    and the weights of the best validation are restored.
-
-    Returns the 1-based epoch whose weights the model keeps.
-    """
-    from tqdm.auto import tqdm
-
-    epochs = estimator.epochs if epochs is None else epochs
-    callbacks = _check_callbacks(estimator.callbacks)
-    estimator.history_ = history = []
-    interval = getattr(estimator, "validation_interval", 1)
-    patience = getattr(estimator, "n_iter_no_change", None)
-    best, best_epoch, best_state, stale = -np.inf, None, None, 0
-    bar = tqdm(total=epochs, desc=type(estimator).__name__, unit="epoch",
-               disable=not estimator.verbose, leave=True, dynamic_ncols=True)
-    last = 0
-    try:
-        for epoch in range(1, epochs + 1):
-            start = time.perf_counter()
-            logs = {"epoch": epoch, **run_epoch(epoch)}
-            logs["seconds"] = time.perf_counter() - start
-            stop = False
-            if validate is not None and (epoch % interval == 0 or epoch == epochs):
-                logs.update(validate())
-                if logs["val_quality"] > best:
-                    best, best_epoch, best_state, stale = logs["val_quality"], epoch, get_state(), 0
-                else:
-                    stale += 1
-                    stop = stale >= patience
-            history.append(logs)
-            last = epoch
-            bar.update(1)
-            if estimator.verbose:
-                bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()
-                                 if k not in ("epoch", "seconds")}, refresh=False)
-            for callback in callbacks:
-                hook = getattr(callback, "on_epoch_end", callback)
-                stop = (hook(estimator, logs) is True) or stop
-            if stop:
-                break
-    finally:
-        bar.close()
-    if best_state is not None:
-        set_state(best_state)
-        return best_epoch
-    return last
 
 
 # ---------------------------------------------------------------------------
@@ -714,6 +643,8 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
                 state[name + "__state"] = _cpu_state(module)
         for name in self._derived_names:
             state.pop(name, None)
+        if "history_" in state:  # skorch's History, as the plain list of dicts it holds
+            state["history_"] = [dict(epoch) for epoch in state["history_"]]
         if "_device" in state:
             state["_device"] = str(state["_device"])
         return state
@@ -722,6 +653,10 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         state = dict(state)
         states = {name: state.pop(name + "__state") for name in self._module_names
                   if name + "__state" in state}
+        if "history_" in state:
+            from skorch.history import History
+
+            state["history_"] = History(state["history_"])
         super().__setstate__(state)
         if "_device" not in state:
             return

@@ -11,17 +11,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
+from ._torch import GeneratorNet, HeldOutQuality, ValidationStopping, check_callbacks
 from ._torch_utils import (
     _CHUNK,
     _NeuralTabularGenerator,
-    _adam,
     _check_layer_widths,
-    _cpu_state,
     _deepcopy_double,
     _generators,
     _linear,
     _block_logsumexp,
-    _train_epochs,
 )
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -160,6 +158,65 @@ def _log_likelihood(out, x_cont, obs_cont, x_soft, soft_obs, x_ind, sigma, L):
     return total
 
 
+class _VAETrainer(GeneratorNet):
+    """The skorch net that trains :class:`_VAENet`: the negative ELBO of TVAE.
+
+    A batch is the dict ``{"packed": rows, "slots": condition slots}`` of
+    :meth:`TabularVAE._fit`. For a conditional VAE each discrete column's
+    value is revealed to the encoder and decoder with probability ``_REVEAL``
+    (and all of them hidden in a share of the rows), so one model learns every
+    ``X | conditions``; the class label, when fitted with ``y``, is always given.
+    The loss is ``KL(q(z | x) || N(0, I)) - loss_factor * log p(x | z)`` (eq. 3
+    of Kingma and Welling, 2014, with TVAE's weight), averaged over the batch.
+    """
+
+    def __init__(self, module, *, layout=None, layout_tensors=None, pieces=None,
+                 loss_factor=2.0, precision="float32", noise=None, **kwargs):
+        self.layout = layout
+        self.layout_tensors = layout_tensors
+        self.pieces = pieces
+        self.loss_factor = loss_factor
+        self.precision = precision
+        self.noise = noise
+        super().__init__(module, **kwargs)
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        net, L, noise, device = self.module_, self.layout, self.noise, self.device
+        x, x_cont, obs_cont, soft_obs, x_ind, x_soft, revealed = (
+            batch["packed"][:, piece] for piece in self.pieces)
+        b = x.shape[0]
+        slot = None
+        if L.cdim:
+            reveal = torch.rand((b, len(L.units)), generator=noise, device=device)
+            some = torch.rand((b, 1), generator=noise, device=device) < _REVEAL
+            reveal = (reveal < _REVEAL) & some
+            if L.label_unit is not None:
+                reveal[:, L.label_unit] = True  # class labels: always given
+            slot, revealed = batch["slots"], revealed * reveal
+        autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16,
+                                  enabled=self.precision == "bfloat16")
+        with autocast:
+            mu, logvar = net.encode_slots(x, slot, revealed)
+        mu, logvar = mu.float(), logvar.float()
+        eps = torch.randn(mu.shape, generator=noise, device=device)
+        z = mu + eps * torch.exp(0.5 * logvar)
+        with autocast:
+            out = net.decode_slots(z, slot, revealed)
+        rec = _log_likelihood(out.float(), x_cont, obs_cont, x_soft, soft_obs, x_ind,
+                              net.sigma, self.layout_tensors)
+        kl = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar).sum(dim=1)
+        loss = (kl - self.loss_factor * rec).mean()
+        loss.backward()
+        return {"loss": loss, "y_pred": None}
+
+    def train_step(self, batch, **fit_params):
+        step = super().train_step(batch, **fit_params)
+        with torch.no_grad():
+            self.module_.sigma.clamp_(0.01, 1.0)
+        return step
+
+
 class TabularVAE(_NeuralTabularGenerator):
     """Variational autoencoder for mixed-type tables (TVAE), with exact discrete conditions.
 
@@ -217,11 +274,14 @@ class TabularVAE(_NeuralTabularGenerator):
         Validations without improvement before stopping.
     validation_interval : int, default=10
         Epochs between validations.
-    callbacks : list of callable, default=None
-        Called after every epoch as ``callback(estimator, logs)`` (or
-        ``callback.on_epoch_end(estimator, logs)``) with the epoch's logs
-        (``epoch``, ``loss``, ``seconds``, and ``val_quality`` and
-        ``val_elbo`` on validation epochs); returning ``True`` stops training.
+    callbacks : list of skorch callbacks, default=None
+        :class:`skorch.callbacks.Callback` instances (or ``(name, callback)``
+        pairs) added to the training net's (see ``net_``): e.g.
+        ``LRScheduler``, ``Checkpoint``, ``ProgressBar``. They read
+        ``net.history[-1]`` (``epoch``, ``train_loss``, ``dur``, and
+        ``val_quality`` and ``val_elbo`` on validation epochs); raising
+        ``KeyboardInterrupt`` stops training, as skorch's ``EarlyStopping``
+        does.
     column_types : dict, default=None
         Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`);
         identifiers and semantic types are made afresh, never learnt.
@@ -261,8 +321,12 @@ class TabularVAE(_NeuralTabularGenerator):
         The fitted table encoder.
     column_types_ : dict
         Type of every column, inferred or given.
-    history_ : list of dict
-        The logs of every epoch (see ``callbacks``).
+    history_ : skorch.history.History
+        The training history, one dict per epoch (see ``callbacks``), each with
+        the ``batches`` it ran; ``history_[:, "train_loss"]`` is the loss curve.
+    net_ : skorch.NeuralNet
+        The net that trained the model (not kept by pickling or model files,
+        which keep the weights and ``history_``).
     n_epochs_ : int
         Epochs run (the ``"auto"`` budget, or fewer with early stopping or a
         callback that stops).
@@ -415,7 +479,7 @@ class TabularVAE(_NeuralTabularGenerator):
     }
 
     _module_names = ("_net",)
-    _derived_names = ("_net64", "_L", "_L_cpu", "_score_eps")
+    _derived_names = ("_net64", "_L", "_L_cpu", "_score_eps", "net_")
 
     def __init__(self, *, embedding_dim=128, compress_dims=(128, 128),
                  decompress_dims=(128, 128), l2scale=1e-5, batch_size=500, epochs="auto",
@@ -479,77 +543,42 @@ class TabularVAE(_NeuralTabularGenerator):
         parts = self._targets(T) + [present]
         # one float matrix: a batch is one indexing operation, its pieces are views
         bounds = np.cumsum([0] + [p.shape[1] for p in parts])
-        packed = torch.as_tensor(np.hstack(parts)[train_rows], device=device)
-        slots = torch.as_tensor(slots[train_rows], device=device)
-        pieces = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+        rows = {"packed": torch.as_tensor(np.hstack(parts)[train_rows], device=device),
+                "slots": torch.as_tensor(slots[train_rows], device=device)}
         n_train = train_rows.size
-        optimizer = _adam(self._net.parameters(), lr=self.learning_rate,
-                          weight_decay=self.l2scale)
         batch_size = min(self.batch_size, n_train)
-        n_units = len(L.units)
-        target = L.label_unit
-        net, Lt, factor = self._net, self._L, float(self.loss_factor)
-        autocast = torch.autocast(device.type, dtype=torch.bfloat16,
-                                  enabled=self.precision == "bfloat16")
-
-        def run_epoch(epoch):
-            net.train()
-            perm = torch.randperm(n_train, generator=gen_cpu).to(device)
-            total = torch.zeros((), device=device)
-            for start in range(0, n_train, batch_size):
-                rows = perm[start:start + batch_size]
-                batch = packed.index_select(0, rows)
-                x, x_cont, obs_cont, soft_obs, x_ind, x_soft, revealed = (
-                    batch[:, piece] for piece in pieces)
-                b = x.shape[0]
-                slot = None
-                if L.cdim:
-                    reveal = torch.rand((b, n_units), generator=gen_dev, device=device)
-                    some = torch.rand((b, 1), generator=gen_dev, device=device) < _REVEAL
-                    reveal = (reveal < _REVEAL) & some
-                    if target is not None:
-                        reveal[:, target] = True  # class labels: always given
-                    slot, revealed = slots.index_select(0, rows), revealed * reveal
-                with autocast:
-                    mu, logvar = net.encode_slots(x, slot, revealed)
-                mu, logvar = mu.float(), logvar.float()
-                eps = torch.randn(mu.shape, generator=gen_dev, device=device)
-                z = mu + eps * torch.exp(0.5 * logvar)
-                with autocast:
-                    out = net.decode_slots(z, slot, revealed)
-                out = out.float()
-                rec = _log_likelihood(out, x_cont, obs_cont, x_soft, soft_obs, x_ind,
-                                      net.sigma, Lt)
-                kl = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar).sum(dim=1)
-                loss = (kl - factor * rec).mean()
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                with torch.no_grad():
-                    net.sigma.clamp_(0.01, 1.0)
-                total += loss.detach() * b
-            return {"loss": float(total) / n_train}
-
-        validate = None
+        callbacks = check_callbacks(self.callbacks, type(self).__name__)
         if val_rows is not None:
             quality = self._validation_quality(frame, val_rows, rng)
             T_val = T[val_rows]
-
             y_val = None if labels is None else labels[val_rows]
 
             def validate():
-                self._net64 = _deepcopy_double(net)
+                self._net64 = _deepcopy_double(self._net)
                 logs = quality()
                 logs["val_elbo"] = float(np.mean(self._elbo(T_val.astype(np.float64), y_val)))
                 return logs
 
+            callbacks += [("held_out", HeldOutQuality(validate, self.validation_interval)),
+                          ("early_stopping", ValidationStopping(patience=self.n_iter_no_change))]
         self._score_eps = torch.as_tensor(
             np.random.RandomState(0).standard_normal((_N_SCORE_DRAWS, self.embedding_dim)))
-        self.best_epoch_ = _train_epochs(self, run_epoch,
-                                         epochs=self._n_epochs(n_train, batch_size),
-                                         validate=validate,
-                                         get_state=lambda: _cpu_state(net),
-                                         set_state=lambda s: net.load_state_dict(s))
+        self.net_ = _VAETrainer(
+            self._net, layout=L, layout_tensors=self._L,
+            pieces=[slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])],
+            loss_factor=float(self.loss_factor), precision=self.precision,
+            noise=gen_dev, max_epochs=self._n_epochs(n_train, batch_size),
+            batch_size=batch_size, iterator_train__generator=gen_cpu,
+            optimizer=torch.optim.Adam, lr=self.learning_rate,
+            optimizer__weight_decay=self.l2scale, optimizer__fused=True,
+            callbacks=callbacks, callbacks__progress__desc=type(self).__name__,
+            device=device, verbose=int(self.verbose),
+        ).fit(rows)
+        self.history_ = self.net_.history
+        stopping = dict(self.net_.callbacks_).get("early_stopping")
+        self.best_epoch_ = (stopping.best_epoch_ if stopping is not None and stopping.best_epoch_
+                            else len(self.history_))
+        net = self._net
         self.n_epochs_ = len(self.history_)
         net.eval()
         self._net64 = _deepcopy_double(net)
