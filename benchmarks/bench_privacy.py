@@ -1,7 +1,7 @@
 """Benchmark differentially private VAEs on Adult and digits: utility, attacks, audits, epochs.
 
 Methods: :class:`sksynth.generators.LipschitzVAE` (privacy from the encoder
-noise, posterior release) and :class:`sksynth.privacy.DPSGDVAE` (the same
+noise, posterior release) and :class:`sksynth.generators.DPSGDVAE` (the same
 architecture trained with DP-SGD, Opacus), at the same target epsilon, with
 ``delta = 1/n``; a non-private :class:`sksynth.generators.TabularVAE` and the
 real training data (TRTR) are the ceilings. Where smartnoise-synth imports
@@ -253,8 +253,7 @@ class OwnMST(SmartnoiseReference):
 
 
 def make(method, eps, domain, epochs, seed, **extra):
-    from sksynth.generators import LipschitzVAE
-    from sksynth.privacy import DPSGDVAE
+    from sksynth.generators import DPSGDVAE, LipschitzVAE
 
     bounds, categories = domain
     common = dict(bounds=bounds, categories=categories, epochs=epochs, random_state=seed)
@@ -543,7 +542,7 @@ def _per_layer_clipping():
 
 def table_missing(args):
     """Section 5: DPSGDVAE's sampled missing rates at the default clip (see the docstring)."""
-    from sksynth.privacy import DPSGDVAE
+    from sksynth.generators import DPSGDVAE
 
     if args.missing_per_layer:
         _per_layer_clipping()
@@ -577,8 +576,8 @@ def table_whitebox(args, domain):
     """Section 6: the white-box likelihood-ratio audit of both DP methods (and weak noise)."""
     from joblib import parallel_config
 
-    from sksynth.generators import LipschitzVAE
-    from sksynth.privacy import DPSGDVAE, audit
+    from sksynth.generators import DPSGDVAE, LipschitzVAE
+    from sksynth.privacy import audit
 
     (X, y), _, _ = load(args.whitebox_n, 10, seed=1)
     X = pd.concat([X, canary_row(X, domain)], ignore_index=True)

@@ -6,7 +6,7 @@ Differentially private synthetic data: Lipschitz VAE against DP-SGD
 privacy from the noise of a fixed-variance encoder: it releases one noisy
 latent code per training row, once, and samples by decoding those codes. Its
 epsilon is that of a Gaussian mechanism and does not depend on the number of
-epochs. :class:`~sksynth.privacy.DPSGDVAE` trains the same architecture with
+epochs. :class:`~sksynth.generators.DPSGDVAE` trains the same architecture with
 DP-SGD (Opacus), whose epsilon grows with every epoch at a fixed noise level.
 
 We compare them on a subsample of the Adult census data with its public
@@ -29,8 +29,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
 from sksynth.datasets import load_adult
-from sksynth.generators import LipschitzVAE
-from sksynth.privacy import DPSGDVAE, audit
+from sksynth.generators import DPSGDVAE, LipschitzVAE
+from sksynth.privacy import audit
 
 torch.set_num_threads(2)
 data = load_adult()

@@ -82,7 +82,7 @@ def test_every_sampled_row_is_valid(name):
 
 
 def test_the_dp_sgd_vae_takes_constraints_too():
-    from sksynth.privacy import DPSGDVAE
+    from sksynth.generators import DPSGDVAE
 
     real = _table(300)
     gen = DPSGDVAE(constraints=CONSTRAINTS, epochs=1, target_epsilon=50.0,

@@ -329,7 +329,7 @@ def test_white_box_audit_refutes_a_leaky_claim_and_keeps_a_true_one():
 # ------------------------------------------------------------------- DP-SGD
 def test_dpsgd_vae_meets_its_target_and_grows_with_epochs():
     pytest.importorskip("opacus")
-    from sksynth.privacy import DPSGDVAE
+    from sksynth.generators import DPSGDVAE
 
     X = np.random.RandomState(0).uniform(0, 1, size=(300, 2))
     bounds = {0: (0, 1), 1: (0, 1)}
@@ -354,7 +354,7 @@ def test_dpsgd_vae_follows_the_requested_class():
     # the label enters the decoder directly (LipschitzVAE's conditional decoder), so rows
     # drawn for class k sit at class k's mean once training has taken a few hundred steps
     pytest.importorskip("opacus")
-    from sksynth.privacy import DPSGDVAE
+    from sksynth.generators import DPSGDVAE
 
     rng = np.random.RandomState(0)
     y = np.repeat([0, 1, 2], 100)
@@ -378,7 +378,7 @@ def test_dpsgd_vae_reproduces_missing_rates_at_the_default_clip():
     # released with the Gaussian mechanism (5% of the budget, composed by the accountant)
     # and the missing logits shifted after training so the sampled rates are the noisy ones.
     pytest.importorskip("opacus")
-    from sksynth.privacy import DPSGDVAE
+    from sksynth.generators import DPSGDVAE
     from _missing_data import missing_table
 
     frame = missing_table()
@@ -410,7 +410,7 @@ def test_dpsgd_vae_counts_share_the_budget():
     # with counts the accountant composes them with training: the training noise grows so
     # that the total stays at the target; declared nullable=[] releases no count
     pytest.importorskip("opacus")
-    from sksynth.privacy import DPSGDVAE
+    from sksynth.generators import DPSGDVAE
 
     X = np.random.RandomState(0).uniform(0, 1, size=(300, 2))
     X[::5, 0] = np.nan
@@ -439,7 +439,7 @@ def test_dpsgd_vae_unseen_category_scores_minus_inf():
     pytest.importorskip("opacus")
     import pandas as pd
 
-    from sksynth.privacy import DPSGDVAE
+    from sksynth.generators import DPSGDVAE
 
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"a": rng.uniform(size=200), "b": rng.choice(["x", "y"], 200)})
@@ -460,7 +460,7 @@ def test_bounded_linear_per_example_gradients_match_autograd():
     import torch
 
     from sksynth.generators._lipschitz_nets import _BoundedLinear
-    from sksynth.privacy._dpsgd import _bounded_linear_grad_sample
+    from sksynth.generators._dpsgd import _bounded_linear_grad_sample
 
     rng = np.random.RandomState(0)
     for bound in (0.5, 100.0):

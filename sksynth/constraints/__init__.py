@@ -7,7 +7,7 @@ mixed-type generator: ``GaussianCopulaGenerator(constraints=[...])``, and
 likewise :class:`~sksynth.generators.TabularVAE`,
 :class:`~sksynth.generators.ConditionalTabularGAN`,
 :class:`~sksynth.generators.LipschitzVAE` and
-:class:`~sksynth.privacy.DPSGDVAE` (a :class:`~sksynth.inference.DebiasedGenerator`
+:class:`~sksynth.generators.DPSGDVAE` (a :class:`~sksynth.inference.DebiasedGenerator`
 samples through its generator's constraints).
 
 - :class:`Inequality`: ``low <= high`` (numeric or datetime columns);

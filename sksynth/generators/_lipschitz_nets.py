@@ -23,7 +23,7 @@ class _BoundedLinear(torch.nn.Module):
 
     A training-mode forward keeps ``_state = (u, v, sigma)`` (detached), the
     quantities its effective weight was computed from, so that the
-    per-example gradient of ``W`` (DP-SGD, ``sksynth.privacy._dpsgd``) can be
+    per-example gradient of ``W`` (DP-SGD, ``sksynth.generators._dpsgd``) can be
     formed exactly by the chain rule through the normalisation.
     """
 

@@ -19,8 +19,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from .._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin
-from ..privacy._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
 from ._lipschitz_columns import (
     _can_be_missing,
     _check_nullable,
@@ -400,7 +400,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                 raise ValueError(
                     "weights='dp-sgd' needs target_epsilon (the budget of the whole fit) or "
                     "noise_multiplier (the DP-SGD noise, with encoder_std for the codes).")
-            from ..privacy._dpsgd import _fit_dp_sgd
+            from ._dpsgd import _fit_dp_sgd
 
             return _fit_dp_sgd(self, frame, X)
         ledger, rng, device, hidden = self._fit_domain(frame, X)

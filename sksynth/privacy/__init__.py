@@ -12,15 +12,14 @@
   attacks, and gives a Clopper-Pearson lower bound on epsilon
   (:func:`epsilon_lower_bound`).
 
-:class:`DPSGDVAE` (the DP-SGD baseline, PyTorch and Opacus) is imported on
-first access, so ``import sksynth.privacy`` does not import torch. Its
-trainer is also the one of ``LipschitzVAE(weights="dp-sgd")``, whose
-``epsilon_`` then covers the trained weights as well as the released codes.
+The DP generators themselves, :class:`~sksynth.generators.LipschitzVAE` and
+the DP-SGD baseline :class:`~sksynth.generators.DPSGDVAE`, are in
+:mod:`sksynth.generators`. Dependencies point one way: this package fits
+generators (the audit), and the generators use only the accountant, a leaf
+module that imports no other part of sksynth.
 """
 
-import importlib
-
-from ._accountant import (
+from .._accountant import (
     PrivacyLedger,
     analytic_gaussian_sigma,
     classical_gaussian_sigma,
@@ -38,12 +37,8 @@ from ._attacks import (
 )
 from ._audit import AuditResult, audit, clopper_pearson, epsilon_lower_bound
 
-# public name -> private module, imported on first access (it imports torch)
-_LAZY = {"DPSGDVAE": "._dpsgd"}
-
 __all__ = [
     "AuditResult",
-    "DPSGDVAE",
     "PrivacyLedger",
     "audit",
     "clopper_pearson",
@@ -60,15 +55,3 @@ __all__ = [
     "posterior_release_epsilon",
     "posterior_release_mu",
 ]
-
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))

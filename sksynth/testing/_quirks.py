@@ -690,7 +690,7 @@ _NEURAL = {
 def quirk_subjects(random_state=0, *, pruners=True):
     """The public generators (small settings) and pruners the catalogue runs over.
 
-    :class:`~sksynth.privacy.DPSGDVAE` is included only when opacus is installed,
+    :class:`~sksynth.generators.DPSGDVAE` is included only when opacus is installed,
     the neural generators only when torch is.
 
     Returns
@@ -706,7 +706,7 @@ def quirk_subjects(random_state=0, *, pruners=True):
         QuirkSubject("GaussianMixtureGenerator", generators.GaussianMixtureGenerator(**rs),
                      "numeric"),
     ]
-    homes = {"DPSGDVAE": ("sksynth.privacy", "opacus")}
+    homes = {"DPSGDVAE": ("sksynth.generators", "opacus")}
     for name, (fast, trained) in _NEURAL.items():
         module, needs = homes.get(name, ("sksynth.generators", "torch"))
         if importlib.util.find_spec(needs) is None:

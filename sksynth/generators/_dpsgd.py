@@ -7,7 +7,7 @@ missing counts, the released codes (if any) and training are composed in one
 Opacus accountant. Per-example gradients of the spectrally normalised layers
 come from :func:`_bounded_linear_grad_sample`, registered with Opacus.
 
-This module imports torch (and Opacus inside ``fit``); :mod:`sksynth.privacy`
+This module imports torch (and Opacus inside ``fit``); :mod:`sksynth.generators`
 imports it lazily.
 """
 
@@ -19,11 +19,11 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._accountant import gaussian_mu
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
-from ..generators._lipschitz_columns import _count_mu, _missing_offsets, _split_mu
-from ..generators._lipschitz_vae import _DTYPE, LipschitzVAE, _OneThread
-from ..generators._lipschitz_nets import _BoundedLinear
-from ._accountant import gaussian_mu
+from ._lipschitz_columns import _count_mu, _missing_offsets, _split_mu
+from ._lipschitz_nets import _BoundedLinear
+from ._lipschitz_vae import _DTYPE, LipschitzVAE, _OneThread
 
 #: Prior draws at which the missing rates are calibrated (see ``_calibrate_missing``).
 _CALIBRATION_DRAWS = 16384
@@ -478,7 +478,7 @@ class DPSGDVAE(LipschitzVAE):
     Examples
     --------
     >>> import numpy as np
-    >>> from sksynth.privacy import DPSGDVAE
+    >>> from sksynth.generators import DPSGDVAE
     >>> X = np.random.RandomState(0).uniform(0, 1, size=(200, 2))
     >>> vae = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=2, batch_size=50, target_epsilon=2.0,
     ...                bounds={0: (0, 1), 1: (0, 1)}, random_state=0).fit(X)  # doctest: +SKIP

@@ -7,6 +7,11 @@ of Balle and Wang 2018), the classical calibration of Dwork and Roth (2014),
 and :class:`PrivacyLedger`, the list of every data-dependent step of a release
 with what it spends. The derivation for :class:`~sksynth.generators.LipschitzVAE`
 is in ``doc/privacy.rst``.
+
+A leaf module (it imports no other part of sksynth), so that the DP
+generators (:mod:`sksynth.generators`) and the audits (:mod:`sksynth.privacy`,
+which fits generators) both use it without importing each other. Its public
+names are those of :mod:`sksynth.privacy`.
 """
 
 import math
