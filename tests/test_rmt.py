@@ -756,6 +756,10 @@ def test_theoretical_accuracy_over_amounts(rng):
     real_only = RMTRidgeClassifier().fit(X[:200], y[:200])
     with pytest.raises(ValueError, match="saw no synthetic rows"):
         real_only.theoretical_accuracy(n_synthetic=100)
+    with pytest.raises(ValueError, match="n_synthetic must contain only non-negative"):
+        clf.theoretical_accuracy(n_synthetic=[-1, 10])
+    with pytest.raises(ValueError, match="alpha must contain only positive"):
+        clf.theoretical_accuracy(alpha=0.0)
 
 
 def test_inside_augmented_classifier_and_grid_search():

@@ -34,31 +34,22 @@ def _check_mask(mask, n_samples, name, default):
     return arr
 
 
-def _check_values(value, name, *, positive):
-    """Float array of ``value`` (shape kept): finite numbers, > 0 or >= 0."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r}.")
+def _check_values(values, name, *, positive):
+    """``values`` as a float array (shape kept) of finite numbers, all > 0 or all >= 0."""
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        values = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a number or an array of numbers, got {value!r}."
-        ) from None
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf), got {value!r}.")
-    if np.any(arr <= 0 if positive else arr < 0):
-        raise ValueError(f"{name} must be {'>' if positive else '>='} 0; got {value!r}.")
-    return arr
-
-
-def _check_grid(grid, default, name, *, positive):
-    values = default if grid is None else np.asarray(grid, dtype=np.float64).ravel()
-    if values.shape[0] == 0 or not np.all(np.isfinite(values)):
+        raise TypeError(f"{name} must be a number or an array of numbers.") from None
+    if values.size == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"{name} must be a non-empty array of finite numbers.")
     if np.any(values <= 0 if positive else values < 0):
         raise ValueError(f"{name} must contain only {'positive' if positive else 'non-negative'}"
                          " values.")
     return values
+
+
+def _check_grid(grid, default, name, *, positive):
+    return default if grid is None else _check_values(grid, name, positive=positive).ravel()
 
 
 class RMTRidgeClassifier(LinearClassifierMixin, BaseEstimator):
