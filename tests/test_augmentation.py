@@ -145,7 +145,6 @@ def test_pickle_round_trip_predicts_the_same():
 
 
 def test_pruner_drops_rows_it_rejects():
-    pytest.importorskip("sksynth.pruning")
     from sksynth.pruning import LabelVerifier
 
     X, y = _data(200, 2)

@@ -137,8 +137,8 @@ def test_default_tabular_vae_leaves_a_small_debiasing_remainder():
     (``epochs="auto"``: at least 6,000 steps) it is a small part of the debiased
     path's standard error, sqrt(2) * 20 / sqrt(n) = 2.24 at n = 160 with m = n;
     with SDV's 300 epochs (300 steps here) it was about twice that SE."""
-    torch = pytest.importorskip("torch")
     import numpy as np
+    import torch
 
     from sksynth.datasets import make_disease
     from sksynth.generators import TabularVAE

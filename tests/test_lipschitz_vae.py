@@ -6,18 +6,16 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
-pytest.importorskip("torch")
-import torch  # noqa: E402
-
-from sksynth.generators import LipschitzVAE  # noqa: E402
-from sksynth.generators._lipschitz_vae import (  # noqa: E402
+from sksynth.generators import LipschitzVAE
+from sksynth.generators._lipschitz_vae import (
     _jacobians,
     _power_iteration_norms,
 )
-from sksynth.privacy import audit, gaussian_epsilon, gaussian_mu  # noqa: E402
+from sksynth.privacy import audit, gaussian_epsilon, gaussian_mu
 
-from _missing_data import assert_missing_rates_match, missing_table  # noqa: E402
+from _missing_data import assert_missing_rates_match, missing_table
 
 FAST = dict(latent_dim=3, hidden=(32, 32), epochs=15, batch_size=64, random_state=0)
 

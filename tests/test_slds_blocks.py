@@ -5,10 +5,9 @@ import math
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from sksynth.generators._slds._conjugate import (  # noqa: E402
+from sksynth.generators._slds._conjugate import (
     dirichlet_log_partition,
     exp_family_kl,
     expected_stats,
@@ -16,10 +15,10 @@ from sksynth.generators._slds._conjugate import (  # noqa: E402
     mniw_natural_from_standard,
     straight_through,
 )
-from sksynth.generators._slds._hmm import hmm_forward_backward, hmm_viterbi  # noqa: E402
-from sksynth.generators._slds._implicit import fixed_point  # noqa: E402
-from sksynth.generators._slds._kalman import info_sample, info_smoother  # noqa: E402
-from sksynth.generators._slds._meanfield import (  # noqa: E402
+from sksynth.generators._slds._hmm import hmm_forward_backward, hmm_viterbi
+from sksynth.generators._slds._implicit import fixed_point
+from sksynth.generators._slds._kalman import info_sample, info_smoother
+from sksynth.generators._slds._meanfield import (
     block_update,
     gap_fills,
     global_stats,

@@ -4,14 +4,12 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 
 from sksynth.datasets import make_slds
-
-torch = pytest.importorskip("torch")
-
-from sksynth.generators import SLDSVAE  # noqa: E402
+from sksynth.generators import SLDSVAE
 
 
 # ------------------------------------------------------------------ make_slds
