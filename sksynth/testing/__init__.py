@@ -6,7 +6,8 @@
   their true parameters), :func:`from_generator` (data drawn from a fitted
   generator).
 - The generator contract: :func:`check_generator` and
-  :func:`parametrize_with_generator_checks`.
+  :func:`parametrize_with_generator_checks` (for tables, and a sequence
+  variant for generators of 3-D arrays such as SLDSVAE).
 - Quirky tables (issue 19): :func:`quirk_cases` (a catalogue of awkward
   inputs with their expected behaviour), :func:`quirk_subjects` and
   :func:`run_quirks` / :func:`tally_quirks` (pass, clear error, obscure error
@@ -29,7 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     ) from exc
 
 from ._dgp import DataGeneratingProcess, GaussianMixtureDGP, LinearDGP, PartiallyLinearDGP
-from ._generator_checks import check_generator, parametrize_with_generator_checks
+from ._contract import check_generator, parametrize_with_generator_checks
 from ._quirks import (
     Expect,
     QuirkCase,

@@ -1,16 +1,20 @@
-"""The generator contract as a reusable suite of checks.
+"""The generator contract for tables: the checks, their data and helpers.
 
 scikit-learn's ``check_estimator`` never calls ``sample``; these checks do,
 the way imbalanced-learn checks its samplers. Each check is a function
-``check(generator)`` (the check data bound in) that raises ``AssertionError``
-naming the broken property. :func:`check_generator` runs them all;
-:func:`parametrize_with_generator_checks` turns them into pytest cases.
+``check(generator, data)`` that raises ``AssertionError`` naming the broken
+property; :func:`_yield_table_checks` binds the data in. The checks that do
+not depend on the container (``n_samples`` validation, ``random_state``,
+pickling, held-out score, ``transform``, ``iter_sample``) also serve the
+sequence variant (:mod:`._sequence_checks`). The public entry points,
+:func:`~sksynth.testing.check_generator` and
+:func:`~sksynth.testing.parametrize_with_generator_checks`, are in
+:mod:`._contract`.
 """
 
 import functools
 import inspect
 import pickle
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,11 +25,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils import get_tags
 
-from ..base import is_generator
 from ._strategies import _STRING_DTYPE, tabular_frames
-
-__all__ = ["check_generator", "parametrize_with_generator_checks"]
-
 
 # ---------------------------------------------------------------------------
 # what the generator accepts, and the data the checks use
@@ -448,6 +448,17 @@ def check_pickle(generator, data):
                      "after a pickle round trip, transform differs")
 
 
+def _assert_finite_scores(fitted, X, where, unit="row"):
+    """``score(X)`` is a finite number and ``score_samples(X)`` one finite value per row."""
+    score = fitted.score(X)
+    assert np.ndim(score) == 0 and np.isfinite(score), (
+        f"score on {where} must be a finite number, got {score!r}")
+    if hasattr(fitted, "score_samples"):
+        per_row = np.asarray(fitted.score_samples(X))
+        assert per_row.shape == (len(X),) and np.isfinite(per_row).all(), (
+            f"score_samples on {where} must be finite, one value per {unit}")
+
+
 @_check
 def check_score_heldout(generator, data):
     """``score`` (mean log-likelihood or its documented proxy) is finite on held-out rows."""
@@ -455,17 +466,11 @@ def check_score_heldout(generator, data):
                                         or not data.profile.conditional else [True])
     for with_y in fits:
         fitted = data.fit(_set_seed(clone(generator), 0), with_y=with_y)
-        score = fitted.score(data.X_test)
-        assert np.ndim(score) == 0 and np.isfinite(score), (
-            f"score on held-out rows must be a finite number, got {score!r}")
+        _assert_finite_scores(fitted, data.X_test, "held-out rows")
         if with_y:
             score = fitted.score(data.X_test, data.y_test)
             assert np.ndim(score) == 0 and np.isfinite(score), (
                 f"score(X, y) on held-out rows must be a finite number, got {score!r}")
-        if hasattr(fitted, "score_samples"):
-            per_row = np.asarray(fitted.score_samples(data.X_test))
-            assert per_row.shape == (len(data.X_test),) and np.isfinite(per_row).all(), (
-                "score_samples on held-out rows must be finite, one value per row")
 
 
 def _requested_labels(data, per_class):
@@ -616,7 +621,7 @@ def check_iter_sample(generator, data):
         _assert_same(left, right, "iter_sample with a random_state must be reproducible")
 
 
-_ALL_CHECKS = (
+_TABLE_CHECKS = (
     check_not_fitted,
     check_sample_container,
     check_sample_array,
@@ -637,187 +642,14 @@ _ALL_CHECKS = (
 _CONDITIONAL = {check_conditional_labels, check_conditional_rows, check_conditional_errors}
 
 
-def _yield_generator_checks(generator, *, data=None, max_examples=10):
-    """Yield every check with its data bound; ``check(generator)`` runs it."""
-    if not is_generator(generator):
-        raise TypeError(
-            f"{type(generator).__name__} is not a generator: it needs fit and sample methods."
-        )
-    if isinstance(generator, type):
-        raise TypeError("pass a generator instance, not a class, e.g. GaussianGenerator().")
+def _yield_table_checks(generator, *, data=None, max_examples=10):
+    """Yield every table check with its data bound; ``check(generator)`` runs it."""
     profile = _profile(generator)
     bound = (_default_data(profile, max_examples) if data is None
              else _user_data(data, profile, max_examples))
-    for check in _ALL_CHECKS:
+    for check in _TABLE_CHECKS:
         if check in _CONDITIONAL and (bound.y is None or not profile.conditional):
             continue
         partial = functools.partial(check, data=bound)
         functools.update_wrapper(partial, check)
         yield partial
-
-
-def check_generator(generator, *, data=None, expected_failed_checks=None, max_examples=10,
-                    on_fail="raise"):
-    """Check that a generator follows the sksynth generator contract.
-
-    The generator analogue of scikit-learn's ``check_estimator`` (which never
-    calls ``sample``): each check fits clones of ``generator`` and tests one
-    property of the contract (see :doc:`/design`):
-
-    ==================================  =========================================================
-    check                               property
-    ==================================  =========================================================
-    ``check_not_fitted``                ``sample`` before ``fit`` raises ``NotFittedError``
-    ``check_sample_container``          samples come back in the fitted container, columns
-                                        (in order) and dtypes; ``(X, y)`` when fitted with a
-                                        target
-    ``check_sample_array``              float64 and float32 arrays keep their dtype
-    ``check_sample_categories``         sampled categories, strings, booleans and labels
-                                        were all seen in fit; complete columns stay complete
-    ``check_sample_on_tabular_frames``  the same on ``max_examples`` frames drawn by
-                                        :func:`tabular_frames` (constant, skewed, outlying
-                                        columns, rare levels, missing values when allowed);
-                                        failures shrink to a small frame
-    ``check_n_samples_zero``            ``sample(0)`` is empty with the fitted columns
-    ``check_bad_n_samples``             ``-1`` raises ``ValueError``; ``2.5``, ``"3"``, ``None``,
-                                        ``True`` raise ``TypeError``
-    ``check_random_state_fit``          same ``random_state``: same samples; another seed or
-                                        another call: new rows
-    ``check_random_state_sample``       ``sample(random_state=k)`` is reproducible, depends
-                                        on ``k`` and leaves the stream alone
-    ``check_pickle``                    pickling keeps the stream, ``score`` and ``transform``
-    ``check_score_heldout``             ``score`` / ``score_samples`` finite on held-out rows
-    ``check_conditional_labels``        ``sample(y=labels)`` returns those labels
-    ``check_conditional_rows``          rows drawn for class k resemble class k
-    ``check_conditional_errors``        unseen labels, mismatched ``n_samples`` and ``y``
-                                        without a fitted target raise ``ValueError``
-    ``check_transform_deterministic``   ``transform`` does not depend on draws
-    ``check_iter_sample``               batches add up and are reproducible
-    ==================================  =========================================================
-
-    The data follow the generator's tags: a numeric frame (float, skewed
-    float, int and bool columns, three well-separated classes) for numeric
-    generators; plus a categorical column with a rare level when
-    ``input_tags.categorical`` is set, a string column when
-    ``input_tags.string`` is, missing values when ``input_tags.allow_nan`` is;
-    labels are passed to ``fit`` when ``target_tags.required`` is set. The
-    three conditional checks run only for generators whose ``sample`` takes
-    ``y`` (a generator without conditional sampling is not asked for it).
-
-    Parameters
-    ----------
-    generator : generator instance
-        Unfitted; it is cloned by each check. It needs a ``random_state``
-        parameter.
-    data : array-like, DataFrame or tuple of (X, y), default=None
-        Run the checks on your own rows instead (the first two thirds are
-        fitted on, the rest held out). Without ``y``, the conditional checks
-        are not run. ``check_sample_on_tabular_frames`` always uses generated
-        frames.
-    expected_failed_checks : dict, default=None
-        ``{check_name: reason}`` for checks known to fail; their failure is
-        recorded as ``"xfail"`` instead of raised.
-    max_examples : int, default=10
-        Frames tried by ``check_sample_on_tabular_frames``.
-    on_fail : {"raise", None}, default="raise"
-        Raise the first unexpected failure, or record every result.
-
-    Returns
-    -------
-    results : list of dict
-        One ``{"check", "status", "message"}`` per check; status is
-        ``"passed"``, ``"failed"``, ``"xfail"`` or ``"xpass"``.
-
-    Raises
-    ------
-    AssertionError
-        With ``on_fail="raise"``, for the first failing check; the message
-        starts with the check's name and states the broken property.
-
-    See Also
-    --------
-    parametrize_with_generator_checks : The same checks as pytest cases.
-
-    Examples
-    --------
-    >>> from sksynth.generators import GaussianGenerator
-    >>> from sksynth.testing import check_generator
-    >>> results = check_generator(GaussianGenerator())
-    >>> len(results), {r["status"] for r in results}
-    (16, {'passed'})
-    """
-    if on_fail not in ("raise", None):
-        raise ValueError(f"on_fail must be 'raise' or None, got {on_fail!r}.")
-    expected = dict(expected_failed_checks or {})
-    results = []
-    for check in _yield_generator_checks(generator, data=data, max_examples=max_examples):
-        name = check.__name__
-        try:
-            check(generator)
-        except AssertionError as exc:
-            if name in expected:
-                results.append({"check": name, "status": "xfail", "message": expected[name]})
-                continue
-            if on_fail == "raise":
-                raise
-            results.append({"check": name, "status": "failed", "message": str(exc)})
-            continue
-        status = "xpass" if name in expected else "passed"
-        results.append({"check": name, "status": status, "message": ""})
-    return results
-
-
-def _generator_id(generator):
-    return re.sub(r"\s+", "", repr(generator))
-
-
-def parametrize_with_generator_checks(generators, *, expected_failed_checks=None, data=None,
-                                      max_examples=10):
-    """Pytest decorator running the generator contract on each generator.
-
-    Like scikit-learn's ``parametrize_with_checks``: the decorated test takes
-    ``generator`` and ``check`` and calls ``check(generator)``; each
-    (generator, check) pair is a separate test with a readable id.
-
-    Parameters
-    ----------
-    generators : list of generator instances
-        Unfitted generators to check.
-    expected_failed_checks : callable, default=None
-        Takes a generator and returns ``{check_name: reason}``; those checks
-        are marked ``xfail`` with the reason.
-    data : array-like, DataFrame or tuple of (X, y), default=None
-        Own data for every generator, as in :func:`check_generator`.
-    max_examples : int, default=10
-        Frames tried by ``check_sample_on_tabular_frames``.
-
-    Returns
-    -------
-    decorator : ``pytest.mark.parametrize``
-
-    See Also
-    --------
-    check_generator : Run the checks directly.
-
-    Examples
-    --------
-    >>> from sksynth.generators import GaussianGenerator, GaussianMixtureGenerator
-    >>> from sksynth.testing import parametrize_with_generator_checks
-    >>> @parametrize_with_generator_checks([GaussianGenerator(), GaussianMixtureGenerator()])
-    ... def test_generator_contract(generator, check):
-    ...     check(generator)
-    """
-    import pytest
-
-    if any(isinstance(g, type) for g in generators):
-        raise TypeError("pass generator instances, not classes, e.g. [GaussianGenerator()].")
-    params = []
-    for generator in generators:
-        expected = expected_failed_checks(generator) if callable(expected_failed_checks) else {}
-        for check in _yield_generator_checks(generator, data=data, max_examples=max_examples):
-            name = check.__name__
-            marks = ([pytest.mark.xfail(reason=expected[name], strict=True)]
-                     if name in expected else [])
-            params.append(pytest.param(generator, check, marks=marks,
-                                       id=f"{_generator_id(generator)}-{name}"))
-    return pytest.mark.parametrize("generator, check", params)
