@@ -1,34 +1,20 @@
 """scikit-learn's estimator checks over every public sksynth estimator.
 
 Estimators are discovered automatically (:func:`sksynth.utils.all_estimators`),
-so a new public estimator is checked without editing this file.
+so a new public estimator is checked without editing this file; the neural
+ones take the fast check parameters of ``tests/_fast_params.py``, shared with
+``tests/test_generator_contract.py``.
 """
-
-import importlib.util
 
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sksynth.utils import all_estimators
 
-# Parameters set on some estimators for the checks only: the neural generators' default
-# 300 epochs would make every check fit take seconds.
-CHECK_PARAMS = {
-    "TabularVAE": {"epochs": 2, "batch_size": 64},
-    "ConditionalTabularGAN": {"epochs": 2, "batch_size": 60},
-    "LipschitzVAE": {"epochs": 2, "hidden": (16,), "latent_dim": 2},
-    "DPSGDVAE": {"epochs": 1, "hidden": (16,), "latent_dim": 2},
-}
+from _fast_params import FAST_PARAMS, fast_estimators
 
-
-def _installed(cls):
-    """False for estimators whose optional extra (``_optional_dependency``) is missing."""
-    dependency = getattr(cls, "_optional_dependency", None)
-    return dependency is None or importlib.util.find_spec(dependency) is not None
-
-
-ESTIMATORS = [cls(**CHECK_PARAMS.get(name, {})) for name, cls in all_estimators()
-              if _installed(cls)]
+# the neural estimators with the fast parameters shared with the generator contract
+ESTIMATORS = fast_estimators()
 
 _WEIGHTS_REACH_ESTIMATOR_ONLY = (
     "sample_weight weights the real rows for the final estimator only; the generator is "
@@ -78,6 +64,11 @@ def test_discovery_finds_the_core_estimators():
         "BernoulliVerifier", "DetectionPruner", "DistancePruner", "AugmentedClassifier",
         "AugmentedRegressor", "SyntheticAugmenter",
     } <= names
+
+
+def test_fast_params_name_public_estimators():
+    """A key left behind by a rename would silently check that estimator at its defaults."""
+    assert set(FAST_PARAMS) <= {name for name, _ in all_estimators()}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
