@@ -139,7 +139,7 @@ def compare(runs, seeds, epochs, out_dir, fname="svae_natural_vs_adam.csv"):
                 "heldout_score": model.score(X[32:]),
                 "ari": adjusted_rand_score(states[32:].ravel(), model.predict(X[32:]).ravel()),
                 "fallback_rate": np.mean([h["fallback_rate"] for h in model.history_]),
-                "s_per_step": np.mean([h["seconds"] for h in model.history_]) / 2,
+                "s_per_step": np.mean([h["dur"] for h in model.history_]) / 2,
             })
             print(" | ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                              for k, v in rows[-1].items()), flush=True)
@@ -271,7 +271,7 @@ def study(tag, out_dir, cases=None, fixed_point_options=None, model_seeds=(0,), 
             "train_elbo_last": model.history_[-1]["elbo"],
             "heldout_score": model.score(X_te),
             "ari": np.nan, "accuracy": np.nan,
-            "s_per_step": np.mean([h["seconds"] for h in model.history_]) / n_batches,
+            "s_per_step": np.mean([h["dur"] for h in model.history_]) / n_batches,
             "fit_s": fit_s,
         }
         if s_te is not None:

@@ -37,14 +37,6 @@ EXPECTED_FAILED_CHECKS = {
             "sample(y=k) with 60 epochs of batch 32 instead."
         ),
     },
-    "SLDSVAE": {
-        "check_sequence_float32": (
-            "bug, reported: fitted on float32 sequences, SLDSVAE samples float64 (it "
-            "validates X to float64 and computes in float64, but must give samples back in "
-            "the fitted dtype, as the table generators do); the fix is in "
-            "sksynth/generators/_svae.py."
-        ),
-    },
     "LabelNoise": {
         "check_conditional_labels": (
             "by design sample(y=clean_labels) draws rows for the clean labels and then flips "

@@ -542,7 +542,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     _conditional_units = True
     _MAX_CONDITION_UNITS = 1
     _module_names = ("_generator",)
-    _derived_names = ("_L", "net_")
+    _derived_names = ("_L",)
 
     def __init__(self, *, embedding_dim=128, generator_dim=(256, 256),
                  discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6,

@@ -7,7 +7,6 @@ torch; ``sksynth.generators`` imports it lazily.
 """
 
 import math
-import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,6 +16,7 @@ from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
+from skorch.callbacks import Callback
 
 from ..base import _MAX_SEED, GeneratorMixin, check_n_samples
 from ..utils._validation import _check_representable_scale
@@ -40,22 +40,54 @@ from ._slds._meanfield import (
     local_kl,
     multistart_marginals,
 )
+from ._torch import GeneratorNet, one_thread, picklable_state, restored_state
 from ._torch_utils import _linear, _resolve_device
 
 _DT = torch.float64
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
-class _one_thread:
-    """Run torch on one intra-op thread: the many tiny (D x D) operations of the
-    message passing only lose from thread hand-offs; the setting is restored."""
+class _SVAETrainer(GeneratorNet):
+    """The skorch net of :class:`SLDSVAE`'s networks: one step of ``objective``.
 
-    def __enter__(self):
-        self._n = torch.get_num_threads()
-        torch.set_num_threads(1)
+    ``objective(batch)`` returns the loss of a batch (a dict of ``Y``, ``mask``
+    and the sequences' ``index``) and the floats recorded in the batch history
+    (a dict, or a function giving it after the backward pass, which counts the
+    implicit solves); after the networks' Adam step, ``update_globals()`` (if given)
+    moves the global parameters ``q(theta)``, which are not torch parameters of
+    the module.
+    """
 
-    def __exit__(self, *exc):
-        torch.set_num_threads(self._n)
+    def __init__(self, module, *, objective=None, update_globals=None, **kwargs):
+        self.objective = objective
+        self.update_globals = update_globals
+        super().__init__(module, **kwargs)
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        self._zero_grad_optimizer()
+        loss, logs = self.objective(batch)
+        loss.backward()
+        self._step_optimizer(None)
+        if self.update_globals is not None:
+            self.update_globals()
+        for key, value in (logs() if callable(logs) else logs).items():
+            self.history.record_batch(key, value)
+        return {"loss": loss.detach(), "y_pred": None}
+
+
+class _EpochMeans(Callback):
+    """Epoch values of the SVAE logs: ``elbo`` per time step, other rates batch means."""
+
+    def __init__(self, n_steps):
+        self.n_steps = n_steps
+
+    def on_epoch_end(self, net, **kwargs):
+        batches = net.history[-1, "batches"]
+        net.history.record("elbo", sum(b["elbo_sum"] for b in batches) / self.n_steps)
+        for key in ("fallback_rate", "converged_rate", "forward_iter", "backward_iter",
+                    "solved_rate"):
+            net.history.record(key, float(np.mean([b[key] for b in batches])))
 
 
 def _mlp(sizes, generator):
@@ -265,6 +297,7 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         gradient is scaled by the number of sequences).
     device : str, default="cpu"
     verbose : int, default=0
+        Show a progress bar over epochs (tqdm), one for the pretraining.
     random_state : int, RandomState instance or None, default=None
 
     Attributes
@@ -275,8 +308,9 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         Sequence length seen in ``fit`` (default length of samples).
     transition_ : ndarray of shape (n_states, n_states)
         Posterior-mean transition matrix.
-    history_ : list of dict
-        Per-epoch ``elbo`` (per time step), ``seconds``, ``fallback_rate``
+    history_ : skorch.history.History
+        Per-epoch (after the ``pretrain_epochs``) ``train_loss``, ``elbo`` (per
+        time step), ``dur`` (seconds), ``fallback_rate``
         (fraction of sequences whose implicit solve failed and fell back to the
         one-step gradient), ``converged_rate`` (fraction whose inference
         converged within ``max_iter``), ``forward_iter`` (mean sweeps per
@@ -284,6 +318,8 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         ``solved_rate`` (fraction of sequences whose solve met its tolerance;
         the others keep a capped, truncated solve or fall back; the rates of
         the solve are 0 without implicit gradients).
+    net_ : skorch.NeuralNet
+        The net that trained the networks in the SVAE phase.
 
     See Also
     --------
@@ -372,8 +408,9 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
 
     # ------------------------------------------------------------ validation
     def _validate_sequences(self, X, *, reset):
-        X = check_array(X, allow_nd=True, ensure_all_finite="allow-nan", dtype=np.float64,
-                        ensure_min_samples=1, ensure_min_features=1, input_name="X")
+        X = check_array(X, allow_nd=True, ensure_all_finite="allow-nan",
+                        dtype=[np.float64, np.float32], ensure_min_samples=1,
+                        ensure_min_features=1, input_name="X")
         if X.ndim != 3:
             raise ValueError(
                 f"X must have shape (n_sequences, n_timesteps, n_features); got {X.ndim} "
@@ -386,12 +423,13 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
             raise ValueError("X contains infinity; mark missing steps with NaN instead.")
         if reset:
             self.n_features_in_ = X.shape[2]
+            self._sample_dtype = X.dtype  # computed in float64, sampled in the fitted dtype
         elif X.shape[2] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[2]} features per time step, but SLDSVAE was fitted with "
                 f"{self.n_features_in_}."
             )
-        return X
+        return X.astype(np.float64, copy=False)
 
     def _tensors(self, X):
         mask = np.all(np.isfinite(X), axis=2)
@@ -461,7 +499,7 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
                 "sequences, or model single rows with a tabular generator such as "
                 "GaussianGenerator (X[:, 0, :])."
             )
-        with _one_thread():
+        with one_thread():
             return self._fit_sequences(X)
 
     def _fit_sequences(self, X):
@@ -486,15 +524,21 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         self._globals = _Globals(self.n_states, self.latent_dim, rng)
         Y, mask = self._tensors(X)
         N = Y.shape[0]
-        opt = torch.optim.Adam(self._nets.parameters(), lr=self.lr)
-        self.history_ = []
-        bs = min(self.batch_size, N)
-        for epoch in range(self.pretrain_epochs):
-            for idx in torch.randperm(N, generator=gen).split(bs):
-                opt.zero_grad()
-                loss = -self._plain_elbo(Y[idx], mask[idx], gen).mean() / Y.shape[1]
-                loss.backward()
-                opt.step()
+        T = Y.shape[1]
+        rows = {"Y": Y, "mask": mask, "index": torch.arange(N, device=Y.device)}
+        common = dict(batch_size=min(self.batch_size, N), iterator_train__generator=gen,
+                      optimizer=torch.optim.Adam, lr=self.lr, device=self._device,
+                      verbose=int(self.verbose))
+
+        def plain_objective(batch):
+            return -self._plain_elbo(batch["Y"], batch["mask"], gen).mean() / T, {}
+
+        # the networks are first fitted as a plain VAE (i.i.d. N(0, I) prior); the SVAE
+        # phase goes on with the same Adam state
+        pretrain = _SVAETrainer(self._nets, objective=plain_objective,
+                                max_epochs=self.pretrain_epochs,
+                                callbacks__progress__desc="SLDSVAE pretraining", **common)
+        pretrain.fit(rows)
         # warm starts: each sequence's mean-field inference starts from where its last
         # one ended (first from the k-means marginals), so the forward loop mostly has
         # to follow the small change of one step instead of starting over
@@ -509,48 +553,48 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         glob_opt = None
         if not self.natural_gradient:
             glob_opt = torch.optim.Adam(self._globals.tensors(), lr=self.lr)
-        for epoch in range(self.epochs):
-            start = time.perf_counter()
-            total, n_fallback, n_batches = 0.0, 0, 0
-            n_conv, n_fwd, n_bwd, n_solved = 0.0, 0.0, 0.0, 0.0
-            for idx in torch.randperm(N, generator=gen).split(bs):
-                opt.zero_grad()
-                for t in self._globals.tensors():
-                    t.grad = None
-                out = self._infer(Y[idx], mask[idx], mode=self.gradient, generator=gen,
-                                  natural=self.natural_gradient,
-                                  r_init=r_warm[idx])
-                elbo = self._elbo(Y[idx], mask[idx], out, 1, gen)
-                loss = -elbo.mean() + self._globals.prior_kl(out["stats"]) / N
-                loss.backward()
-                opt.step()
-                if self.natural_gradient:
-                    self._globals.natural_step(self.natgrad_lr * N)
-                else:
-                    before = self._globals.snapshot()
-                    glob_opt.step()
-                    if not self._globals.valid():
-                        self._globals.restore(before)
-                total += float(elbo.detach().sum())
-                info = out["info"]
-                n_fallback += info.get("fallback_fraction", 0.0)
-                n_conv += info["converged_fraction"]
-                n_fwd += info["mean_iter"]
-                n_bwd += info.get("bwd_iter", 0)
-                n_solved += info.get("bwd_solved_fraction", 0.0)
-                n_batches += 1
-                r_warm[idx] = out["q_z"].detach()
-            record = {"epoch": epoch, "elbo": total / (N * Y.shape[1]),
-                      "seconds": time.perf_counter() - start,
-                      "fallback_rate": n_fallback / n_batches,
-                      "converged_rate": n_conv / n_batches,
-                      "forward_iter": n_fwd / n_batches,
-                      "backward_iter": n_bwd / n_batches,
-                      "solved_rate": n_solved / n_batches}
-            self.history_.append(record)
-            if self.verbose:
-                print(f"epoch {epoch}: elbo/step {record['elbo']:.4f} "
-                      f"({record['seconds']:.2f} s)")
+
+        def objective(batch):
+            """Negative SVAE ELBO of a batch (eq. 9 of Bendekgey et al., 2023), its logs."""
+            idx = batch["index"]
+            for t in self._globals.tensors():
+                t.grad = None
+            out = self._infer(batch["Y"], batch["mask"], mode=self.gradient, generator=gen,
+                              natural=self.natural_gradient, r_init=r_warm[idx])
+            elbo = self._elbo(batch["Y"], batch["mask"], out, 1, gen)
+            loss = -elbo.mean() + self._globals.prior_kl(out["stats"]) / N
+            r_warm[idx] = out["q_z"].detach()
+            info = out["info"]  # the implicit backward pass adds its counts to it
+
+            def logs():
+                return {"elbo_sum": float(elbo.detach().sum()),
+                        "fallback_rate": info.get("fallback_fraction", 0.0),
+                        "converged_rate": info["converged_fraction"],
+                        "forward_iter": info["mean_iter"],
+                        "backward_iter": info.get("bwd_iter", 0),
+                        "solved_rate": info.get("bwd_solved_fraction", 0.0)}
+
+            return loss, logs
+
+        def update_globals():
+            """The step of q(theta): natural gradient (SVI) or Adam kept in the domain."""
+            if self.natural_gradient:
+                self._globals.natural_step(self.natgrad_lr * N)
+                return
+            before = self._globals.snapshot()
+            glob_opt.step()
+            if not self._globals.valid():
+                self._globals.restore(before)
+
+        self.net_ = _SVAETrainer(self._nets, objective=objective, update_globals=update_globals,
+                                 max_epochs=self.epochs,
+                                 callbacks=[("epoch_means", _EpochMeans(N * T))],
+                                 callbacks__progress__desc="SLDSVAE", **common)
+        self.net_.initialize()
+        if pretrain.initialized_ and self.pretrain_epochs:
+            self.net_.optimizer_.load_state_dict(pretrain.optimizer_.state_dict())
+        self.net_.partial_fit(rows)
+        self.history_ = self.net_.history
         self.transition_ = self._globals.point_estimates()[1].cpu().numpy()
         self._init_sampling_stream(rng)
         return self
@@ -578,6 +622,13 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         self._globals.natural_step(1.0 * N)
         return r
 
+    # -------------------------------------------------------------- pickling
+    def __getstate__(self):
+        return picklable_state(super().__getstate__())
+
+    def __setstate__(self, state):
+        super().__setstate__(restored_state(state))
+
     # --------------------------------------------------------- post-fit API
     def _post_fit(self, X):
         check_is_fitted(self)
@@ -588,7 +639,7 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
     def _posterior(self, Y, mask):
         """Mean-field posterior of fitted sequences; multi-start where steps are missing."""
         gen = torch.Generator().manual_seed(0)
-        with torch.no_grad(), _one_thread():
+        with torch.no_grad(), one_thread():
             out = self._infer(Y, mask, mode="none", generator=gen)
             if not bool(mask.all()):
                 # over gaps, coordinate ascent from random q(z) often stops at a fixed point
@@ -719,12 +770,12 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
             n_timesteps = self.n_timesteps_
         n_timesteps = check_n_samples(n_timesteps, "n_timesteps", allow_zero=False)
         X, _ = self._draw(n_samples, n_timesteps, rng)
-        return X, None
+        return X.astype(getattr(self, "_sample_dtype", np.float64), copy=False), None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
         tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = True
-        tags.non_deterministic = True
+        tags.non_deterministic = False  # one seeded torch.Generator: CPU fits replay exactly
         return tags

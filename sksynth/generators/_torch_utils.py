@@ -38,6 +38,7 @@ from ..base import (
     _small_groups,
 )
 from ._tabular import TabularEncoder, _CategoryCoder
+from ._torch import picklable_state, restored_state
 
 #: Name of the class-label block in a :class:`_Layout`.
 _TARGET = "__target__"
@@ -636,15 +637,13 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
 
     # -- pickling ------------------------------------------------------------
     def __getstate__(self):
-        state = dict(super().__getstate__())
+        state = picklable_state(super().__getstate__())
         for name in self._module_names:
             module = state.pop(name, None)
             if module is not None:
                 state[name + "__state"] = _cpu_state(module)
         for name in self._derived_names:
             state.pop(name, None)
-        if "history_" in state:  # skorch's History, as the plain list of dicts it holds
-            state["history_"] = [dict(epoch) for epoch in state["history_"]]
         if "_device" in state:
             state["_device"] = str(state["_device"])
         return state
@@ -653,11 +652,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         state = dict(state)
         states = {name: state.pop(name + "__state") for name in self._module_names
                   if name + "__state" in state}
-        if "history_" in state:
-            from skorch.history import History
-
-            state["history_"] = History(state["history_"])
-        super().__setstate__(state)
+        super().__setstate__(restored_state(state))
         if "_device" not in state:
             return
         device = torch.device(state["_device"])

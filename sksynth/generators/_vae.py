@@ -479,7 +479,7 @@ class TabularVAE(_NeuralTabularGenerator):
     }
 
     _module_names = ("_net",)
-    _derived_names = ("_net64", "_L", "_L_cpu", "_score_eps", "net_")
+    _derived_names = ("_net64", "_L", "_L_cpu", "_score_eps")
 
     def __init__(self, *, embedding_dim=128, compress_dims=(128, 128),
                  decompress_dims=(128, 128), l2scale=1e-5, batch_size=500, epochs="auto",

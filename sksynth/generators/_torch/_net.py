@@ -122,3 +122,28 @@ class GeneratorNet(NeuralNet):
     def fit(self, X, y=None, **fit_params):
         with one_thread():
             return super().fit(X, y, **fit_params)
+
+
+def picklable_state(state):
+    """An estimator's ``__dict__`` for pickling: without its training net, with a plain history.
+
+    The net (``net_``) holds the training data's closures and optimiser state;
+    what a fitted generator needs is its weights (kept by the estimator) and
+    ``history_``, which goes as the list of dicts skorch's ``History`` is, so that
+    the safe model files (:mod:`sksynth._persistence`) need no skorch type.
+    """
+    state = dict(state)
+    state.pop("net_", None)
+    if "history_" in state:
+        state["history_"] = [dict(epoch) for epoch in state["history_"]]
+    return state
+
+
+def restored_state(state):
+    """Inverse of :func:`picklable_state` (``history_`` becomes a ``History`` again)."""
+    from skorch.history import History
+
+    state = dict(state)
+    if "history_" in state:
+        state["history_"] = History(state["history_"])
+    return state
