@@ -16,7 +16,7 @@ from sksynth.augmentation import AugmentedClassifier
 from sksynth.datasets import load_adult
 from sksynth.base import PrivacyWarning
 from sksynth.generators import GaussianCopulaGenerator
-from sksynth.generators._copula import _log_box_probability
+from sksynth.generators._copula_conditional import _log_box_probability
 
 RHO = np.array([[1.0, 0.6, -0.4], [0.6, 1.0, 0.2], [-0.4, 0.2, 1.0]])
 
