@@ -11,6 +11,7 @@ import pytest
 
 import sksynth
 from sksynth import cli
+from sksynth.cli import _demo
 from sksynth.datasets import load_adult
 from sksynth.report._atomic import atomic_output
 
@@ -326,8 +327,8 @@ def test_demo_writes_reports_and_summary(tmp_path):
 
 
 def test_demo_falls_back_to_the_gaussian_mixture(tmp_path, monkeypatch, capsys):
-    classes = cli._generator_classes()
-    monkeypatch.setattr(cli, "_generator_classes", lambda: {
+    classes = _demo._generator_classes()
+    monkeypatch.setattr(_demo, "_generator_classes", lambda: {
         k: v for k, v in classes.items() if k not in cli.DEMO_GENERATORS})
     status = cli.main(["-q", "demo", "--out", str(tmp_path / "d"), "--rows", "400",
                        "--holdout-rows", "200", "--n-bootstrap", "0"])
