@@ -115,8 +115,8 @@ lip_eps = [LipschitzVAE(encoder_std=0.8, epochs=e, **domain).fit(X, y).epsilon_
            for e in lip_epochs]
 print("LipschitzVAE epsilon after 1, 5, 20 epochs:", np.round(lip_eps, 3))
 print("DPSGDVAE epsilon after 1, 3, 6 epochs:",
-      np.round(np.asarray(dp.epsilon_history_)[[0, 2, 5]], 3))
-axes[1].plot(np.arange(1, 7), dp.epsilon_history_, "o-", label="DPSGDVAE (noise 1.0)")
+      np.round(np.asarray(dp.history_[:, "epsilon"])[[0, 2, 5]], 3))
+axes[1].plot(np.arange(1, 7), dp.history_[:, "epsilon"], "o-", label="DPSGDVAE (noise 1.0)")
 axes[1].plot(lip_epochs, lip_eps, "s-", label="LipschitzVAE (encoder_std 0.8)")
 axes[1].set(xlabel="epochs", ylabel="epsilon", title="Privacy cost of training longer")
 axes[1].legend()

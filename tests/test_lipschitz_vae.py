@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from skorch.callbacks import Callback, LRScheduler
 
 from sksynth.generators import LipschitzVAE
 from sksynth.generators._lipschitz_vae import (
@@ -221,12 +222,45 @@ def test_conditional_sampling_with_declared_classes(table):
 def test_determinism_and_pickling(table):
     a = LipschitzVAE(**DECLARED, **FAST).fit(table)
     b = LipschitzVAE(**DECLARED, **FAST).fit(table)
-    assert a.loss_curve_ == b.loss_curve_
+    assert a.history_[:, "train_loss"] == b.history_[:, "train_loss"]
     pd.testing.assert_frame_equal(a.sample(50, random_state=3), b.sample(50, random_state=3))
     clone = pickle.loads(pickle.dumps(a))
     pd.testing.assert_frame_equal(a.sample(50, random_state=4), clone.sample(50, random_state=4))
     np.testing.assert_array_equal(a.score_samples(table), clone.score_samples(table))
     assert clone.epsilon_ == a.epsilon_
+    assert not hasattr(clone, "net_") and clone.history_ == a.history_
+
+
+class _StopAfter(Callback):
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epochs:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("weights", ["assumed", "dp-sgd"])
+def test_trains_through_the_torch_layer(table, weights, capsys):
+    """skorch callbacks, history and progress, as for every neural generator."""
+    extra = {"weights": weights, "noise_multiplier": 1.0} if weights == "dp-sgd" else {}
+    params = {**FAST, "epochs": 6, **extra}
+    vae = LipschitzVAE(**DECLARED, **params, callbacks=[("stop", _StopAfter(3))]).fit(table)
+    assert len(vae.history_) == 3  # stopped by the callback after epoch 3
+    assert vae.history_[:, "epoch"] == [1, 2, 3]
+    assert np.all(np.isfinite(vae.history_[:, "train_loss"]))
+    if weights == "dp-sgd":  # the accountant counted the steps taken, not the planned ones
+        assert vae.epsilon_ < LipschitzVAE(**DECLARED, **params).fit(table).epsilon_
+    # a learning-rate schedule from skorch: lr 0 from the start freezes the weights
+    frozen = LipschitzVAE(**DECLARED, **{**FAST, "epochs": 2}, callbacks=[LRScheduler(
+        "LambdaLR", lr_lambda=lambda epoch: 0.0)]).fit(table)
+    assert frozen.history_[0, "train_loss"] == pytest.approx(frozen.history_[1, "train_loss"],
+                                                               rel=0.05)
+    capsys.readouterr()
+    LipschitzVAE(**DECLARED, **{**FAST, "epochs": 2}, verbose=True).fit(table)
+    assert "LipschitzVAE" in capsys.readouterr().err
+    with pytest.raises(TypeError, match="skorch callbacks"):
+        LipschitzVAE(**DECLARED, **FAST, callbacks=[print]).fit(table)
 
 
 def test_parameter_errors(table):
@@ -387,8 +421,8 @@ def test_dp_sgd_weights_samples_pickling_and_options(table):
     fixed = LipschitzVAE(noise_multiplier=1.0, encoder_std=4.0, nullable=["a"], **DECLARED,
                          **{**DPSGD, "epochs": 4}).fit(table)
     assert fixed.encoder_std_ == 4.0
-    assert np.all(np.diff(fixed.epsilon_history_) > 0)
-    assert fixed.epsilon_ == pytest.approx(fixed.epsilon_history_[-1])
+    assert np.all(np.diff(fixed.history_[:, "epsilon"]) > 0)
+    assert fixed.epsilon_ == pytest.approx(fixed.history_[:, "epsilon"][-1])
     with pytest.raises(ValueError, match="method='penalty' is not available"):
         LipschitzVAE(method="penalty", target_epsilon=1.0, **DECLARED, **DPSGD).fit(table)
     with pytest.raises(ValueError, match="needs target_epsilon"):

@@ -343,7 +343,7 @@ def test_dpsgd_vae_meets_its_target_and_grows_with_epochs():
     # at a fixed noise multiplier the accountant's epsilon grows with every epoch
     fixed = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=4, batch_size=50, noise_multiplier=1.0,
                      bounds=bounds, random_state=0).fit(X)
-    assert np.all(np.diff(fixed.epsilon_history_) > 0)
+    assert np.all(np.diff(fixed.history_[:, "epsilon"]) > 0)
     assert fixed.sample(5).shape == (5, 2)
     # undeclared bounds: not private
     leaky = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=1, batch_size=50, random_state=0).fit(X)
@@ -430,7 +430,7 @@ def test_dpsgd_vae_counts_share_the_budget():
     assert not np.isnan(with_counts.sample(500, random_state=0)[:, 1]).any()
     # a fixed noise multiplier: epsilon_ is the accountant's, counts included
     fixed = DPSGDVAE(noise_multiplier=1.0, **common).fit(X)
-    assert fixed.epsilon_ == pytest.approx(fixed.epsilon_history_[-1])
+    assert fixed.epsilon_ == pytest.approx(fixed.history_[:, "epsilon"][-1])
     alone = DPSGDVAE(noise_multiplier=1.0, nullable=[], **common).fit(np.nan_to_num(X))
     assert fixed.epsilon_ > alone.epsilon_
 

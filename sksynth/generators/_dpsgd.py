@@ -23,7 +23,9 @@ from .._accountant import gaussian_mu
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
 from ._lipschitz_columns import _count_mu, _missing_offsets, _split_mu
 from ._lipschitz_nets import _BoundedLinear
-from ._lipschitz_vae import _DTYPE, LipschitzVAE, _OneThread
+from ._lipschitz_train import _LOG_SCALE_BOX, _batch_rows, _LipschitzNet, _NegativeELBO, _Projection
+from ._lipschitz_vae import _DTYPE, LipschitzVAE
+from ._torch import check_callbacks, one_thread
 
 #: Prior draws at which the missing rates are calibrated (see ``_calibrate_missing``).
 _CALIBRATION_DRAWS = 16384
@@ -80,17 +82,17 @@ def _bounded_linear_grad_sample(layer, activations, backprops):
     return out
 
 
-class _LossModule(torch.nn.Module):
-    """Per-row negative ELBO of a batch, as one module (Opacus wraps it)."""
+class _PrivateNegativeELBO(_NegativeELBO):
+    """The per-row negative ELBO that Opacus wraps, with DP-SGD's two differences.
 
-    def __init__(self, owner):
-        super().__init__()
-        self.encoder = owner._encoder
-        self.decoder = owner._decoder
-        self._owner = [owner]  # not a submodule
-        # the numeric scales, learnt under DP-SGD like every other weight: a Linear layer fed
-        # a constant 1 holds them, so that Opacus clips and noises their per-row gradients
-        # (no layer when there is no numeric column: Opacus refuses a weight without gradient)
+    The numeric scales are the weights of a ``Linear`` layer fed a constant 1,
+    so that Opacus clips and noises their per-row gradients like every other
+    weight (no layer without numeric columns: Opacus refuses a weight without
+    gradient); and a missing value is filled in by a draw from the decoder's
+    own predictive (``forward``'s ``value_noise``).
+    """
+
+    def _init_scales(self, owner):
         n_values = len(owner._value_index)
         self.scale = (torch.nn.Linear(1, n_values, bias=False, dtype=_DTYPE) if n_values
                       else None)
@@ -98,18 +100,31 @@ class _LossModule(torch.nn.Module):
             with torch.no_grad():
                 self.scale.weight.copy_(owner._log_scale.detach().reshape(-1, 1))
 
-    def log_scale(self, n_rows):
+    def scales(self, n_rows):
         if self.scale is None:
             return torch.zeros(n_rows, 0, dtype=_DTYPE)
         ones = torch.ones(n_rows, 1, dtype=_DTYPE, device=self.scale.weight.device)
         out = self.scale(ones)[:, :len(self._owner[0]._value_index)]
-        return out.clamp(math.log(1e-3), math.log(10.0))
+        return out.clamp(*_LOG_SCALE_BOX)
+
+    def draw_noise(self, n_rows, generator):
+        """``(noise, value_noise)``: (n_rows, latent_dim) and (n_rows, n_numeric)."""
+        owner = self._owner[0]
+        return (self._randn(generator, n_rows, owner.latent_dim),
+                self._randn(generator, n_rows, len(owner._value_index)))
+
+    def param_groups(self):
+        # the output biases at a larger step, as in LipschitzVAE (missing rates, marginals);
+        # the numeric scales at lr: at the biases' step, DP noise on 64 pixel scales cut
+        # digits' TSTR accuracy from 0.73 to 0.56 at epsilon 8 (benchmarks/README.md,
+        # privacy section)
+        return self._owner[0]._param_groups(extra=[] if self.scale is None
+                                            else [self.scale.weight])
 
     def forward(self, rows, noise, value_noise):
         owner = self._owner[0]
-        log_scale = self.log_scale(rows.shape[0])
-        means = self.encoder(rows)
-        scores = self.decoder(means + owner.encoder_std_ * noise, owner._labels(rows))
+        log_scale = self.scales(rows.shape[0])
+        means, z, labels, scores = self._decode(rows, noise)
         values = rows[:, owner._value_index]
         if values.shape[1]:
             # A missing value is filled in by a draw from the decoder's own (detached)
@@ -122,8 +137,65 @@ class _LossModule(torch.nn.Module):
                     + log_scale.detach().exp() * value_noise)
             missing = owner._value_missing(rows) > 0.5
             values = torch.where(missing, draw, values)
-        return owner._kl(means) - owner._log_lik(scores, rows, log_scale, values)
+        return owner._kl(means) - owner._log_lik(scores, rows, log_scale, values), z, labels
 
+
+class _DPSGDNet(_LipschitzNet):
+    """The Lipschitz VAE's net under DP-SGD: Opacus wraps its module, optimiser and loader.
+
+    The wrapping needs the training rows (Opacus replaces the loader by
+    Poisson sampling at rate ``batch_size / n``), which skorch hands over
+    only when training starts, in ``get_iterator``: there the module, the
+    optimiser (built by ``initialize_optimizer`` from the module's groups)
+    and a ``DataLoader`` of the rows become Opacus's, and ``prefix`` (the
+    other Gaussian mechanisms, ``(noise_multiplier, sample_rate, steps)``)
+    enters the same accountant. Every epoch records the accountant's
+    ``epsilon`` at ``delta`` in the history; an empty Poisson batch is no step.
+    """
+
+    def __init__(self, module, *, accountant="prv", noise_multiplier=1.0, max_grad_norm=1.0,
+                 delta=None, prefix=(), loader_generator=None, noise_generator=None,
+                 **kwargs):
+        self.accountant = accountant
+        self.noise_multiplier = noise_multiplier
+        self.max_grad_norm = max_grad_norm
+        self.delta = delta
+        self.prefix = prefix
+        self.loader_generator = loader_generator
+        self.noise_generator = noise_generator
+        super().__init__(module, **kwargs)
+
+    def get_iterator(self, dataset, training=False):
+        if not training:
+            return super().get_iterator(dataset, training=training)
+        opacus = _import_opacus(type(self.module._owner[0]).__name__)
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(_batch_rows(dataset.X)),
+            batch_size=self.batch_size, shuffle=True, generator=self.loader_generator)
+        self.privacy_engine_ = opacus.PrivacyEngine(accountant=self.accountant)
+        self.module_, self.optimizer_, loader = self.privacy_engine_.make_private(
+            module=self.module_, optimizer=self.optimizer_, data_loader=loader,
+            noise_multiplier=self.noise_multiplier, max_grad_norm=self.max_grad_norm,
+            noise_generator=self.noise_generator)
+        self.privacy_engine_.accountant.history.extend(self.prefix)
+        return loader
+
+    def train_step(self, batch, **fit_params):
+        if _batch_rows(batch).shape[0] == 0:  # Poisson sampling drew no row
+            return {"loss": torch.zeros(()), "y_pred": None}
+        return super().train_step(batch, **fit_params)
+
+    def on_epoch_end(self, net, **kwargs):
+        self.history.record("epsilon", float(self.privacy_engine_.get_epsilon(self.delta)))
+
+    def on_train_end(self, net, **kwargs):
+        self.module_.remove_hooks()  # plain modules again (picklable, usable by torch.func)
+        # drop Opacus's per-sample gradients and counters before pickling
+        for param in self.module.parameters():
+            for attr in ("grad_sample", "_forward_counter", "summed_grad"):
+                if hasattr(param, attr):
+                    delattr(param, attr)
+            param.grad = None
 
 
 def _fit_dp_sgd(est, frame, X):
@@ -158,9 +230,9 @@ def _fit_dp_sgd(est, frame, X):
     est._build(data.shape[1], hidden, rng)
     prefix = ([(count_sigma, 1.0, 1)] if counted else []) + (
         [(code_sigma, 1.0, 1)] if codes else [])
-    with _OneThread(), warnings.catch_warnings(), np.errstate(divide="ignore"):
+    with warnings.catch_warnings(), np.errstate(divide="ignore"):
         warnings.filterwarnings("ignore", message=_LIBRARY_NOTICES)
-        _train_private(est, opacus, data, rng, device, sigma, prefix)
+        _train_private(est, data, rng, device, sigma, prefix)
     note = (f"Opacus DP-SGD ({est.accountant} accountant), noise multiplier "
             f"{est.noise_multiplier_:.4g}, clip {est.max_grad_norm:g}, {est.epochs} epochs")
     composed = [name for name, used in (("the missing counts", counted),
@@ -177,7 +249,7 @@ def _fit_dp_sgd(est, frame, X):
                         f"std={est.encoder_std_:.4g} (noise multiplier {code_sigma:.4g} at "
                         "sampling rate 1 in the accountant)")
     if est._missing_release is not None:
-        with _OneThread():
+        with one_thread():
             _calibrate_missing(est)
         ledger.add("missing rates of the samples", "public",
                    note="the decoder's missing logits shifted to the noisy rates "
@@ -189,7 +261,7 @@ def _fit_dp_sgd(est, frame, X):
     est.epsilon_ = ledger.epsilon(est.delta_)
     if not isinstance(est, DPSGDVAE):
         est.mu_ = math.nan  # composed by the accountant (RDP or PRV), not in GDP
-    with _OneThread():
+    with one_thread():
         est._measure_lipschitz()
     est._init_sampling_stream(rng)
     return est
@@ -309,70 +381,31 @@ def _missing_logit(scores, start, column):
     return block[:, -1] - (top + np.log(np.exp(others - top[:, None]).sum(axis=1)))
 
 
-def _train_private(est, opacus, data, rng, device, sigma, prefix):
+def _train_private(est, data, rng, device, sigma, prefix):
     """DP-SGD on the encoded rows; ``prefix``: the other steps of the accountant."""
-    n = data.shape[0]
-    model = loss_module = _LossModule(est).to(device)
     tensor = torch.as_tensor(data, dtype=_DTYPE, device=device)
     loader_gen = torch.Generator().manual_seed(int(rng.randint(_MAX_SEED)))
     noise_gen = torch.Generator(device=device).manual_seed(int(rng.randint(_MAX_SEED)))
     latent_gen = torch.Generator(device=device).manual_seed(int(rng.randint(_MAX_SEED)))
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(tensor), batch_size=min(est.batch_size, n),
-        shuffle=True, generator=loader_gen)
-    # the output biases at a larger step, as in LipschitzVAE (missing rates, marginals); the
-    # numeric scales at lr: at the biases' step, DP noise on 64 pixel scales cut digits' TSTR
-    # accuracy from 0.73 to 0.56 at epsilon 8 (benchmarks/README.md, privacy section)
-    extra = [] if model.scale is None else [model.scale.weight]
-    optim = torch.optim.Adam(est._param_groups(extra=extra), lr=est.lr)
-    engine = opacus.PrivacyEngine(accountant=est.accountant)
-    model, optim, loader = engine.make_private(
-        module=model, optimizer=optim, data_loader=loader, noise_multiplier=sigma,
-        max_grad_norm=est.max_grad_norm, noise_generator=noise_gen)
-    # the counts and codes: Gaussian mechanisms at sampling rate 1, in the same accountant
-    engine.accountant.history.extend(prefix)
-    est.noise_multiplier_ = float(optim.noise_multiplier)
-    model.train()
-    est.loss_curve_, est.epsilon_history_ = [], []
-    name = type(est).__name__
-    for epoch in range(est.epochs):
-        total, count = 0.0, 0
-        for (rows,) in loader:
-            if rows.shape[0] == 0:
-                continue
-            noise = torch.randn(rows.shape[0], est.latent_dim, generator=latent_gen,
-                                dtype=_DTYPE, device=device)
-            value_noise = torch.randn(rows.shape[0], len(est._value_index),
-                                      generator=latent_gen, dtype=_DTYPE, device=device)
-            loss = model(rows, noise, value_noise)
-            optim.zero_grad()
-            loss.mean().backward()
-            optim.step()
-            total += float(loss.detach().sum())
-            count += rows.shape[0]
-        est.loss_curve_.append(total / max(count, 1))
-        est.epsilon_history_.append(float(engine.get_epsilon(est.delta_)))
-        if est.verbose:
-            print(f"{name} epoch {epoch + 1}/{est.epochs}: loss "
-                  f"{est.loss_curve_[-1]:.4f}, epsilon {est.epsilon_history_[-1]:.3f}")
-    est._train_epsilon = est.epsilon_history_[-1]
-    model.remove_hooks()  # plain modules again (picklable, usable by torch.func)
+    module = _PrivateNegativeELBO(est)
+    est.net_ = _DPSGDNet(
+        module, accountant=est.accountant, noise_multiplier=sigma,
+        max_grad_norm=est.max_grad_norm, delta=est.delta_, prefix=prefix,
+        loader_generator=loader_gen, noise_generator=noise_gen, noise=latent_gen,
+        max_epochs=est.epochs, batch_size=min(est.batch_size, tensor.shape[0]),
+        optimizer=torch.optim.Adam, lr=est.lr, device=device, verbose=est.verbose,
+        callbacks=[("projection", _Projection()),
+                   *check_callbacks(est.callbacks, type(est).__name__)],
+        callbacks__progress__desc=type(est).__name__)
+    est.net_.fit({"rows": tensor})
+    est.history_ = est.net_.history
+    est.noise_multiplier_ = float(est.net_.optimizer_.noise_multiplier)
+    est._train_epsilon = est.history_[-1]["epsilon"]
     with torch.no_grad():
-        est._log_scale = torch.nn.Parameter(
-            loss_module.log_scale(1)[0].detach().cpu(), requires_grad=False)
+        est._log_scale = torch.nn.Parameter(module.scales(1)[0].detach().cpu(),
+                                            requires_grad=False)
     est._encoder = est._encoder.to("cpu").eval()
     est._decoder = est._decoder.to("cpu").eval()
-    # drop Opacus hooks and per-sample gradients before pickling
-    for module in (*est._encoder.modules(), *est._decoder.modules()):
-        for param in module.parameters(recurse=False):
-            for attr in ("grad_sample", "_forward_counter", "summed_grad"):
-                if hasattr(param, attr):
-                    delattr(param, attr)
-            param.grad = None
-    # the spectral bound made exact (post-processing of the DP weights)
-    for layer in est._decoder.modules():
-        if isinstance(layer, _BoundedLinear):
-            layer.freeze()
 
 
 class DPSGDVAE(LipschitzVAE):
@@ -437,8 +470,12 @@ class DPSGDVAE(LipschitzVAE):
         ``lr``).
     accountant : {"prv", "rdp"}, default="prv"
         Opacus accountant.
-    device : str, default="cpu"
+    callbacks : list of skorch callbacks, default=None
+        As :class:`~sksynth.generators.LipschitzVAE` (they also read the
+        epoch's ``epsilon``).
+    device : str or torch.device, default="cpu"
     verbose : bool, default=False
+        One progress bar over epochs with the last epoch's loss and epsilon.
     random_state : int, RandomState instance or None, default=None
 
     Attributes
@@ -449,12 +486,15 @@ class DPSGDVAE(LipschitzVAE):
     delta_ : float
     noise_multiplier_ : float
         The noise multiplier used.
-    epsilon_history_ : list of float
-        Accountant epsilon after each epoch (the missing counts included).
     missing_counts_ : dict
         ``{column: noisy missing count}`` of the released counts.
     privacy_report_ : PrivacyLedger
-    loss_curve_ : list of float
+    history_ : skorch.history.History
+        One row per epoch: ``epoch``, ``train_loss``, ``dur`` and ``epsilon``
+        (the accountant's epsilon after the epoch, the missing counts
+        included): ``history_[:, "epsilon"]``.
+    net_ : skorch.NeuralNet
+        The training net; not pickled.
     lipschitz_ : float
         Measured decoder Lipschitz constant (for comparison; unconstrained).
     lipschitz_bound_ : float
@@ -506,7 +546,7 @@ class DPSGDVAE(LipschitzVAE):
                  categories=None, column_types=None, constraints=None, nullable=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE,
                  delta=None, epochs=20, batch_size=256, lr=1e-3, accountant="prv",
-                 device="cpu", verbose=False, random_state=None):
+                 callbacks=None, device="cpu", verbose=False, random_state=None):
         self.latent_dim = latent_dim
         self.hidden = hidden
         self.encoder_std = encoder_std
@@ -525,6 +565,7 @@ class DPSGDVAE(LipschitzVAE):
         self.batch_size = batch_size
         self.lr = lr
         self.accountant = accountant
+        self.callbacks = callbacks
         self.device = device
         self.verbose = verbose
         self.random_state = random_state

@@ -1,7 +1,7 @@
 """Networks of :class:`LipschitzVAE`: spectrally bounded layers, encoder, decoder.
 
-Also the Jacobian tools that measure the decoder's Lipschitz constant, and
-:class:`_OneThread`. This module imports torch.
+Also the Jacobian tools that measure the decoder's Lipschitz constant. This
+module imports torch.
 """
 
 import math
@@ -145,21 +145,6 @@ class _Encoder(torch.nn.Module):
         h = self.net(x)
         norm = torch.linalg.vector_norm(h, dim=1, keepdim=True)
         return h * torch.clamp(self.clip / (norm + 1e-12), max=1.0)
-
-
-class _OneThread:
-    """Run torch on one CPU thread, restoring the previous setting on exit.
-
-    These networks are small: one thread is several times faster than two,
-    and far faster on a shared, loaded machine (no spinning workers).
-    """
-
-    def __enter__(self):
-        self.previous = torch.get_num_threads()
-        torch.set_num_threads(1)
-
-    def __exit__(self, *exc):
-        torch.set_num_threads(self.previous)
 
 
 def _jacobians(decoder, Z, Y=None):

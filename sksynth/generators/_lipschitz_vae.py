@@ -34,14 +34,14 @@ from ._lipschitz_columns import (
 )
 from ._lipschitz_nets import (  # noqa: F401  (_jacobians, _power_iteration_norms: tests)
     _DTYPE,
-    _BoundedLinear,
     _Decoder,
     _Encoder,
     _jacobians,
-    _OneThread,
     _power_iteration_norms,
 )
+from ._lipschitz_train import _LipschitzNet, _NegativeELBO, _Projection
 from ._table_spec import _TableSpec
+from ._torch import check_callbacks, one_thread, picklable_state, resolve_device, restored_state
 from ._torch_utils import _check_layer_widths
 
 __all__ = ["LipschitzVAE"]
@@ -204,10 +204,17 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         missing rates and category frequencies, learn at ``max(lr, 0.05)``.
     penalty_weight : float, default=10.0
         Weight of the Jacobian penalty (``method="penalty"``).
-    device : str, default="cpu"
-        Torch device for training.
+    callbacks : list of skorch callbacks, default=None
+        :class:`skorch.callbacks.Callback` instances (or ``(name, callback)``
+        pairs) added to the training net's (see ``net_``), e.g.
+        ``LRScheduler``, ``Checkpoint``; they read ``net.history[-1]``
+        (``epoch``, ``train_loss``, ``dur``). Raising ``KeyboardInterrupt``
+        from one stops training with the weights reached (with
+        ``weights="dp-sgd"`` the accountant has counted the steps taken).
+    device : str or torch.device, default="cpu"
+        Torch device for training (the fitted modules live on the CPU).
     verbose : bool, default=False
-        Print the loss every 10 epochs.
+        One progress bar over epochs with the last epoch's loss.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batches, the released noise and sampling.
 
@@ -226,9 +233,6 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         ``weights="dp-sgd"`` (composed by the accountant, not in GDP).
     noise_multiplier_ : float
         DP-SGD noise multiplier used (``weights="dp-sgd"`` only).
-    epsilon_history_ : list of float
-        Accountant epsilon after each epoch, the codes and counts included
-        (``weights="dp-sgd"`` only).
     encoder_std_ : float
         The encoder noise scale used (calibrated when ``target_epsilon`` is
         set, to the codes' share of the budget).
@@ -244,8 +248,15 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     lipschitz_bound_ : float
         Product of the decoder layers' spectral norms: a global upper bound
         on its Lipschitz constant (at most ``lipschitz`` for ``"spectral"``).
-    loss_curve_ : list of float
-        Mean training loss per epoch.
+    history_ : skorch.history.History
+        One row per epoch: ``epoch``, ``train_loss`` (mean negative ELBO of
+        the epoch's rows, penalty included), ``dur``; with
+        ``weights="dp-sgd"`` also ``epsilon`` (the accountant's epsilon after
+        the epoch, codes and counts included). ``history_[:, "train_loss"]`` is
+        the loss curve.
+    net_ : skorch.NeuralNet
+        The training net (a :class:`sksynth.generators._torch.GeneratorNet`);
+        not pickled (the fitted generator keeps its modules and ``history_``).
     column_types_ : dict
         Type of every column.
     n_features_in_ : int
@@ -347,7 +358,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "penalty_weight": [Interval(Real, 0, None, closed="left")],
-        "device": [str],
+        "callbacks": [None, list],
+        "device": [str, torch.device],
         "verbose": ["boolean"],
         "random_state": ["random_state"],
     }
@@ -357,8 +369,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                  column_types=None, constraints=None, nullable=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
                  release="posterior", weights="assumed", release_share=0.5,
                  noise_multiplier=None, max_grad_norm=1.0, accountant="prv", delta=None,
-                 epochs=100, batch_size=256, lr=1e-3, penalty_weight=10.0, device="cpu",
-                 verbose=False, random_state=None):
+                 epochs=100, batch_size=256, lr=1e-3, penalty_weight=10.0, callbacks=None,
+                 device="cpu", verbose=False, random_state=None):
         self.latent_dim = latent_dim
         self.hidden = hidden
         self.lipschitz = lipschitz
@@ -383,6 +395,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.penalty_weight = penalty_weight
+        self.callbacks = callbacks
         self.device = device
         self.verbose = verbose
         self.random_state = random_state
@@ -415,8 +428,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self._release_missing(frame, counted, mu_counts, ledger, rng)
         data = self._encode(frame, None if self._y_spec is None else self._y_spec.encoded)
         self._build(data.shape[1], hidden, rng)
-        with _OneThread():
-            self.loss_curve_ = self._train(data, rng, device)
+        self._train(data, rng, device)
         # -- the release -----------------------------------------------------
         ledger.add("training (encoder and decoder weights)", "assumed",
                    note="the paper's assumption: weights are not released and their dependence "
@@ -435,7 +447,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         self.privacy_report_ = ledger
         self.mu_ = ledger.mu()
         self.epsilon_ = gaussian_epsilon(self.mu_, self.delta_)
-        with _OneThread():
+        with one_thread():
             self._measure_lipschitz()
         self._init_sampling_stream(rng)
         return self
@@ -469,9 +481,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         :meth:`_release_missing` decide which may be missing.
         """
         hidden = _check_layer_widths(self.hidden, "hidden")
-        device = torch.device(self.device)
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(f"device={self.device!r} but CUDA is not available; use 'cpu'.")
+        device = resolve_device(self.device)
         n = frame.shape[0]
         ledger = PrivacyLedger()
         ledger.add("schema", "public",
@@ -735,49 +745,36 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         return 0.5 * ((means ** 2).sum(1) / v + d * (s2 / v - 1.0 - math.log(s2 / v)))
 
     def _train(self, data, rng, device):
-        self._encoder.to(device)
-        self._decoder.to(device)
-        self._log_scale.data = self._log_scale.data.to(device)
-        optim = torch.optim.Adam(self._param_groups([self._log_scale]), lr=self.lr)
-        self._encoder.train()
-        self._decoder.train()
+        """Train encoder, decoder and scales on the encoded rows (the torch layer's net).
+
+        Batches are a permutation per epoch drawn from ``rng``; the latent noise
+        comes from a torch generator seeded by ``rng``. Sets ``net_`` and
+        ``history_``; the modules end on the CPU in eval mode, the spectral
+        bounds made exact (:class:`~._lipschitz_train._Projection`).
+        """
         gen = torch.Generator(device=device).manual_seed(int(rng.randint(_MAX_SEED)))
         tensor = torch.as_tensor(data, dtype=_DTYPE, device=device)
-        n = tensor.shape[0]
-        batch = min(self.batch_size, n)
-        target = 0.9 * self.lipschitz
-        curve = []
-        for epoch in range(self.epochs):
-            order = torch.as_tensor(rng.permutation(n), device=device)
-            total = 0.0
-            for start in range(0, n, batch):
-                rows = tensor[order[start:start + batch]]
-                means = self._encoder(rows)
-                z = means + self.encoder_std_ * torch.randn(
-                    means.shape, generator=gen, dtype=_DTYPE, device=device)
-                labels = self._labels(rows)
-                scores = self._decoder(z, labels)
-                loss = (self._kl(means) - self._log_lik(scores, rows, self._log_scale)).mean()
-                if self.method == "penalty" and self.penalty_weight > 0:
-                    norms = torch.linalg.matrix_norm(
-                        _jacobians(self._decoder, z.detach(), labels), ord=2)
-                    loss = loss + self.penalty_weight * torch.relu(norms - target).pow(2).mean()
-                optim.zero_grad()
-                loss.backward()
-                optim.step()
-                with torch.no_grad():
-                    self._log_scale.clamp_(math.log(1e-3), math.log(10.0))
-                total += float(loss.detach()) * rows.shape[0]
-            curve.append(total / n)
-            if self.verbose and (epoch % 10 == 0 or epoch == self.epochs - 1):
-                print(f"LipschitzVAE epoch {epoch + 1}/{self.epochs}: loss {curve[-1]:.4f}")
+        penalty = self.penalty_weight if self.method == "penalty" else 0.0
+        self.net_ = _LipschitzNet(
+            _NegativeELBO(self), noise=gen, penalty_weight=penalty,
+            lipschitz_target=0.9 * self.lipschitz, max_epochs=self.epochs,
+            batch_size=min(self.batch_size, tensor.shape[0]), optimizer=torch.optim.Adam,
+            lr=self.lr, device=device, verbose=self.verbose,
+            callbacks=[("projection", _Projection()),
+                       *check_callbacks(self.callbacks, type(self).__name__)],
+            callbacks__progress__desc=type(self).__name__,
+            iterator_train__generator=rng)
+        self.net_.fit({"rows": tensor})
+        self.history_ = self.net_.history
         self._encoder.to("cpu").eval()
         self._decoder.to("cpu").eval()
-        for layer in self._decoder.modules():
-            if isinstance(layer, _BoundedLinear):
-                layer.freeze()
         self._log_scale = torch.nn.Parameter(self._log_scale.detach().cpu())
-        return curve
+
+    def __getstate__(self):
+        return picklable_state(self.__dict__)
+
+    def __setstate__(self, state):
+        self.__dict__.update(restored_state(state))
 
     @staticmethod
     def _forward_chunks(module, tensor, labels=None):
@@ -806,7 +803,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     # ------------------------------------------------------------- sampling
     def _sample(self, n_samples, y_enc, conditions, rng):
         """Rows decoded from released codes (``release="posterior"``) or prior draws."""
-        with _OneThread():
+        with one_thread():
             return self._sample_rows(n_samples, y_enc, rng)
 
     def _sample_rows(self, n_samples, y_enc, rng):
@@ -913,7 +910,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
                                    for c in self._columns if c.categories is None],
                                   dtype=_DTYPE)
         out = []
-        with torch.no_grad(), _OneThread():
+        with torch.no_grad(), one_thread():
             for i in range(0, data.shape[0], _CHUNK):
                 rows = data[i:i + _CHUNK]
                 if self._y_spec is not None and y_enc is None:

@@ -40,8 +40,8 @@ from ._slds._meanfield import (
     local_kl,
     multistart_marginals,
 )
-from ._torch import GeneratorNet, one_thread, picklable_state, restored_state
-from ._torch_utils import _linear, _resolve_device
+from ._torch import GeneratorNet, one_thread, picklable_state, resolve_device, restored_state
+from ._torch_utils import _linear
 
 _DT = torch.float64
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -506,7 +506,7 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         self._x_spec = None
         self._y_spec = None
         rng = check_random_state(self.random_state)
-        self._device = _resolve_device(self.device)
+        self._device = resolve_device(self.device)
         seed = int(rng.randint(_MAX_SEED))
         gen = torch.Generator().manual_seed(seed)
         self.n_timesteps_ = X.shape[1]

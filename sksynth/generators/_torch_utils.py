@@ -1,6 +1,6 @@
 """What the PyTorch tabular generators share (:class:`TabularVAE`, :class:`ConditionalTabularGAN`).
 
-- devices and seeding: :func:`_resolve_device`, :func:`_generators`,
+- devices and seeding: :func:`~._torch.resolve_device`, :func:`_generators`,
   :func:`_linear` (layers initialised from an explicit ``torch.Generator``,
   so fits never read or advance torch's global random state);
 - :func:`_train_epochs`: the epoch loop around a model's own step function,
@@ -38,7 +38,7 @@ from ..base import (
     _small_groups,
 )
 from ._tabular import TabularEncoder, _CategoryCoder
-from ._torch import picklable_state, restored_state
+from ._torch import picklable_state, resolve_device, restored_state
 
 #: Name of the class-label block in a :class:`_Layout`.
 _TARGET = "__target__"
@@ -51,24 +51,6 @@ _CHUNK = 20_000
 # ---------------------------------------------------------------------------
 # devices, seeding, layers
 # ---------------------------------------------------------------------------
-def _resolve_device(device):
-    """``torch.device`` for the ``device`` parameter, with a clear error if unusable."""
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"device={device!r} is not a torch device; use 'cpu' or 'cuda' (or 'cuda:1')."
-        ) from exc
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} but CUDA is not available (torch.cuda.is_available() is "
-            "False); use device='cpu'."
-        )
-    if resolved.type not in ("cpu", "cuda"):
-        raise ValueError(f"device={device!r} is not supported; use 'cpu' or 'cuda'.")
-    return resolved
-
-
 def _generators(seed, device):
     """A CPU generator (initialisation, permutations) and one on ``device`` (noise)."""
     cpu = torch.Generator(device="cpu").manual_seed(int(seed))
@@ -403,7 +385,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     def _prepare(self, frame, y_spec, X):
         """Encode the validated table: ``frame``, encoded rows (n, d) float32, labels, ``rng``."""
         n_classes = 0 if y_spec is None else len(self.classes_)
-        self._device = _resolve_device(self.device)
+        self._device = resolve_device(self.device)
         self._check_params()
         rng = check_random_state(self.random_state)
         self.encoder_ = TabularEncoder(

@@ -12,8 +12,8 @@ their own contract (``fit`` / ``sample`` / ``score``). See ``doc/design.rst``,
 
 from ._callbacks import EpochProgress, HeldOutQuality, ValidationStopping, check_callbacks
 from ._net import (DrawnBatches, GeneratorNet, RowBatches, one_thread, picklable_state,
-                   restored_state)
+                   resolve_device, restored_state)
 
 __all__ = ["DrawnBatches", "EpochProgress", "GeneratorNet", "HeldOutQuality", "RowBatches",
            "ValidationStopping", "check_callbacks", "one_thread", "picklable_state",
-           "restored_state"]
+           "resolve_device", "restored_state"]

@@ -1,5 +1,6 @@
 """The skorch net of every neural generator, its batch iterators and its thread pin."""
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import EpochTimer, PassthroughScoring
@@ -25,14 +26,37 @@ class one_thread:
         torch.set_num_threads(self.previous)
 
 
+def resolve_device(device):
+    """``torch.device`` for the ``device`` parameter, with a clear error if unusable.
+
+    The only device check of the neural generators (every one resolves its
+    ``device`` here at fit).
+    """
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'cpu' or 'cuda' (or 'cuda:1')."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} but CUDA is not available (torch.cuda.is_available() is "
+            "False); use device='cpu'."
+        )
+    if resolved.type not in ("cpu", "cuda"):
+        raise ValueError(f"device={device!r} is not supported; use 'cpu' or 'cuda'.")
+    return resolved
+
+
 class RowBatches:
     """A skorch iterator over tensors already on the device: one random permutation per epoch.
 
     ``dataset.X`` is a dict of tensors with one row per training row (skorch's
     ``Dataset`` of a dict); a batch is the dict of the same rows of each, taken
     with one ``index_select`` per tensor, so no ``DataLoader`` collates rows one
-    at a time. The permutation comes from ``generator`` (a seeded CPU
-    ``torch.Generator``), so a fit is reproducible.
+    at a time. The permutation comes from ``generator``, a seeded CPU
+    ``torch.Generator`` (``torch.randperm``) or a NumPy ``RandomState``
+    (``permutation``), so a fit is reproducible.
     """
 
     def __init__(self, dataset, batch_size, shuffle=True, generator=None):
@@ -48,8 +72,13 @@ class RowBatches:
     def __iter__(self):
         first = next(iter(self.tensors.values()))
         n = len(first)
-        order = (torch.randperm(n, generator=self.generator) if self.shuffle
-                 else torch.arange(n)).to(first.device)
+        if not self.shuffle:
+            order = torch.arange(n)
+        elif isinstance(self.generator, np.random.RandomState):
+            order = torch.as_tensor(self.generator.permutation(n))
+        else:
+            order = torch.randperm(n, generator=self.generator)
+        order = order.to(first.device)
         for start in range(0, n, self.batch_size):
             rows = order[start:start + self.batch_size]
             yield {name: values.index_select(0, rows) for name, values in self.tensors.items()}
@@ -118,6 +147,14 @@ class GeneratorNet(NeuralNet):
         # the module comes initialised (seeded weights): move it, never re-create it
         self.module_ = self.module.to(self.device)
         return self
+
+    def train_step_single(self, batch, **fit_params):
+        """One batch's loss and gradients: ``get_loss(infer(batch))`` (no target)."""
+        self._set_training(True)
+        y_pred = self.infer(batch, **fit_params)
+        loss = self.get_loss(y_pred, None, X=batch, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
 
     def fit(self, X, y=None, **fit_params):
         with one_thread():
