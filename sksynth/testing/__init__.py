@@ -31,16 +31,14 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 from ._dgp import DataGeneratingProcess, GaussianMixtureDGP, LinearDGP, PartiallyLinearDGP
 from ._contract import check_generator, parametrize_with_generator_checks
+from ._quirk_catalogue import quirk_cases, quirk_subjects, run_quirks
 from ._quirks import (
     Expect,
     QuirkCase,
     QuirkResult,
     QuirkSubject,
     exact_copy_rate,
-    quirk_cases,
-    quirk_subjects,
     run_quirk,
-    run_quirks,
     tally_quirks,
 )
 from ._recovery import RecoveryResult, assert_recovers
