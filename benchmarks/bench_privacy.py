@@ -555,7 +555,8 @@ def table_missing(args):
     for eps in args.missing_epsilons:
         for seed in args.missing_seeds:
             start = time.perf_counter()
-            vae = DPSGDVAE(latent_dim=3, hidden=(32, 32), target_epsilon=eps, accountant="rdp",
+            vae = DPSGDVAE(latent_dim=3, encoder_dims=(32, 32), decoder_dims=(32, 32),
+                           target_epsilon=eps, accountant="rdp",
                            bounds={"a": (-4, 4), "b": (-4, 4)},
                            categories={"c": ["x", "y", "z"]}, random_state=seed).fit(frame)
             sampled = vae.sample(20_000, random_state=1)

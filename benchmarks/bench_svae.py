@@ -18,7 +18,7 @@ bytes of the distinct storages autograd saves for backward (counted with
 ``torch.autograd.graph.saved_tensors_hooks``; for implicit this includes the
 extra one-step graph used by the Richardson solve) — the memory that grows with
 the iteration count. The table gives ``ratio = unrolled / implicit``; the
-target is >= 10x at the default ``max_iter = 20`` (the paper reports 10-100x).
+target is >= 10x at the default ``inference_max_iter = 20`` (the paper reports 10-100x).
 
 Then natural-gradient vs Adam steps for ``q(theta)``: final training and
 held-out ELBO per time step and state recovery over 5 initial seeds each
@@ -94,7 +94,8 @@ def _step(model, Y, mask, gen):
 
 def measure(T, iters, gradient, device, warm_up):
     X, _, _ = make_slds(4, T, n_states=3, n_features=8, random_state=0)
-    model = SLDSVAE(n_states=3, epochs=0, pretrain_epochs=0, gradient=gradient, max_iter=iters,
+    model = SLDSVAE(n_states=3, epochs=0, pretrain_epochs=0, gradient=gradient,
+                    inference_max_iter=iters,
                     device=device, random_state=0).fit(X)
     model._tol = 0.0  # force exactly `iters` sweeps
     Y, mask = model._tensors(X)

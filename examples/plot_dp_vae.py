@@ -42,7 +42,8 @@ bounds = {"age": (17, 90), "fnlwgt": (0, 1.5e6), "education_num": (1, 16),
 categories = {c: list(X[c].cat.categories) for c in X.columns
               if isinstance(X[c].dtype, pd.CategoricalDtype)}
 categories["__target__"] = list(y.cat.categories)
-domain = dict(bounds=bounds, categories=categories, hidden=(64, 64), random_state=0)
+domain = dict(bounds=bounds, categories=categories, encoder_dims=(64, 64), decoder_dims=(64, 64),
+              random_state=0)
 # The decoder's Lipschitz bound times the code's spread limits how far apart its output
 # scores can be; 10 leaves room for sharp categories (the bound does not enter epsilon).
 lip_params = dict(lipschitz=10.0, epochs=15, batch_size=64)

@@ -38,7 +38,8 @@ X_train, X_test = X[train], X[~train]
 print(f"{X_train.shape[0]} training and {X_test.shape[0]} held-out windows of "
       f"{X.shape[1]} months x {X.shape[2]} series: {', '.join(names)}")
 
-svae = SLDSVAE(n_states=2, latent_dim=3, hidden_sizes=(32,), epochs=60, pretrain_epochs=30,
+svae = SLDSVAE(n_states=2, latent_dim=3, encoder_dims=(32,), decoder_dims=(32,), epochs=60,
+               pretrain_epochs=30,
                batch_size=16, random_state=0).fit(X_train)
 print(f"held-out ELBO per month: {svae.score(X_test):.2f} "
       f"(training windows: {svae.score(X_train):.2f})")

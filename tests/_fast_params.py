@@ -25,16 +25,17 @@ from sksynth.utils import all_estimators
 FAST_PARAMS = {
     # 5 epochs of batch 16 at lr 1e-2: 50 steps honour class conditions on the check rows
     # (drawn class means 0.0 / 3.7 / 7.0 for training means 0 / 4 / 8)
-    "TabularVAE": {"epochs": 5, "batch_size": 16, "learning_rate": 1e-2, "embedding_dim": 8,
-                   "compress_dims": (32,), "decompress_dims": (32,)},
-    "ConditionalTabularGAN": {"epochs": 2, "batch_size": 50, "embedding_dim": 8,
-                              "generator_dim": (32,), "discriminator_dim": (32,)},
+    "TabularVAE": {"epochs": 5, "batch_size": 16, "lr": 1e-2, "latent_dim": 8,
+                   "encoder_dims": (32,), "decoder_dims": (32,)},
+    "ConditionalTabularGAN": {"epochs": 2, "batch_size": 50, "latent_dim": 8,
+                              "generator_dims": (32,), "discriminator_dims": (32,)},
     # 10 epochs of batch 32 at lr 1e-2 (50 steps): drawn class means 0.4 / 3.7 / 7.8
-    "LipschitzVAE": {"epochs": 10, "batch_size": 32, "lr": 1e-2, "hidden": (16,),
-                     "latent_dim": 2},
-    "DPSGDVAE": {"epochs": 1, "hidden": (16,), "latent_dim": 2, "noise_multiplier": 1.0},
-    "SLDSVAE": {"n_states": 2, "hidden_sizes": (8,), "epochs": 2, "pretrain_epochs": 2,
-                "max_iter": 5},
+    "LipschitzVAE": {"epochs": 10, "batch_size": 32, "lr": 1e-2, "encoder_dims": (16,),
+                     "decoder_dims": (16,), "latent_dim": 2},
+    "DPSGDVAE": {"epochs": 1, "encoder_dims": (16,), "decoder_dims": (16,), "latent_dim": 2,
+                 "noise_multiplier": 1.0},
+    "SLDSVAE": {"n_states": 2, "encoder_dims": (8,), "decoder_dims": (8,), "epochs": 2,
+                "pretrain_epochs": 2, "inference_max_iter": 5},
 }
 
 

@@ -11,7 +11,7 @@ from skorch.callbacks import Callback
 from sksynth.generators import ConditionalTabularGAN
 
 # the tests train a few hundred steps: a larger learning rate than CTGAN's 2e-4 gets there
-FAST = {"batch_size": 100, "generator_lr": 1e-3, "discriminator_lr": 1e-3}
+FAST = {"batch_size": 100, "lr": 1e-3, "discriminator_lr": 1e-3}
 
 
 class Recorder(Callback):
@@ -196,7 +196,7 @@ def test_history_callbacks_and_early_stopping():
 
 @pytest.mark.parametrize("params, match", [
     ({"batch_size": 55}, "multiple of pac"),
-    ({"generator_dim": (64, -1)}, "generator_dim"),
+    ({"generator_dims": (64, -1)}, "generator_dims"),
     ({"pac": 0}, "pac"),
 ])
 def test_bad_parameters_raise(params, match):
@@ -222,8 +222,8 @@ def test_unconditional_missing_rates_are_reproduced():
     assert_missing_rates_match(X, gan.sample(20_000, random_state=1))
 
 
-TINY = {"batch_size": 50, "embedding_dim": 8, "generator_dim": (16,),
-        "discriminator_dim": (16,)}
+TINY = {"batch_size": 50, "latent_dim": 8, "generator_dims": (16,),
+        "discriminator_dims": (16,)}
 
 
 def test_auto_epochs_reach_the_step_floor(monkeypatch):

@@ -18,7 +18,8 @@ from sksynth.privacy import audit, gaussian_epsilon, gaussian_mu
 
 from _missing_data import assert_missing_rates_match, missing_table
 
-FAST = dict(latent_dim=3, hidden=(32, 32), epochs=15, batch_size=64, random_state=0)
+FAST = dict(latent_dim=3, encoder_dims=(32, 32), decoder_dims=(32, 32),
+            epochs=15, batch_size=64, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -264,8 +265,8 @@ def test_trains_through_the_torch_layer(table, weights, capsys):
 
 
 def test_parameter_errors(table):
-    with pytest.raises(ValueError, match="hidden must be a tuple of positive integers"):
-        LipschitzVAE(hidden=(0,)).fit(table)
+    with pytest.raises(ValueError, match="encoder_dims must be a tuple of positive integers"):
+        LipschitzVAE(encoder_dims=(0,), decoder_dims=(0,)).fit(table)
     with pytest.raises(ValueError, match="must be a pair"):
         LipschitzVAE(bounds={"a": 3}).fit(table)
     with pytest.raises(ValueError, match="low <= high"):
@@ -283,7 +284,8 @@ def test_audit_stays_below_the_claim():
     rng = np.random.RandomState(0)
     X = rng.uniform(-1, 1, size=(60, 2))
     X[0] = [1.0, 1.0]
-    factory = LipschitzVAE(latent_dim=2, hidden=(16,), epochs=3, batch_size=64,
+    factory = LipschitzVAE(latent_dim=2, encoder_dims=(16,), decoder_dims=(16,),
+                           epochs=3, batch_size=64,
                            target_epsilon=1.0, bounds={0: (-1, 1), 1: (-1, 1)})
     res = audit(factory, X, n_trials=60, random_state=0)
     assert res.epsilon_claimed == pytest.approx(1.0)
@@ -352,8 +354,8 @@ def test_unseen_category_scores_minus_inf(table, declared):
 
 
 # ------------------------------------------------------------ weights="dp-sgd"
-DPSGD = dict(weights="dp-sgd", accountant="rdp", latent_dim=3, hidden=(16, 16), epochs=3,
-             batch_size=60, random_state=0)
+DPSGD = dict(weights="dp-sgd", accountant="rdp", latent_dim=3, encoder_dims=(16, 16),
+             decoder_dims=(16, 16), epochs=3, batch_size=60, random_state=0)
 
 
 @pytest.mark.parametrize("target", [1.0, 4.0])

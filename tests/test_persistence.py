@@ -37,10 +37,11 @@ def _generator(name):
             _table()),
         "ConditionalTabularGAN": lambda: g.ConditionalTabularGAN(
             epochs=2, batch_size=60, random_state=0).fit(_table()),
-        "LipschitzVAE": lambda: g.LipschitzVAE(epochs=2, latent_dim=2, hidden=(8,),
+        "LipschitzVAE": lambda: g.LipschitzVAE(epochs=2, latent_dim=2, encoder_dims=(8,),
+                                               decoder_dims=(8,),
                                                batch_size=64, random_state=0).fit(_table()),
-        "SLDSVAE": lambda: g.SLDSVAE(n_states=2, epochs=1, pretrain_epochs=1, hidden_sizes=(8,),
-                                     random_state=0).fit(
+        "SLDSVAE": lambda: g.SLDSVAE(n_states=2, epochs=1, pretrain_epochs=1, encoder_dims=(8,),
+                                     decoder_dims=(8,), random_state=0).fit(
             make_slds(8, 10, n_states=2, n_features=3, random_state=0)[0]),
     }
     with warnings.catch_warnings():

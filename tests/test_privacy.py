@@ -333,7 +333,8 @@ def test_dpsgd_vae_meets_its_target_and_grows_with_epochs():
 
     X = np.random.RandomState(0).uniform(0, 1, size=(300, 2))
     bounds = {0: (0, 1), 1: (0, 1)}
-    vae = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=3, batch_size=50, target_epsilon=2.0,
+    vae = DPSGDVAE(latent_dim=2, encoder_dims=(16,), decoder_dims=(16,),
+                   epochs=3, batch_size=50, target_epsilon=2.0,
                    bounds=bounds, random_state=0).fit(X)
     assert vae.delta_ == pytest.approx(1 / 300)
     # make_private_with_epsilon calibrates so that the final epsilon is at most the target
@@ -341,12 +342,14 @@ def test_dpsgd_vae_meets_its_target_and_grows_with_epochs():
     rows = vae.privacy_report_.to_frame().set_index("step")
     assert rows.loc["training (DP-SGD)", "status"] == "dp"
     # at a fixed noise multiplier the accountant's epsilon grows with every epoch
-    fixed = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=4, batch_size=50, noise_multiplier=1.0,
+    fixed = DPSGDVAE(latent_dim=2, encoder_dims=(16,), decoder_dims=(16,),
+                     epochs=4, batch_size=50, noise_multiplier=1.0,
                      bounds=bounds, random_state=0).fit(X)
     assert np.all(np.diff(fixed.history_[:, "epsilon"]) > 0)
     assert fixed.sample(5).shape == (5, 2)
     # undeclared bounds: not private
-    leaky = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=1, batch_size=50, random_state=0).fit(X)
+    leaky = DPSGDVAE(latent_dim=2, encoder_dims=(16,), decoder_dims=(16,),
+                     epochs=1, batch_size=50, random_state=0).fit(X)
     assert leaky.epsilon_ == math.inf
 
 
@@ -359,7 +362,8 @@ def test_dpsgd_vae_follows_the_requested_class():
     rng = np.random.RandomState(0)
     y = np.repeat([0, 1, 2], 100)
     X = np.column_stack([4.0 * y + rng.normal(size=300), rng.normal(size=300)])
-    vae = DPSGDVAE(latent_dim=2, hidden=(32,), epochs=60, batch_size=32, lr=5e-3,
+    vae = DPSGDVAE(latent_dim=2, encoder_dims=(32,), decoder_dims=(32,),
+                   epochs=60, batch_size=32, lr=5e-3,
                    target_epsilon=4.0, bounds={0: (-3, 11), 1: (-3, 3)},
                    categories={"__target__": [0, 1, 2]}, random_state=0).fit(X, y)
     assert vae.epsilon_ <= 4.0 + 1e-6
@@ -383,7 +387,8 @@ def test_dpsgd_vae_reproduces_missing_rates_at_the_default_clip():
 
     frame = missing_table()
     n, m, draws = len(frame), 20_000, 16_384
-    vae = DPSGDVAE(latent_dim=3, hidden=(32, 32), target_epsilon=10.0, accountant="rdp",
+    vae = DPSGDVAE(latent_dim=3, encoder_dims=(32, 32), decoder_dims=(32, 32),
+                   target_epsilon=10.0, accountant="rdp",
                    bounds={"a": (-4, 4), "b": (-4, 4)}, categories={"c": ["x", "y", "z"]},
                    random_state=0).fit(frame)
     assert vae.max_grad_norm == 1.0 and vae.epsilon_ <= 10.0 + 1e-6
@@ -414,7 +419,8 @@ def test_dpsgd_vae_counts_share_the_budget():
 
     X = np.random.RandomState(0).uniform(0, 1, size=(300, 2))
     X[::5, 0] = np.nan
-    common = dict(latent_dim=2, hidden=(8,), epochs=2, batch_size=50, target_epsilon=2.0,
+    common = dict(latent_dim=2, encoder_dims=(8,), decoder_dims=(8,),
+                  epochs=2, batch_size=50, target_epsilon=2.0,
                   accountant="rdp", bounds={0: (0, 1), 1: (0, 1)}, random_state=0)
     with_counts = DPSGDVAE(**common).fit(X)
     declared = DPSGDVAE(nullable=[0], **common).fit(X)
@@ -443,7 +449,8 @@ def test_dpsgd_vae_unseen_category_scores_minus_inf():
 
     rng = np.random.RandomState(0)
     X = pd.DataFrame({"a": rng.uniform(size=200), "b": rng.choice(["x", "y"], 200)})
-    vae = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=2, batch_size=50, target_epsilon=2.0,
+    vae = DPSGDVAE(latent_dim=2, encoder_dims=(16,), decoder_dims=(16,),
+                   epochs=2, batch_size=50, target_epsilon=2.0,
                    bounds={"a": (0, 1)}, categories={"b": ["x", "y"]}, random_state=0).fit(X)
     odd = X.iloc[:3].assign(b=["w", "x", "y"])
     scores = vae.score_samples(odd)

@@ -73,7 +73,7 @@ def toy():
 @pytest.fixture(scope="module")
 def fitted(toy):
     X, _ = toy
-    return SLDSVAE(n_states=2, epochs=3, pretrain_epochs=3, hidden_sizes=(8,),
+    return SLDSVAE(n_states=2, epochs=3, pretrain_epochs=3, encoder_dims=(8,), decoder_dims=(8,),
                    random_state=0).fit(X)
 
 
@@ -125,7 +125,8 @@ def test_missing_steps_are_imputed_and_observed_kept(fitted, toy):
 @pytest.mark.parametrize("natural", [True, False])
 def test_every_gradient_mode_trains(toy, gradient, natural):
     X, _ = toy
-    model = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=1, hidden_sizes=(8,), max_iter=3,
+    model = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=1, encoder_dims=(8,), decoder_dims=(8,),
+                    inference_max_iter=3,
                     gradient=gradient, natural_gradient=natural, random_state=0).fit(X[:8])
     assert np.isfinite([h["elbo"] for h in model.history_]).all()
     assert np.isfinite(model.score(X[:8]))
@@ -135,7 +136,8 @@ def test_implicit_gradients_train_the_model_without_falling_back(toy):
     # the backward solve runs at every step (warm-started forward, per-sequence stop);
     # the one-step fallback is for failed solves only
     X, _ = toy
-    model = SLDSVAE(n_states=2, epochs=6, pretrain_epochs=3, hidden_sizes=(8,), batch_size=8,
+    model = SLDSVAE(n_states=2, epochs=6, pretrain_epochs=3, encoder_dims=(8,), decoder_dims=(8,),
+                    batch_size=8,
                     random_state=0).fit(X)
     hist = model.history_
     assert {"fallback_rate", "converged_rate", "forward_iter", "backward_iter"} <= set(hist[0])
@@ -144,7 +146,8 @@ def test_implicit_gradients_train_the_model_without_falling_back(toy):
     assert all(h["backward_iter"] >= 1 for h in hist)
     # forcing every solve to count as failed (no tolerance met, residual above 0 x that of
     # v = g) makes every sequence fall back, and is recorded
-    forced = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=3, hidden_sizes=(8,), batch_size=8,
+    forced = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=3, encoder_dims=(8,),
+                     decoder_dims=(8,), batch_size=8,
                      random_state=0)
     forced._fixed_point_options = {"fallback_threshold": 0.0, "bwd_tol": 0.0}
     forced.fit(X)
@@ -161,7 +164,7 @@ def test_stock_windows_train_without_falling_back():
 
     stocks = load_stock_returns(window=24, stride=6)
     X = stocks.data[:16, :, stocks.complete]
-    model = SLDSVAE(n_states=2, latent_dim=3, hidden_sizes=(16,), epochs=40,
+    model = SLDSVAE(n_states=2, latent_dim=3, encoder_dims=(16,), decoder_dims=(16,), epochs=40,
                     pretrain_epochs=20, batch_size=16, random_state=0).fit(X)
     hist = model.history_
     fb = [h["fallback_rate"] for h in hist]
@@ -176,8 +179,9 @@ def test_implicit_gradient_of_the_loss_equals_unrolled_on_a_tiny_model(toy):
     # network and q(theta) gradients of the training loss: implicit (converged forward,
     # solved to machine precision) against back-propagation through every sweep
     X, _ = toy
-    model = SLDSVAE(n_states=2, epochs=0, pretrain_epochs=2, hidden_sizes=(4,), max_iter=400,
-                    tol=1e-12, random_state=0).fit(X[:3, :8])
+    model = SLDSVAE(n_states=2, epochs=0, pretrain_epochs=2, encoder_dims=(4,), decoder_dims=(4,),
+                    inference_max_iter=400,
+                    inference_tol=1e-12, random_state=0).fit(X[:3, :8])
     model._fixed_point_options = {"bwd_max_iter": 2000, "bwd_tol": 1e-15}
     Y, mask = model._tensors(X[:3, :8])
     params = list(model._nets.parameters()) + model._globals.tensors()
@@ -240,7 +244,7 @@ def test_values_whose_variance_overflows_are_refused(toy):
 
 def test_large_finite_values_give_finite_samples_on_their_scale(toy):
     X, _ = toy
-    model = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=2, hidden_sizes=(8,),
+    model = SLDSVAE(n_states=2, epochs=2, pretrain_epochs=2, encoder_dims=(8,), decoder_dims=(8,),
                     random_state=0).fit(X * 1e100)
     sample = model.sample(5, random_state=0)
     assert np.isfinite(sample).all()

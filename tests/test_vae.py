@@ -181,7 +181,7 @@ def test_training_conditions_as_slots_equal_the_dense_conditional_vector():
     with torch.no_grad():
         mu_slots = net.encode_slots(x, torch.as_tensor(slots), weights)[0]
         mu_dense = net.encode(x, torch.as_tensor(dense))[0]
-        z = torch.as_tensor(rng.normal(size=(300, vae.embedding_dim)))
+        z = torch.as_tensor(rng.normal(size=(300, vae.latent_dim)))
         out_slots = net.decode_slots(z, torch.as_tensor(slots), weights)
         out_dense = net.decode(z, torch.as_tensor(dense))
     np.testing.assert_allclose(mu_slots.numpy(), mu_dense.numpy(), rtol=1e-12, atol=1e-12)
@@ -215,7 +215,7 @@ def test_pickle_round_trip_and_cuda_models_load_on_cpu(fitted):
 def test_transform_score_and_inverse_transform(fitted):
     X, vae = fitted
     Z = vae.transform(X.iloc[:50])
-    assert Z.shape == (50, vae.embedding_dim) and np.isfinite(Z).all()
+    assert Z.shape == (50, vae.latent_dim) and np.isfinite(Z).all()
     back = vae.inverse_transform(Z)
     assert list(back.columns) == list(X.columns)
     # rows decoded from their posterior means keep their cluster
@@ -257,7 +257,7 @@ def test_early_stopping_callbacks_and_progress_bar(capsys):
 
 
 @pytest.mark.parametrize("params, error, match", [
-    ({"compress_dims": (0, 4)}, ValueError, "compress_dims"),
+    ({"encoder_dims": (0, 4)}, ValueError, "encoder_dims"),
     ({"device": "cuda:99" if torch.cuda.is_available() else "cuda"}, (ValueError, RuntimeError),
      "CUDA|cuda"),
     ({"device": "tpu"}, ValueError, "device"),
@@ -294,7 +294,7 @@ def test_auto_epochs_reach_the_minimum_number_of_steps(n_train, batch_size, expe
 
 def test_auto_epochs_train_the_budget_and_early_stopping_cuts_it():
     X = _two_clusters(40)
-    small = dict(embedding_dim=2, compress_dims=(4,), decompress_dims=(4,), batch_size=20,
+    small = dict(latent_dim=2, encoder_dims=(4,), decoder_dims=(4,), batch_size=20,
                  random_state=0)
     stop_at_three = StopAt(3)
     vae = TabularVAE(callbacks=[stop_at_three], **small).fit(X)
@@ -342,6 +342,6 @@ def test_inside_augmentation_and_grid_search():
     # runs on the rows whose categories are common
     common = X.apply(lambda c: c.astype(object).map(c.value_counts()) >= 30
                      if c.dtype == "category" else pd.Series(True, index=c.index)).all(axis=1)
-    search = GridSearchCV(TabularVAE(epochs=2, random_state=0), {"embedding_dim": [8, 16]},
+    search = GridSearchCV(TabularVAE(epochs=2, random_state=0), {"latent_dim": [8, 16]},
                           cv=2).fit(X[common])
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()

@@ -211,7 +211,7 @@ def _fit_dp_sgd(est, frame, X):
     opacus = _import_opacus(type(est).__name__)
     if est.epochs < 1:
         raise ValueError("DP-SGD training needs epochs >= 1.")
-    ledger, rng, device, hidden = est._fit_domain(frame, X)
+    ledger, rng, device, dims = est._fit_domain(frame, X)
     n = frame.shape[0]
     counted = est._counted_columns()
     codes = est._releases_codes()
@@ -227,7 +227,7 @@ def _fit_dp_sgd(est, frame, X):
     est._release_missing(frame, counted, 1.0 / count_sigma if counted else 0.0, ledger, rng,
                          within=_TRAINING)
     data = est._encode(frame, None if est._y_spec is None else est._y_spec.encoded)
-    est._build(data.shape[1], hidden, rng)
+    est._build(data.shape[1], dims, rng)
     prefix = ([(count_sigma, 1.0, 1)] if counted else []) + (
         [(code_sigma, 1.0, 1)] if codes else [])
     with warnings.catch_warnings(), np.errstate(divide="ignore"):
@@ -425,7 +425,8 @@ class DPSGDVAE(LipschitzVAE):
     Parameters
     ----------
     latent_dim : int, default=8
-    hidden : tuple of int, default=(128, 128)
+    encoder_dims, decoder_dims : tuple of int, default=(128, 128)
+        Hidden layer widths of the encoder and the (unconstrained) decoder.
     encoder_std : float, default=1.0
         Fixed encoder noise (part of the architecture, not of the guarantee).
     clip : float, default=1.0
@@ -474,8 +475,8 @@ class DPSGDVAE(LipschitzVAE):
         As :class:`~sksynth.generators.LipschitzVAE` (they also read the
         epoch's ``epsilon``).
     device : str or torch.device, default="cpu"
-    verbose : bool, default=False
-        One progress bar over epochs with the last epoch's loss and epsilon.
+    verbose : int, default=0
+        A progress bar over epochs with the last epoch's loss and epsilon.
     random_state : int, RandomState instance or None, default=None
 
     Attributes
@@ -520,8 +521,9 @@ class DPSGDVAE(LipschitzVAE):
     >>> import numpy as np
     >>> from sksynth.generators import DPSGDVAE
     >>> X = np.random.RandomState(0).uniform(0, 1, size=(200, 2))
-    >>> vae = DPSGDVAE(latent_dim=2, hidden=(16,), epochs=2, batch_size=50, target_epsilon=2.0,
-    ...                bounds={0: (0, 1), 1: (0, 1)}, random_state=0).fit(X)  # doctest: +SKIP
+    >>> vae = DPSGDVAE(latent_dim=2, encoder_dims=(16,), decoder_dims=(16,), epochs=2,
+    ...                batch_size=50, target_epsilon=2.0, bounds={0: (0, 1), 1: (0, 1)},
+    ...                random_state=0).fit(X)  # doctest: +SKIP
     >>> bool(vae.epsilon_ <= 2.0 + 1e-6)  # doctest: +SKIP
     True
     """
@@ -541,14 +543,16 @@ class DPSGDVAE(LipschitzVAE):
         "accountant": [StrOptions({"prv", "rdp"})],
     })
 
-    def __init__(self, *, latent_dim=8, hidden=(128, 128), encoder_std=1.0, clip=1.0,
+    def __init__(self, *, latent_dim=8, encoder_dims=(128, 128), decoder_dims=(128, 128),
+                 encoder_std=1.0, clip=1.0,
                  target_epsilon=1.0, noise_multiplier=None, max_grad_norm=1.0, bounds=None,
                  categories=None, column_types=None, constraints=None, nullable=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE,
                  delta=None, epochs=20, batch_size=256, lr=1e-3, accountant="prv",
-                 callbacks=None, device="cpu", verbose=False, random_state=None):
+                 callbacks=None, device="cpu", verbose=0, random_state=None):
         self.latent_dim = latent_dim
-        self.hidden = hidden
+        self.encoder_dims = encoder_dims
+        self.decoder_dims = decoder_dims
         self.encoder_std = encoder_std
         self.clip = clip
         self.target_epsilon = target_epsilon

@@ -293,19 +293,22 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
 
     Parameters
     ----------
-    embedding_dim : int, default=128
-        Size of the generator's noise input.
-    generator_dim : tuple of int, default=(256, 256)
-        Widths of the generator's residual blocks.
-    discriminator_dim : tuple of int, default=(256, 256)
+    latent_dim : int, default=128
+        Size of the generator's noise input (SDV's ``embedding_dim``; the
+        names are the neural generators' shared vocabulary, see
+        ``doc/design.rst``).
+    generator_dims : tuple of int, default=(256, 256)
+        Widths of the generator's residual blocks (SDV's ``generator_dim``).
+    discriminator_dims : tuple of int, default=(256, 256)
         Widths of the critic's hidden layers (leaky ReLU, dropout 0.5).
-    generator_lr : float, default=2e-4
-        Adam learning rate of the generator (betas 0.5, 0.9).
-    generator_decay : float, default=1e-6
-        Weight decay of the generator.
+    lr : float, default=2e-4
+        Adam learning rate of the generator (betas 0.5, 0.9; SDV's
+        ``generator_lr``).
+    weight_decay : float, default=1e-6
+        Weight decay of the generator (SDV's ``generator_decay``).
     discriminator_lr : float, default=2e-4
         Adam learning rate of the critic.
-    discriminator_decay : float, default=1e-6
+    discriminator_weight_decay : float, default=1e-6
         Weight decay of the critic.
     batch_size : int, default=500
         Rows per step; a multiple of ``pac``.
@@ -513,13 +516,13 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     """
 
     _parameter_constraints = {
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "generator_dim": [tuple, list],
-        "discriminator_dim": [tuple, list],
-        "generator_lr": [Interval(Real, 0, None, closed="neither")],
-        "generator_decay": [Interval(Real, 0, None, closed="left")],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "generator_dims": [tuple, list],
+        "discriminator_dims": [tuple, list],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
-        "discriminator_decay": [Interval(Real, 0, None, closed="left")],
+        "discriminator_weight_decay": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
         "log_frequency": ["boolean"],
@@ -544,21 +547,21 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     _module_names = ("_generator",)
     _derived_names = ("_L",)
 
-    def __init__(self, *, embedding_dim=128, generator_dim=(256, 256),
-                 discriminator_dim=(256, 256), generator_lr=2e-4, generator_decay=1e-6,
-                 discriminator_lr=2e-4, discriminator_decay=1e-6, batch_size=500,
+    def __init__(self, *, latent_dim=128, generator_dims=(256, 256),
+                 discriminator_dims=(256, 256), lr=2e-4, weight_decay=1e-6,
+                 discriminator_lr=2e-4, discriminator_weight_decay=1e-6, batch_size=500,
                  discriminator_steps=1, log_frequency=True, epochs="auto", pac=10,
                  early_stopping=False, validation_fraction=0.1, n_iter_no_change=5,
                  validation_interval=10, callbacks=None, column_types=None, constraints=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE, device="cpu",
                  precision="float32", verbose=0, random_state=None):
-        self.embedding_dim = embedding_dim
-        self.generator_dim = generator_dim
-        self.discriminator_dim = discriminator_dim
-        self.generator_lr = generator_lr
-        self.generator_decay = generator_decay
+        self.latent_dim = latent_dim
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.lr = lr
+        self.weight_decay = weight_decay
         self.discriminator_lr = discriminator_lr
-        self.discriminator_decay = discriminator_decay
+        self.discriminator_weight_decay = discriminator_weight_decay
         self.batch_size = batch_size
         self.discriminator_steps = discriminator_steps
         self.log_frequency = log_frequency
@@ -583,7 +586,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                 f"batch_size={self.batch_size} must be a multiple of pac={self.pac} (the "
                 "critic scores packs of pac rows); e.g. batch_size=500 with pac=10."
             )
-        for name in ("generator_dim", "discriminator_dim"):
+        for name in ("generator_dims", "discriminator_dims"):
             _check_layer_widths(getattr(self, name), name)
 
     def _n_epochs(self, steps_per_epoch):
@@ -610,9 +613,9 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             0 if target is None else L.units[target].width, self.log_frequency)
         # the generator also outputs logits of the class label, trained to match the
         # label of its conditional vector (an auxiliary loss: it sharpens X | y a lot)
-        generator = _Generator(self.embedding_dim + L.cdim, tuple(self.generator_dim),
+        generator = _Generator(self.latent_dim + L.cdim, tuple(self.generator_dims),
                                self._n_outputs(), gen_cpu).to(device)
-        critic = _Discriminator(L.d + L.cdim, tuple(self.discriminator_dim), self.pac,
+        critic = _Discriminator(L.d + L.cdim, tuple(self.discriminator_dims), self.pac,
                                 gen_cpu).to(device)
         self._generator = generator
         data = torch.as_tensor(T[train_rows], device=device)
@@ -665,14 +668,14 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             generator, critic=critic, data=data, draw_conditions=conditions,
             activate=self._activate, condition_loss=self._condition_loss,
             permute=np_rng.permutation, width=L.d,
-            latent_dim=self.embedding_dim, pac=self.pac,
+            latent_dim=self.latent_dim, pac=self.pac,
             discriminator_steps=self.discriminator_steps, noise=gen_dev,
             precision=self.precision, critic_lr=self.discriminator_lr,
-            critic_weight_decay=self.discriminator_decay,
+            critic_weight_decay=self.discriminator_weight_decay,
             max_epochs=self._n_epochs(steps), batch_size=b,
             iterator_train=DrawnBatches, iterator_train__n_batches=steps,
-            optimizer=torch.optim.Adam, lr=self.generator_lr, optimizer__betas=(0.5, 0.9),
-            optimizer__weight_decay=self.generator_decay, optimizer__fused=True,
+            optimizer=torch.optim.Adam, lr=self.lr, optimizer__betas=(0.5, 0.9),
+            optimizer__weight_decay=self.weight_decay, optimizer__fused=True,
             callbacks=callbacks, callbacks__progress__desc=type(self).__name__,
             device=device, verbose=int(self.verbose),
         ).fit({"steps": torch.empty(steps, 0)})
@@ -788,7 +791,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                     rows = np.flatnonzero(unit == u)
                     by_unit[int(self._units[u])] = (rows, slot[rows])
         with torch.no_grad():
-            z = torch.randn((n, self.embedding_dim), generator=generator, device=device)
+            z = torch.randn((n, self.latent_dim), generator=generator, device=device)
             if L.cdim:
                 C = L.cond_from_codes({u: s for u, s in requests.items()
                                        if u == L.label_unit}, n)
@@ -935,7 +938,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     # ------------------------------------------------------------ pickling
     def _build_modules(self, states):
         L = self._layout
-        generator = _Generator(self.embedding_dim + L.cdim, tuple(self.generator_dim),
+        generator = _Generator(self.latent_dim + L.cdim, tuple(self.generator_dims),
                                self._n_outputs(), torch.Generator().manual_seed(0))
         generator.load_state_dict(states["_generator"])
         self._generator = generator.to(self._device).eval()

@@ -84,8 +84,12 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     ----------
     latent_dim : int, default=8
         Dimension of the latent code.
-    hidden : tuple of int, default=(128, 128)
-        Hidden layer widths of the encoder and the decoder (ReLU).
+    encoder_dims : tuple of int, default=(128, 128)
+        Hidden layer widths of the encoder (ReLU).
+    decoder_dims : tuple of int, default=(128, 128)
+        Hidden layer widths of the decoder (ReLU); with ``method="spectral"``
+        each of its ``len(decoder_dims) + 1`` layers gets the spectral bound
+        ``lipschitz ** (1 / (len(decoder_dims) + 1))``.
     lipschitz : float, default=1.0
         Bound on the Lipschitz constant of the decoder (latent code to output
         scores, Euclidean norms). It does not enter ``epsilon_``; with codes
@@ -213,8 +217,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         ``weights="dp-sgd"`` the accountant has counted the steps taken).
     device : str or torch.device, default="cpu"
         Torch device for training (the fitted modules live on the CPU).
-    verbose : bool, default=False
-        One progress bar over epochs with the last epoch's loss.
+    verbose : int, default=0
+        Show a progress bar over epochs (tqdm) with the last epoch's loss.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, batches, the released noise and sampling.
 
@@ -312,8 +316,9 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
     >>> import numpy as np
     >>> from sksynth.generators import LipschitzVAE
     >>> X = np.random.RandomState(0).uniform(0, 1, size=(200, 3))
-    >>> vae = LipschitzVAE(latent_dim=2, hidden=(16,), epochs=5, target_epsilon=2.0,
-    ...                    bounds={0: (0, 1), 1: (0, 1), 2: (0, 1)}, random_state=0).fit(X)
+    >>> vae = LipschitzVAE(latent_dim=2, encoder_dims=(16,), decoder_dims=(16,), epochs=5,
+    ...                    target_epsilon=2.0, bounds={0: (0, 1), 1: (0, 1), 2: (0, 1)},
+    ...                    random_state=0).fit(X)
     >>> round(vae.epsilon_, 6)
     2.0
     >>> bool(vae.lipschitz_ <= 1.0)
@@ -323,8 +328,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     Everything covered, the weights trained with DP-SGD (needs Opacus):
 
-    >>> dp = LipschitzVAE(latent_dim=2, hidden=(16,), epochs=2, target_epsilon=2.0,
-    ...                   weights="dp-sgd", accountant="rdp",
+    >>> dp = LipschitzVAE(latent_dim=2, encoder_dims=(16,), decoder_dims=(16,), epochs=2,
+    ...                   target_epsilon=2.0, weights="dp-sgd", accountant="rdp",
     ...                   bounds={0: (0, 1), 1: (0, 1), 2: (0, 1)},
     ...                   random_state=0).fit(X)  # doctest: +SKIP
     >>> bool(dp.epsilon_ <= 2.0 + 1e-9)  # doctest: +SKIP
@@ -335,7 +340,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
 
     _parameter_constraints = {
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden": [tuple, list],
+        "encoder_dims": [tuple, list],
+        "decoder_dims": [tuple, list],
         "lipschitz": [Interval(Real, 0, None, closed="neither")],
         "method": [StrOptions({"spectral", "penalty"})],
         "encoder_std": [Interval(Real, 0, None, closed="neither")],
@@ -360,19 +366,21 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         "penalty_weight": [Interval(Real, 0, None, closed="left")],
         "callbacks": [None, list],
         "device": [str, torch.device],
-        "verbose": ["boolean"],
+        "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, latent_dim=8, hidden=(128, 128), lipschitz=1.0, method="spectral",
+    def __init__(self, *, latent_dim=8, encoder_dims=(128, 128),
+                 decoder_dims=(128, 128), lipschitz=1.0, method="spectral",
                  encoder_std=1.0, clip=1.0, target_epsilon=None, bounds=None, categories=None,
                  column_types=None, constraints=None, nullable=None, min_group_size=DEFAULT_MIN_GROUP_SIZE,
                  release="posterior", weights="assumed", release_share=0.5,
                  noise_multiplier=None, max_grad_norm=1.0, accountant="prv", delta=None,
                  epochs=100, batch_size=256, lr=1e-3, penalty_weight=10.0, callbacks=None,
-                 device="cpu", verbose=False, random_state=None):
+                 device="cpu", verbose=0, random_state=None):
         self.latent_dim = latent_dim
-        self.hidden = hidden
+        self.encoder_dims = encoder_dims
+        self.decoder_dims = decoder_dims
         self.lipschitz = lipschitz
         self.method = method
         self.encoder_std = encoder_std
@@ -416,7 +424,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             from ._dpsgd import _fit_dp_sgd
 
             return _fit_dp_sgd(self, frame, X)
-        ledger, rng, device, hidden = self._fit_domain(frame, X)
+        ledger, rng, device, dims = self._fit_domain(frame, X)
         counted = self._counted_columns()
         if self.target_epsilon is not None:
             mu_total = gaussian_mu(self.target_epsilon, self.delta_)
@@ -427,7 +435,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             mu_counts = _count_mu(2.0 * self.clip / self.encoder_std_)
         self._release_missing(frame, counted, mu_counts, ledger, rng)
         data = self._encode(frame, None if self._y_spec is None else self._y_spec.encoded)
-        self._build(data.shape[1], hidden, rng)
+        self._build(data.shape[1], dims, rng)
         self._train(data, rng, device)
         # -- the release -----------------------------------------------------
         ledger.add("training (encoder and decoder weights)", "assumed",
@@ -480,7 +488,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         Columns start complete; :meth:`_counted_columns` and
         :meth:`_release_missing` decide which may be missing.
         """
-        hidden = _check_layer_widths(self.hidden, "hidden")
+        dims = (_check_layer_widths(self.encoder_dims, "encoder_dims"),
+                _check_layer_widths(self.decoder_dims, "decoder_dims"))
         device = resolve_device(self.device)
         n = frame.shape[0]
         ledger = PrivacyLedger()
@@ -511,7 +520,7 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         if self._y_spec is not None:
             self._label_column(ledger)
         self.delta_ = float(self.delta) if self.delta is not None else 1.0 / max(n, 2)
-        return ledger, check_random_state(self.random_state), device, hidden
+        return ledger, check_random_state(self.random_state), device, dims
 
     def _nullable_by_declaration(self, frame, ledger):
         """Columns that may be missing by the user's declaration or complete by dtype."""
@@ -635,16 +644,17 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         return out
 
     # ------------------------------------------------------------- networks
-    def _build(self, n_out, hidden, rng):
+    def _build(self, n_out, dims, rng):
         d = self.latent_dim
         self._n_out = n_out
-        self._encoder = _Encoder((n_out, *hidden, d), self.clip, rng)
+        encoder_dims, decoder_dims = dims
+        self._encoder = _Encoder((n_out, *encoder_dims, d), self.clip, rng)
         n_classes = 0 if self._y_spec is None else len(self._y_spec.classes)
         # with labels the rows' and the label's scores each get lipschitz / sqrt(2), so the
         # stacked map z -> [g(z, y), h(z)] stays within `lipschitz` for every label y
         share = 1.0 / math.sqrt(2.0) if n_classes else 1.0
-        self._decoder = _Decoder((d, *hidden, n_out - n_classes), rng,
-                                 self._layer_bound(len(hidden) + 1, share),
+        self._decoder = _Decoder((d, *decoder_dims, n_out - n_classes), rng,
+                                 self._layer_bound(len(decoder_dims) + 1, share),
                                  n_classes, self._layer_bound(1, share))
         n_values = sum(1 for *_, kind in self._blocks() if kind == "value")
         self._log_scale = torch.nn.Parameter(torch.full((n_values,), math.log(0.1), dtype=_DTYPE))

@@ -102,10 +102,10 @@ def _mlp(sizes, generator):
 class _Networks(torch.nn.Module):
     """Recognition network (Gaussian potentials per step) and decoder."""
 
-    def __init__(self, n_features, latent_dim, hidden, generator):
+    def __init__(self, n_features, latent_dim, encoder_dims, decoder_dims, generator):
         super().__init__()
-        self.encoder = _mlp([n_features, *hidden, 2 * latent_dim], generator)
-        self.decoder = _mlp([latent_dim, *hidden, n_features], generator)
+        self.encoder = _mlp([n_features, *encoder_dims, 2 * latent_dim], generator)
+        self.decoder = _mlp([latent_dim, *decoder_dims, n_features], generator)
         self.log_sigma = torch.nn.Parameter(torch.full((n_features,), -1.0))
         self.latent_dim = latent_dim
 
@@ -261,21 +261,23 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         Number of discrete states ``K``.
     latent_dim : int, default=2
         Dimension ``D`` of the continuous state.
-    hidden_sizes : tuple of int, default=(32,)
-        Hidden layers of the encoder and of the decoder (tanh activations).
+    encoder_dims : tuple of int, default=(32,)
+        Hidden layer widths of the recognition network (tanh activations).
+    decoder_dims : tuple of int, default=(32,)
+        Hidden layer widths of the decoder (tanh activations).
     gradient : {"implicit", "unrolled", "none"}, default="implicit"
         How gradients pass through the inference loop: implicit differentiation
         (capped, damped Richardson iterations run from the forward loop's end
         point, with the one-step gradient as fallback only for sequences whose
         solve makes no progress), back-propagation through every iteration,
         or not at all (the end point is treated as a constant).
-    max_iter : int, default=20
+    inference_max_iter : int, default=20
         Block-update iterations of mean-field inference at most, per sequence
         (each sequence stops once converged). At 20, implicit gradients store
         about 11 times less for backward than unrolled ones at the same cap.
-    tol : float, default=1e-4
+    inference_tol : float, default=1e-4
         A sequence's inference has converged when no state marginal changes by
-        more than ``tol`` in a sweep. In training, each sequence's inference
+        more than ``inference_tol`` in a sweep. In training, each sequence's inference
         starts where its previous one ended (first from the k-means
         initialisation), so a few sweeps usually suffice.
     natural_gradient : bool, default=True
@@ -313,7 +315,7 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         time step), ``dur`` (seconds), ``fallback_rate``
         (fraction of sequences whose implicit solve failed and fell back to the
         one-step gradient), ``converged_rate`` (fraction whose inference
-        converged within ``max_iter``), ``forward_iter`` (mean sweeps per
+        converged within ``inference_max_iter``), ``forward_iter`` (mean sweeps per
         sequence), ``backward_iter`` (mean Richardson iterations per step) and
         ``solved_rate`` (fraction of sequences whose solve met its tolerance;
         the others keep a capped, truncated solve or fall back; the rates of
@@ -371,10 +373,11 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
     _parameter_constraints = {
         "n_states": [Interval(Integral, 1, None, closed="left")],
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_sizes": [tuple, list],
+        "encoder_dims": [tuple, list],
+        "decoder_dims": [tuple, list],
         "gradient": [StrOptions({"implicit", "unrolled", "none"})],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
+        "inference_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "inference_tol": [Interval(Real, 0, None, closed="left")],
         "natural_gradient": ["boolean"],
         "epochs": [Interval(Integral, 0, None, closed="left")],
         "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
@@ -386,16 +389,18 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, n_states=3, latent_dim=2, hidden_sizes=(32,), gradient="implicit",
-                 max_iter=20, tol=1e-4, natural_gradient=True, epochs=50, pretrain_epochs=20,
+    def __init__(self, *, n_states=3, latent_dim=2, encoder_dims=(32,), decoder_dims=(32,),
+                 gradient="implicit", inference_max_iter=20, inference_tol=1e-4,
+                 natural_gradient=True, epochs=50, pretrain_epochs=20,
                  batch_size=64, lr=1e-2, natgrad_lr=0.3, device="cpu", verbose=0,
                  random_state=None):
         self.n_states = n_states
         self.latent_dim = latent_dim
-        self.hidden_sizes = hidden_sizes
+        self.encoder_dims = encoder_dims
+        self.decoder_dims = decoder_dims
         self.gradient = gradient
-        self.max_iter = max_iter
-        self.tol = tol
+        self.inference_max_iter = inference_max_iter
+        self.inference_tol = inference_tol
         self.natural_gradient = natural_gradient
         self.epochs = epochs
         self.pretrain_epochs = pretrain_epochs
@@ -461,10 +466,11 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
             return q_z, (kl, node, lds.Ex, lds.Exx, lds.Exnext, lds.log_z, lds.J_off,
                          *lds.chols, *lds.ms)
 
-        # private knobs: benchmarks set ``_tol = 0`` to force max_iter sweeps and tests
+        # private knobs: benchmarks set ``_tol = 0`` to force inference_max_iter sweeps and tests
         # ``_fixed_point_options`` (e.g. a fallback threshold that forces the fallback)
         q_z, aux, info = fixed_point(F, r0, (J_rec, h_rec, *_flat(stats)), mode=mode,
-                                     max_iter=self.max_iter, tol=getattr(self, "_tol", self.tol),
+                                     max_iter=self.inference_max_iter,
+                                     tol=getattr(self, "_tol", self.inference_tol),
                                      final=final, n_batched=2,
                                      **getattr(self, "_fixed_point_options", {}))
         kl, node = aux[0], aux[1]
@@ -519,7 +525,8 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         _check_representable_scale(self, obs, [f"feature {j}" for j in range(X.shape[2])])
         self._mean = obs.mean(0)
         self._scale = np.where(obs.std(0) > 0, obs.std(0), 1.0)
-        self._nets = _Networks(X.shape[2], self.latent_dim, tuple(self.hidden_sizes), gen)
+        self._nets = _Networks(X.shape[2], self.latent_dim, tuple(self.encoder_dims),
+                               tuple(self.decoder_dims), gen)
         self._nets.to(device=self._device, dtype=_DT)
         self._globals = _Globals(self.n_states, self.latent_dim, rng)
         Y, mask = self._tensors(X)

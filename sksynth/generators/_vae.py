@@ -52,14 +52,14 @@ class _VAENet(torch.nn.Module):
     :meth:`decode` returns them in data order.
     """
 
-    def __init__(self, d, cdim, n_cont, embedding_dim, compress_dims, decompress_dims,
+    def __init__(self, d, cdim, n_cont, latent_dim, encoder_dims, decoder_dims,
                  generator, order):
         super().__init__()
         # mean and log-variance of z as the encoder's last layer
         self.enc_in, self.enc_cond, self.encoder = self._mlp(
-            d, cdim, (*compress_dims, 2 * embedding_dim), generator)
+            d, cdim, (*encoder_dims, 2 * latent_dim), generator)
         self.dec_in, self.dec_cond, self.decoder = self._mlp(
-            embedding_dim, cdim, (*decompress_dims, d), generator)
+            latent_dim, cdim, (*decoder_dims, d), generator)
         # output units in the likelihood's order: the same map, permuted
         order = torch.as_tensor(np.asarray(order))
         last = self.decoder[-1] if len(self.decoder) else self.dec_in
@@ -234,14 +234,16 @@ class TabularVAE(_NeuralTabularGenerator):
 
     Parameters
     ----------
-    embedding_dim : int, default=128
-        Size of the latent ``z``.
-    compress_dims : tuple of int, default=(128, 128)
-        Hidden layer widths of the encoder (ReLU).
-    decompress_dims : tuple of int, default=(128, 128)
-        Hidden layer widths of the decoder (ReLU).
-    l2scale : float, default=1e-5
-        Weight decay of the Adam optimiser.
+    latent_dim : int, default=128
+        Size of the latent ``z`` (SDV's ``embedding_dim``; the parameter names
+        are the package's shared vocabulary of the neural generators, see
+        ``doc/design.rst``).
+    encoder_dims : tuple of int, default=(128, 128)
+        Hidden layer widths of the encoder (ReLU; SDV's ``compress_dims``).
+    decoder_dims : tuple of int, default=(128, 128)
+        Hidden layer widths of the decoder (ReLU; SDV's ``decompress_dims``).
+    weight_decay : float, default=1e-5
+        Weight decay of the Adam optimiser (SDV's ``l2scale``).
     batch_size : int, default=500
         Rows per gradient step; an epoch is one pass over the training rows.
     epochs : int or "auto", default="auto"
@@ -256,7 +258,7 @@ class TabularVAE(_NeuralTabularGenerator):
     loss_factor : float, default=2.0
         Weight of the reconstruction term in the training loss (TVAE's
         ``loss_factor``; a beta-VAE with ``beta = 1 / loss_factor``).
-    learning_rate : float, default=1e-3
+    lr : float, default=1e-3
         Adam's learning rate.
     conditional : bool, default=True
         Train as a conditional VAE on the discrete columns (categories,
@@ -455,14 +457,14 @@ class TabularVAE(_NeuralTabularGenerator):
     """
 
     _parameter_constraints = {
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "compress_dims": [tuple, list],
-        "decompress_dims": [tuple, list],
-        "l2scale": [Interval(Real, 0, None, closed="left")],
+        "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "encoder_dims": [tuple, list],
+        "decoder_dims": [tuple, list],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "loss_factor": [Interval(Real, 0, None, closed="neither")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
         "conditional": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -481,21 +483,21 @@ class TabularVAE(_NeuralTabularGenerator):
     _module_names = ("_net",)
     _derived_names = ("_net64", "_L", "_L_cpu", "_score_eps")
 
-    def __init__(self, *, embedding_dim=128, compress_dims=(128, 128),
-                 decompress_dims=(128, 128), l2scale=1e-5, batch_size=500, epochs="auto",
-                 loss_factor=2.0, learning_rate=1e-3, conditional=True, early_stopping=False,
+    def __init__(self, *, latent_dim=128, encoder_dims=(128, 128),
+                 decoder_dims=(128, 128), weight_decay=1e-5, batch_size=500, epochs="auto",
+                 loss_factor=2.0, lr=1e-3, conditional=True, early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=5, validation_interval=10,
                  callbacks=None, column_types=None, constraints=None,
                  min_group_size=DEFAULT_MIN_GROUP_SIZE, device="cpu", precision="float32",
                  verbose=0, random_state=None):
-        self.embedding_dim = embedding_dim
-        self.compress_dims = compress_dims
-        self.decompress_dims = decompress_dims
-        self.l2scale = l2scale
+        self.latent_dim = latent_dim
+        self.encoder_dims = encoder_dims
+        self.decoder_dims = decoder_dims
+        self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.epochs = epochs
         self.loss_factor = loss_factor
-        self.learning_rate = learning_rate
+        self.lr = lr
         self.conditional = conditional
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -515,7 +517,7 @@ class TabularVAE(_NeuralTabularGenerator):
         return self.conditional
 
     def _check_params(self):
-        for name in ("compress_dims", "decompress_dims"):
+        for name in ("encoder_dims", "decoder_dims"):
             _check_layer_widths(getattr(self, name), name)
 
     def _n_epochs(self, n_train, batch_size):
@@ -532,8 +534,8 @@ class TabularVAE(_NeuralTabularGenerator):
         device = self._device
         gen_cpu, gen_dev = _generators(rng.randint(_MAX_SEED), device)
         L = self._layout
-        self._net = _VAENet(L.d, L.cdim, L.cont_idx.size, self.embedding_dim,
-                            tuple(self.compress_dims), tuple(self.decompress_dims), gen_cpu,
+        self._net = _VAENet(L.d, L.cdim, L.cont_idx.size, self.latent_dim,
+                            tuple(self.encoder_dims), tuple(self.decoder_dims), gen_cpu,
                             order=_likelihood_order(L))
         self._net.to(device)
         self._L = L.tensors(device)
@@ -562,15 +564,15 @@ class TabularVAE(_NeuralTabularGenerator):
             callbacks += [("held_out", HeldOutQuality(validate, self.validation_interval)),
                           ("early_stopping", ValidationStopping(patience=self.n_iter_no_change))]
         self._score_eps = torch.as_tensor(
-            np.random.RandomState(0).standard_normal((_N_SCORE_DRAWS, self.embedding_dim)))
+            np.random.RandomState(0).standard_normal((_N_SCORE_DRAWS, self.latent_dim)))
         self.net_ = _VAETrainer(
             self._net, layout=L, layout_tensors=self._L,
             pieces=[slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])],
             loss_factor=float(self.loss_factor), precision=self.precision,
             noise=gen_dev, max_epochs=self._n_epochs(n_train, batch_size),
             batch_size=batch_size, iterator_train__generator=gen_cpu,
-            optimizer=torch.optim.Adam, lr=self.learning_rate,
-            optimizer__weight_decay=self.l2scale, optimizer__fused=True,
+            optimizer=torch.optim.Adam, lr=self.lr,
+            optimizer__weight_decay=self.weight_decay, optimizer__fused=True,
             callbacks=callbacks, callbacks__progress__desc=type(self).__name__,
             device=device, verbose=int(self.verbose),
         ).fit(rows)
@@ -626,7 +628,7 @@ class TabularVAE(_NeuralTabularGenerator):
             c = None
             if L.cdim:
                 c = torch.as_tensor(L.cond_from_codes(requests, n), device=device)
-            z = torch.randn((n, self.embedding_dim), generator=generator, device=device)
+            z = torch.randn((n, self.latent_dim), generator=generator, device=device)
             out = net.decode_ordered(z, c)  # continuous, softmax, indicators: slices
             n_cont, n_ind = L.cont_idx.size, L.ind_idx.size
             if n_cont:
@@ -756,7 +758,7 @@ class TabularVAE(_NeuralTabularGenerator):
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, embedding_dim)
+        Z : ndarray of shape (n_samples, latent_dim)
             ``E[z | x]`` under the encoder, nothing revealed; fitted with
             ``y``, the average over the classes weighted by their posterior
             probabilities.
@@ -771,7 +773,7 @@ class TabularVAE(_NeuralTabularGenerator):
 
     def _posterior_mean(self, T, labels):
         cond = torch.as_tensor(self._label_cond(labels, T.shape[0]), dtype=torch.float64)
-        out = np.empty((T.shape[0], self.embedding_dim))
+        out = np.empty((T.shape[0], self.latent_dim))
         with torch.no_grad():
             for start in range(0, T.shape[0], _CHUNK):
                 rows = slice(start, start + _CHUNK)
@@ -784,7 +786,7 @@ class TabularVAE(_NeuralTabularGenerator):
 
         Parameters
         ----------
-        Z : array-like of shape (n_samples, embedding_dim)
+        Z : array-like of shape (n_samples, latent_dim)
             Latent vectors; fitted with ``y``, the decoder gets the class
             frequencies in place of a label.
 
@@ -795,10 +797,10 @@ class TabularVAE(_NeuralTabularGenerator):
         """
         check_is_fitted(self)
         Z = check_array(Z, dtype=np.float64, input_name="Z")
-        if Z.shape[1] != self.embedding_dim:
+        if Z.shape[1] != self.latent_dim:
             raise ValueError(
-                f"Z has {Z.shape[1]} columns, but the latent space has embedding_dim="
-                f"{self.embedding_dim}; pass the output of transform."
+                f"Z has {Z.shape[1]} columns, but the latent space has latent_dim="
+                f"{self.latent_dim}; pass the output of transform."
             )
         L = self._layout
         cond = torch.as_tensor(self._label_cond(None, Z.shape[0]), dtype=torch.float64)
@@ -821,13 +823,13 @@ class TabularVAE(_NeuralTabularGenerator):
         feature_names_out : ndarray of str objects
         """
         check_is_fitted(self)
-        return np.asarray([f"tabularvae{i}" for i in range(self.embedding_dim)], dtype=object)
+        return np.asarray([f"tabularvae{i}" for i in range(self.latent_dim)], dtype=object)
 
     # ------------------------------------------------------------ pickling
     def _build_modules(self, states):
         L = self._layout
-        net = _VAENet(L.d, L.cdim, L.cont_idx.size, self.embedding_dim,
-                      tuple(self.compress_dims), tuple(self.decompress_dims),
+        net = _VAENet(L.d, L.cdim, L.cont_idx.size, self.latent_dim,
+                      tuple(self.encoder_dims), tuple(self.decoder_dims),
                       torch.Generator().manual_seed(0), order=_likelihood_order(L))
         net.load_state_dict(states["_net"])
         self._net = net.to(self._device).eval()
@@ -835,4 +837,4 @@ class TabularVAE(_NeuralTabularGenerator):
         self._L = L.tensors(self._device)
         self._L_cpu = L.tensors("cpu", torch.float64)
         self._score_eps = torch.as_tensor(
-            np.random.RandomState(0).standard_normal((_N_SCORE_DRAWS, self.embedding_dim)))
+            np.random.RandomState(0).standard_normal((_N_SCORE_DRAWS, self.latent_dim)))

@@ -350,22 +350,24 @@ def quirk_cases():
 # (fast, trained) settings: fast ones fit a 200-row table in about a second; trained ones
 # take the few hundred steps that missing rates and scales need.
 _NEURAL = {
-    "TabularVAE": ({"epochs": 2, "batch_size": 50, "embedding_dim": 8,
-                    "compress_dims": (16,), "decompress_dims": (16,)},
-                   {"epochs": 40, "batch_size": 16, "embedding_dim": 16,
-                    "compress_dims": (32, 32), "decompress_dims": (32, 32)}),
-    "ConditionalTabularGAN": ({"epochs": 2, "batch_size": 50, "embedding_dim": 8,
-                               "generator_dim": (16,), "discriminator_dim": (16,)},
-                              {"epochs": 40, "batch_size": 50, "embedding_dim": 16,
-                               "generator_dim": (32, 32), "discriminator_dim": (32, 32)}),
-    "LipschitzVAE": ({"epochs": 2, "batch_size": 64, "hidden": (16,)},
-                     {"epochs": 60, "batch_size": 32, "hidden": (32, 32)}),
+    "TabularVAE": ({"epochs": 2, "batch_size": 50, "latent_dim": 8,
+                    "encoder_dims": (16,), "decoder_dims": (16,)},
+                   {"epochs": 40, "batch_size": 16, "latent_dim": 16,
+                    "encoder_dims": (32, 32), "decoder_dims": (32, 32)}),
+    "ConditionalTabularGAN": ({"epochs": 2, "batch_size": 50, "latent_dim": 8,
+                               "generator_dims": (16,), "discriminator_dims": (16,)},
+                              {"epochs": 40, "batch_size": 50, "latent_dim": 16,
+                               "generator_dims": (32, 32), "discriminator_dims": (32, 32)}),
+    "LipschitzVAE": ({"epochs": 2, "batch_size": 64, "encoder_dims": (16,),
+                      "decoder_dims": (16,)},
+                     {"epochs": 60, "batch_size": 32, "encoder_dims": (32, 32),
+                      "decoder_dims": (32, 32)}),
     # a fixed noise multiplier and the RDP accountant skip opacus' noise calibration,
     # which takes seconds per fit
-    "DPSGDVAE": ({"epochs": 2, "batch_size": 64, "hidden": (16,), "noise_multiplier": 1.0,
-                  "accountant": "rdp"},
-                 {"epochs": 60, "batch_size": 32, "hidden": (32, 32), "noise_multiplier": 1.0,
-                  "accountant": "rdp"}),
+    "DPSGDVAE": ({"epochs": 2, "batch_size": 64, "encoder_dims": (16,), "decoder_dims": (16,),
+                  "noise_multiplier": 1.0, "accountant": "rdp"},
+                 {"epochs": 60, "batch_size": 32, "encoder_dims": (32, 32),
+                  "decoder_dims": (32, 32), "noise_multiplier": 1.0, "accountant": "rdp"}),
 }
 
 
@@ -402,7 +404,8 @@ def quirk_subjects(random_state=0, *, pruners=True):
         generators.GaussianGenerator(), n_aux=1000, **rs), "numeric"))
     if importlib.util.find_spec("torch") is not None:
         subjects.append(QuirkSubject("SLDSVAE", generators.SLDSVAE(
-            epochs=2, pretrain_epochs=1, max_iter=2, hidden_sizes=(8,), **rs), "sequence"))
+            epochs=2, pretrain_epochs=1, inference_max_iter=2, encoder_dims=(8,),
+            decoder_dims=(8,), **rs), "sequence"))
     if pruners:
         subjects += [
             QuirkSubject("DistancePruner", pruning.DistancePruner(), "pruner"),
