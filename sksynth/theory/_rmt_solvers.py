@@ -183,12 +183,27 @@ def fixed_points(n, m, p=None, *, mean_norm=None, mean=None, mean_synthetic=None
 fixed_points.__doc__ = fixed_points.__doc__.format(cases=_CASES_DOC)
 
 
-def _moments(n, m, p, tol, max_iter, **params):
+def _moments(n, m, p, *, tol, max_iter, **params):
+    """Mean and variance of the decision, from the arguments of a public function.
+
+    :func:`decision_moments`, :func:`test_accuracy` and :func:`test_risk` pass
+    their arguments on as ``**locals()``, so that their signatures are the one
+    list of them (and :func:`_build_model` checks every name).
+    """
     _check_solver(tol, max_iter)
     model = _build_model(n, m, p, **params)
     delta = _solve_fixed_point(model, tol, max_iter)
     mean, variance, _ = _moments_from_model(model, delta)
     return mean, variance
+
+
+def _as_decision_moments(mean, variance):
+    """The :class:`DecisionMoments` ``(m, nu = m^2 + variance)`` of the public functions."""
+    return DecisionMoments(_scalar_or_array(mean), _scalar_or_array(mean**2 + variance))
+
+
+def _as_accuracy(mean, variance):
+    return _scalar_or_array(_accuracy(mean, variance))
 
 
 def decision_moments(n, m, p=None, *, mean_norm=None, mean=None, mean_synthetic=None,
@@ -254,12 +269,7 @@ def decision_moments(n, m, p=None, *, mean_norm=None, mean=None, mean_synthetic=
     >>> print(round(float(mom.m), 3), round(float(mom.nu), 3))
     0.38 0.24
     """
-    mean_, variance = _moments(n, m, p, tol, max_iter, mean_norm=mean_norm, mean=mean,
-                               mean_synthetic=mean_synthetic, covariance=covariance,
-                               covariance_synthetic=covariance_synthetic, n_hat=n_hat,
-                               mean_error=mean_error, eps=eps, rho=rho, phi=phi,
-                               gamma=gamma, synthetic_weight=synthetic_weight)
-    return DecisionMoments(_scalar_or_array(mean_), _scalar_or_array(mean_**2 + variance))
+    return _as_decision_moments(*_moments(**locals()))
 
 
 decision_moments.__doc__ = decision_moments.__doc__.format(cases=_CASES_DOC)
@@ -304,12 +314,7 @@ def test_accuracy(n, m, p=None, *, mean_norm=None, mean=None, mean_synthetic=Non
     >>> acc.round(3)
     array([0.841, 0.5  , 0.16 ])
     """
-    mean_, variance = _moments(n, m, p, tol, max_iter, mean_norm=mean_norm, mean=mean,
-                               mean_synthetic=mean_synthetic, covariance=covariance,
-                               covariance_synthetic=covariance_synthetic, n_hat=n_hat,
-                               mean_error=mean_error, eps=eps, rho=rho, phi=phi,
-                               gamma=gamma, synthetic_weight=synthetic_weight)
-    return _scalar_or_array(_accuracy(mean_, variance))
+    return _as_accuracy(*_moments(**locals()))
 
 
 test_accuracy.__doc__ = test_accuracy.__doc__.format(cases=_CASES_DOC)
@@ -348,11 +353,7 @@ def test_risk(n, m, p=None, *, mean_norm=None, mean=None, mean_synthetic=None,
     >>> round(float(test_risk(500, 0, 100, mean_norm=2.0, gamma=0.1)), 3)
     0.238
     """
-    mean_, variance = _moments(n, m, p, tol, max_iter, mean_norm=mean_norm, mean=mean,
-                               mean_synthetic=mean_synthetic, covariance=covariance,
-                               covariance_synthetic=covariance_synthetic, n_hat=n_hat,
-                               mean_error=mean_error, eps=eps, rho=rho, phi=phi,
-                               gamma=gamma, synthetic_weight=synthetic_weight)
+    mean_, variance = _moments(**locals())
     return _scalar_or_array(mean_**2 + variance + 1 - 2 * mean_)
 
 
@@ -414,10 +415,14 @@ def best_synthetic_size(n, p=None, m_grid=None, **params):
 
 
 # -- the general case given in an eigenbasis --------------------------------------------------
-def _spectral_moments(n, m, tol, max_iter, *args):
-    """Mean and variance of the decision for the spectral form of the general case."""
+def _spectral_moments(n, m, *, tol, max_iter, **params):
+    """Mean and variance of the decision for the spectral form of the general case.
+
+    The ``spectral_*`` functions pass their arguments on as ``**locals()``, like
+    those of :func:`_moments`.
+    """
     _check_solver(tol, max_iter)
-    model = _build_spectral_model(n, m, *args)
+    model = _build_spectral_model(n, m, **params)
     delta = _solve_fixed_point(model, tol, max_iter)
     mean, variance, _ = _moments_from_model(model, delta)
     return mean, variance
@@ -521,11 +526,7 @@ def spectral_decision_moments(n, m, eigenvalues, eigenvalues_synthetic, mean_coo
     >>> print(round(float(ref.m), 3), round(float(ref.nu), 3))
     0.781 0.8
     """
-    mean_, variance = _spectral_moments(
-        n, m, tol, max_iter, eigenvalues, eigenvalues_synthetic, mean_coordinates,
-        mean_coordinates_synthetic, mean_noise, real_row_weights, synthetic_row_weights,
-        label_agreement, gamma, synthetic_weight)
-    return DecisionMoments(_scalar_or_array(mean_), _scalar_or_array(mean_**2 + variance))
+    return _as_decision_moments(*_spectral_moments(**locals()))
 
 
 spectral_decision_moments.__doc__ = spectral_decision_moments.__doc__.format(
@@ -587,11 +588,7 @@ def spectral_test_accuracy(n, m, eigenvalues, eigenvalues_synthetic, mean_coordi
     >>> bool(np.allclose(acc, ref))
     True
     """
-    mean_, variance = _spectral_moments(
-        n, m, tol, max_iter, eigenvalues, eigenvalues_synthetic, mean_coordinates,
-        mean_coordinates_synthetic, mean_noise, real_row_weights, synthetic_row_weights,
-        label_agreement, gamma, synthetic_weight)
-    return _scalar_or_array(_accuracy(mean_, variance))
+    return _as_accuracy(*_spectral_moments(**locals()))
 
 
 spectral_test_accuracy.__doc__ = spectral_test_accuracy.__doc__.format(cases=_SPECTRAL_DOC)
