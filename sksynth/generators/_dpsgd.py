@@ -211,7 +211,8 @@ def _fit_dp_sgd(est, frame, X):
     opacus = _import_opacus(type(est).__name__)
     if est.epochs < 1:
         raise ValueError("DP-SGD training needs epochs >= 1.")
-    ledger, rng, device, dims = est._fit_domain(frame, X)
+    device, dims = est._network_options()
+    ledger, rng = est._fit_domain(frame, X)
     n = frame.shape[0]
     counted = est._counted_columns()
     codes = est._releases_codes()

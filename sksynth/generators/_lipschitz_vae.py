@@ -15,23 +15,14 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._accountant import PrivacyLedger, gaussian_epsilon, gaussian_mu
+from .._accountant import gaussian_epsilon, gaussian_mu
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin
-from ._lipschitz_columns import (
-    _can_be_missing,
-    _check_nullable,
-    _column_domain,
-    _count_mu,
-    _draw_categories,
-    _is_declared_nullable,
-    _MissingCounts,
-    _split_mu,
-    _values,
-)
+from ._lipschitz_columns import _count_mu, _draw_categories, _split_mu
+from ._lipschitz_domain import _DeclaredDomainMixin
+from ._lipschitz_encoding import _BoundedColumnsMixin
 from ._lipschitz_nets import (  # noqa: F401  (_jacobians, _power_iteration_norms: tests)
     _DTYPE,
     _Decoder,
@@ -40,14 +31,11 @@ from ._lipschitz_nets import (  # noqa: F401  (_jacobians, _power_iteration_norm
     _power_iteration_norms,
 )
 from ._lipschitz_train import _LipschitzNet, _NegativeELBO, _Projection
-from ._table_spec import _TableSpec
 from ._torch import check_callbacks, one_thread, picklable_state, resolve_device, restored_state
 from ._torch_utils import _check_layer_widths
 
 __all__ = ["LipschitzVAE"]
 
-#: Name of the class label in ``categories`` and in the ledger.
-_TARGET = "__target__"
 #: Fixed noise draws used by ``score_samples`` (the same for every row).
 _SCORE_DRAWS = 16
 #: Rows per forward pass outside training.
@@ -56,7 +44,8 @@ _CHUNK = 8192
 _BIAS_LR = 0.05
 
 
-class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
+class LipschitzVAE(_DeclaredDomainMixin, _BoundedColumnsMixin, TransformerMixin,
+                   GeneratorMixin, BaseEstimator):
     """Differentially private VAE with a Lipschitz decoder (Gross and Wunder, 2023).
 
     A VAE on a mixed table whose Gaussian encoder has a *fixed* noise scale
@@ -424,7 +413,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             from ._dpsgd import _fit_dp_sgd
 
             return _fit_dp_sgd(self, frame, X)
-        ledger, rng, device, dims = self._fit_domain(frame, X)
+        device, dims = self._network_options()
+        ledger, rng = self._fit_domain(frame, X)
         counted = self._counted_columns()
         if self.target_epsilon is not None:
             mu_total = gaussian_mu(self.target_epsilon, self.delta_)
@@ -474,6 +464,12 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         """DP-SGD at the given ``noise_multiplier`` (no ``target_epsilon``)."""
         return self.target_epsilon is None
 
+    def _network_options(self):
+        """``(device, (encoder_dims, decoder_dims))``, checked."""
+        return resolve_device(self.device), (
+            _check_layer_widths(self.encoder_dims, "encoder_dims"),
+            _check_layer_widths(self.decoder_dims, "decoder_dims"))
+
     def _release_codes(self, data, rng):
         """The pool ``mu(x_i) + encoder_std_ * e_i`` of the encoded training rows."""
         gen = torch.Generator().manual_seed(int(rng.randint(_MAX_SEED)))
@@ -481,167 +477,6 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             means = self._forward_chunks(self._encoder, torch.as_tensor(data, dtype=_DTYPE))
             noise = torch.randn(means.shape, generator=gen, dtype=_DTYPE)
             return means + self.encoder_std_ * noise
-
-    def _fit_domain(self, frame, X):
-        """Record the data domain of the validated table in a ledger; set ``delta_``.
-
-        Columns start complete; :meth:`_counted_columns` and
-        :meth:`_release_missing` decide which may be missing.
-        """
-        dims = (_check_layer_widths(self.encoder_dims, "encoder_dims"),
-                _check_layer_widths(self.decoder_dims, "decoder_dims"))
-        device = resolve_device(self.device)
-        n = frame.shape[0]
-        ledger = PrivacyLedger()
-        ledger.add("schema", "public",
-                   note="number of rows, column names, dtypes, column types (from dtypes; integer "
-                        "columns of at most ten close levels are read as codes unless bounds "
-                        "are declared), and which columns are identifiers (inferred from their values being "
-                        "distinct unless declared; their values are never used)")
-        # a column with declared bounds is a number, whatever its values look like
-        self._spec = _TableSpec(frame, X, self._model_column_types(),
-                                numbers=set(self.bounds or ()))
-        self.column_types_ = self._spec.column_types
-        empty = [self._spec.all_columns[p] for p, c in self._spec.hidden.items()
-                 if c.kind == "missing"]
-        if empty:
-            ledger.add("entirely missing columns", "not_private",
-                       note=f"{empty} are missing in every row of fit, read from the data (they "
-                            "are not modelled and come back missing); drop them")
-        _check_nullable(self.nullable, self._spec)
-        bounds, categories = self.bounds, self.categories
-        if self._constraints:  # domains of the columns the constraints rewrite
-            bounds, categories = self._constraints.model_domains(bounds, categories)
-            ledger.add("constraints", "public" if self._constraints.public_ else "not_private",
-                       note=self._constraints.ledger_note_)
-        self._columns = [_column_domain(self._spec, frame, j, bounds, categories,
-                                        ledger) for j in range(self._spec.n_columns)]
-        self._nullable_by_declaration(frame, ledger)
-        if self._y_spec is not None:
-            self._label_column(ledger)
-        self.delta_ = float(self.delta) if self.delta is not None else 1.0 / max(n, 2)
-        return ledger, check_random_state(self.random_state), device, dims
-
-    def _nullable_by_declaration(self, frame, ledger):
-        """Columns that may be missing by the user's declaration or complete by dtype."""
-        by_type = [c.name for j, c in enumerate(self._columns)
-                   if not _can_be_missing(self._spec, j) and self._spec.kept[j] is not None]
-        for j, column in enumerate(self._columns):
-            if self.nullable is not None:
-                column.nullable = _is_declared_nullable(self.nullable, self._spec, j)
-                column.complete_reason = "`nullable` does not list it"
-                values = _values(self._spec, frame, j, column.categories is not None)
-                if not column.nullable and column.missing(values).any():
-                    raise ValueError(
-                        f"column {column.name!r} has missing values, but `nullable` does not "
-                        "list it; add it to nullable (or pass nullable='all').")
-            elif not _can_be_missing(self._spec, j):
-                column.complete_reason = "its dtype cannot hold missing values"
-        if self.nullable is not None:
-            listed = [c.name for c in self._columns if c.nullable]
-            ledger.add("columns that may be missing", "public",
-                       note=f"declared by the user (nullable): {listed}")
-        elif by_type:
-            ledger.add("complete columns by dtype", "public",
-                       note=f"{by_type}: integer or boolean dtypes cannot hold missing values")
-
-    def _counted_columns(self):
-        """Modelled columns whose missing counts are released: with ``nullable=None`` every
-        column whose dtype can hold a missing value; declared, none -- except with DP-SGD
-        weights, whose missing rates are calibrated to the counts of the declared columns."""
-        if self.nullable is None:
-            return [j for j in range(len(self._columns)) if _can_be_missing(self._spec, j)]
-        if not self._dp_weights():
-            return []
-        return [j for j in range(len(self._columns))
-                if _is_declared_nullable(self.nullable, self._spec, j)
-                and _can_be_missing(self._spec, j)]
-
-    def _release_missing(self, frame, counted, mu, ledger, rng, within=None):
-        """Release the missing counts of ``counted`` columns (``mu``-GDP); decide nullability.
-
-        With ``nullable=None`` a column is nullable when its noisy count is
-        above the threshold; with a declaration the counts (``DPSGDVAE``'s
-        calibration) do not change which columns are nullable.
-        """
-        self._missing_release, self._counted = None, list(counted)
-        self.missing_counts_ = {}
-        if not counted:
-            return None
-        n = frame.shape[0]
-        missing = np.column_stack([
-            self._columns[j].missing(_values(self._spec, frame, j,
-                                             self._columns[j].categories is not None))
-            for j in counted])
-        release = _MissingCounts(missing, mu, n, np.random.RandomState(rng.randint(_MAX_SEED)))
-        names = [self._columns[j].name for j in counted]
-        note = (f"Gaussian mechanism on the counts of {names}: sensitivity sqrt({release.k}), "
-                f"noise sd {release.sd:.4g} per count")
-        if within is not None:
-            note += f"; composed with {within!r} by its accountant"
-        if self.nullable is None:
-            note += (f"; a column whose noisy count is below {release.threshold:.4g} "
-                     "(3 sd) is treated as complete")
-            for j, present in zip(counted, release.present):
-                self._columns[j].nullable = bool(present)
-                self._columns[j].imputed = not present
-        ledger.add(f"missing counts ({release.k} columns)", "gdp", mu=mu, within=within,
-                   note=note)
-        self._missing_release = release
-        self.missing_counts_ = {name: float(c) for name, c in zip(names, release.noisy)}
-        return release
-
-    def _label_column(self, ledger):
-        declared = None if self.categories is None else self.categories.get(_TARGET)
-        classes = self._y_spec.classes
-        if declared is None:
-            ledger.add("classes of y", "not_private",
-                       note="read from the data; declare them as categories['__target__']")
-        else:
-            missing = set(classes.tolist()) - set(list(declared))
-            if missing:
-                raise ValueError(f"y has classes {sorted(missing, key=repr)[:5]} not in "
-                                 "categories['__target__'].")
-            ledger.add("classes of y", "public", note="declared by the user")
-            self._y_spec.classes = np.asarray(sorted(declared), dtype=classes.dtype)
-            self.classes_ = self._y_spec.classes
-            self._y_spec.encoded = np.searchsorted(self._y_spec.classes,
-                                                   classes[self._y_spec.encoded])
-
-    # ------------------------------------------------------------- encoding
-    def _encode(self, frame, y_enc):
-        """Encoded rows. A missing value in a complete column is an error, except in the
-        columns found complete by their private count: imputed there (fit, score, transform)."""
-        parts = []
-        for j, column in enumerate(self._columns):
-            values = _values(self._spec, frame, j, column.categories is not None)
-            if not (column.nullable or column.imputed) and column.missing(values).any():
-                raise ValueError(
-                    f"column {column.name!r} has missing values, but the model has no "
-                    f"missing-value slot for it ({column.complete_reason}); impute it, or "
-                    "refit with the column in `nullable`.")
-            parts.append(column.encode(values))
-        if self._y_spec is not None:
-            onehot = np.zeros((frame.shape[0], len(self._y_spec.classes)))
-            if y_enc is not None:
-                onehot[np.arange(len(y_enc)), y_enc] = 1.0
-            parts.append(onehot)
-        return np.hstack(parts)
-
-    def _blocks(self):
-        """(start, stop, kind) of each decoder output block."""
-        out, start = [], 0
-        for column in self._columns:
-            if column.categories is None:
-                out.append((start, start + 1, "value"))
-                if column.nullable:
-                    out.append((start + 1, start + 2, "missing"))
-            else:
-                out.append((start, start + column.width, "categories"))
-            start += column.width
-        if self._y_spec is not None:
-            out.append((start, start + len(self._y_spec.classes), "label"))
-        return out
 
     # ------------------------------------------------------------- networks
     def _build(self, n_out, dims, rng):
@@ -703,51 +538,8 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
             return None
         return (share * self.lipschitz) ** (1.0 / n_layers)
 
-    def _labels(self, rows):
-        """The one-hot label block of encoded rows (None when fitted without labels)."""
-        if self._y_spec is None:
-            return None
-        a, b = self._softmax_blocks[-1]
-        return rows[:, a:b]
-
-    def _onehot(self, y_enc):
-        if y_enc is None:
-            return None
-        out = torch.zeros(len(y_enc), len(self._y_spec.classes), dtype=_DTYPE)
-        out[torch.arange(len(y_enc)), torch.as_tensor(y_enc, dtype=torch.long)] = 1.0
-        return out
-
     def _prior_var(self):
         return self.clip ** 2 / self.latent_dim + self.encoder_std_ ** 2
-
-    def _value_missing(self, data):
-        """(n, n_numeric) missing indicators of the numeric columns (0 where not nullable)."""
-        index = self._value_missing_index.to(data.device)
-        return torch.nn.functional.pad(data, (0, 1))[:, index]
-
-    def _log_lik(self, scores, data, log_scale, values=None):
-        """Per-row log-likelihood of encoded rows given decoder scores.
-
-        ``values`` (n, n_numeric), if given, replaces the numeric values of
-        ``data`` and is scored everywhere (missing entries filled in by the
-        caller) instead of only where observed.
-        """
-        vi, mi = self._value_index.to(scores.device), self._missing_index.to(scores.device)
-        out = torch.zeros(scores.shape[0], dtype=scores.dtype, device=scores.device)
-        if vi.numel():
-            if values is None:
-                observed, values = 1.0 - self._value_missing(data), data[:, vi]
-            else:
-                observed = torch.ones_like(values)
-            resid = (values - torch.tanh(scores[:, vi])) / log_scale.exp()
-            gauss = -0.5 * resid ** 2 - log_scale - 0.5 * math.log(2 * math.pi)
-            out = out + (observed * gauss).sum(1)
-            out = out - torch.nn.functional.binary_cross_entropy_with_logits(
-                scores[:, mi], data[:, mi], reduction="none").sum(1)
-        for a, b in self._softmax_blocks:
-            logp = torch.log_softmax(scores[:, a:b], dim=1)
-            out = out + (data[:, a:b] * logp).sum(1)
-        return out
 
     def _kl(self, means):
         v, s2 = self._prior_var(), self.encoder_std_ ** 2
@@ -844,37 +636,6 @@ class LipschitzVAE(TransformerMixin, GeneratorMixin, BaseEstimator):
         scores = (self._forward_chunks(self._decoder, codes, self._onehot(y_enc)) if n_samples
                   else torch.zeros((0, self._n_out), dtype=_DTYPE))
         return self._decode(scores.numpy(), y_enc, rng)
-
-    def _decode(self, scores, y_enc, rng):
-        """Output scores to rows: sample each column's distribution (or its mode if rng is None)."""
-        n = scores.shape[0]
-        log_scale = self._log_scale.detach().numpy()
-        columns, start, v = [], 0, 0
-        for column in self._columns:
-            block = scores[:, start:start + column.width]
-            start += column.width
-            if column.categories is None:
-                mean = np.tanh(block[:, 0])
-                missing = np.zeros(n, dtype=bool)
-                if rng is None:
-                    value = mean
-                    if column.nullable:
-                        missing = block[:, 1] > 0
-                else:
-                    value = mean + np.exp(log_scale[v]) * rng.standard_normal(n)
-                    if column.nullable:
-                        missing = rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-block[:, 1]))
-                v += 1
-                columns.append(column.decode(value, missing))
-            else:
-                slot = _draw_categories(block, rng)
-                columns.append(column.decode(slot, (slot == column.width - 1) & column.nullable))
-        X_new = self._spec.restore(columns, rng)
-        if self._y_spec is None:
-            return X_new, None
-        if y_enc is None:
-            y_enc = _draw_categories(scores[:, start:], rng)
-        return X_new, np.asarray(y_enc, dtype=np.intp)
 
     # --------------------------------------------------------- likelihoods
     def _prepare(self, X, y, with_unseen=False):
