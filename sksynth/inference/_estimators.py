@@ -110,6 +110,21 @@ _CORRECTION_CONSTRAINTS = {
 }
 
 
+class _TreatmentMixin(_InferenceMixin):
+    """The coefficient of one column of ``X`` (``treatment``) in a model of ``y``.
+
+    ``fit`` sets ``treatment_name_``, which labels the summary; ``y`` is required.
+    """
+
+    def _label(self):
+        return str(self.treatment_name_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+
 class MeanEstimator(_InferenceMixin, BaseEstimator):
     """Mean of a variable with an influence-function standard error.
 
@@ -257,7 +272,7 @@ def _split_treatment(X, treatment):
     return a.to_numpy(dtype=np.float64), frame.drop(columns=[column]), column
 
 
-class PartiallyLinearEstimator(_InferenceMixin, BaseEstimator):
+class PartiallyLinearEstimator(_TreatmentMixin, BaseEstimator):
     """Cross-fitted partially linear coefficient with an influence-function SE.
 
     Estimates ``psi = E[(A - E[A|X])(Y - E[Y|X])] / E[(A - E[A|X])^2]``, the
@@ -398,16 +413,8 @@ class PartiallyLinearEstimator(_InferenceMixin, BaseEstimator):
         predict = fit_conditional_mean(covariates.iloc[train], values[train], learner)
         return predict(covariates.iloc[test])
 
-    def _label(self):
-        return str(self.treatment_name_)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
-
-
-class NaiveOLS(_InferenceMixin, BaseEstimator):
+class NaiveOLS(_TreatmentMixin, BaseEstimator):
     """OLS coefficient of one column with its model-based standard error.
 
     The naive analysis of synthetic data: ordinary least squares of ``y`` on an
@@ -515,11 +522,3 @@ class NaiveOLS(_InferenceMixin, BaseEstimator):
 
     def _p_value(self, z):
         return 2 * stats.t.sf(abs(z), self.df_resid_)
-
-    def _label(self):
-        return str(self.treatment_name_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
-        return tags
