@@ -345,12 +345,18 @@ def check_sample_array(generator, data):
         )
 
 
+def _target_fits(data):
+    """The ``with_y`` of each fit to check: as the profile fits, and with ``y`` too when a
+    generator that need not take ``y`` is conditional and the data has one."""
+    if data.profile.requires_y or data.y is None or not data.profile.conditional:
+        return [data.profile.requires_y]
+    return [data.profile.requires_y, True]
+
+
 @_check
 def check_sample_categories(generator, data):
     """Sampled categories (and labels) are a subset of those seen in fit."""
-    fits = [data.profile.requires_y] + ([] if data.profile.requires_y or data.y is None
-                                        or not data.profile.conditional else [True])
-    for with_y in fits:
+    for with_y in _target_fits(data):
         fitted = data.fit(_set_seed(clone(generator), 0), with_y=with_y)
         out = fitted.sample(300)
         _assert_like_fitted(data.X, _rows(out), 300, generator=fitted)
@@ -462,9 +468,7 @@ def _assert_finite_scores(fitted, X, where, unit="row"):
 @_check
 def check_score_heldout(generator, data):
     """``score`` (mean log-likelihood or its documented proxy) is finite on held-out rows."""
-    fits = [data.profile.requires_y] + ([] if data.profile.requires_y or data.y is None
-                                        or not data.profile.conditional else [True])
-    for with_y in fits:
+    for with_y in _target_fits(data):
         fitted = data.fit(_set_seed(clone(generator), 0), with_y=with_y)
         _assert_finite_scores(fitted, data.X_test, "held-out rows")
         if with_y:
