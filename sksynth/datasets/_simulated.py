@@ -16,12 +16,16 @@ __all__ = ["make_disease", "make_gaussian_mixture"]
 # --------------------------------------------------------------------------
 
 
-def _check_int(value, name, min_value):
-    """Return ``value`` as an int, or raise a TypeError / ValueError."""
+def _check_int(value, name, min_value, example=100):
+    """Return ``value`` as an int, or raise a TypeError / ValueError.
+
+    ``example`` is the value the TypeError suggests (``make_slds`` counts sequences
+    and time steps in tens).
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(
             f"{name} must be an int >= {min_value}; got {value!r} of type "
-            f"{type(value).__name__}. Pass a whole number such as {name}=100."
+            f"{type(value).__name__}. Pass a whole number such as {name}={example}."
         )
     if value < min_value:
         raise ValueError(f"{name} must be an int >= {min_value}; got {value!r}.")

@@ -5,18 +5,9 @@ import numbers
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._simulated import _check_int
+
 __all__ = ["make_slds"]
-
-
-def _check_int(value, name, min_value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int >= {min_value}; got {value!r} of type "
-            f"{type(value).__name__}. Pass a whole number such as {name}=10."
-        )
-    if value < min_value:
-        raise ValueError(f"{name} must be an int >= {min_value}; got {value!r}.")
-    return int(value)
 
 
 def _check_real(value, name, low, high):
@@ -81,11 +72,11 @@ def make_slds(
     >>> X.shape, states.shape, params["transition"].shape
     ((5, 20, 10), (5, 20), (2, 2))
     """
-    n_sequences = _check_int(n_sequences, "n_sequences", 1)
-    n_timesteps = _check_int(n_timesteps, "n_timesteps", 1)
-    K = _check_int(n_states, "n_states", 1)
-    D = _check_int(latent_dim, "latent_dim", 2)
-    F = _check_int(n_features, "n_features", 1)
+    n_sequences = _check_int(n_sequences, "n_sequences", 1, example=10)
+    n_timesteps = _check_int(n_timesteps, "n_timesteps", 1, example=10)
+    K = _check_int(n_states, "n_states", 1, example=10)
+    D = _check_int(latent_dim, "latent_dim", 2, example=10)
+    F = _check_int(n_features, "n_features", 1, example=10)
     stickiness = _check_real(stickiness, "stickiness", 0.0, 1.0)
     state_noise = _check_real(state_noise, "state_noise", 0.0, np.inf)
     obs_noise = _check_real(obs_noise, "obs_noise", 0.0, np.inf)
