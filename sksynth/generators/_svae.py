@@ -6,6 +6,7 @@ building blocks live in :mod:`sksynth.generators._slds`. This module imports
 torch; ``sksynth.generators`` imports it lazily.
 """
 
+import copy
 import math
 from numbers import Integral, Real
 
@@ -40,7 +41,8 @@ from ._slds._meanfield import (
     local_kl,
     multistart_marginals,
 )
-from ._torch import GeneratorNet, one_thread, picklable_state, resolve_device, restored_state
+from ._torch import (GeneratorNet, check_callbacks, loaded_device, one_thread,
+                     picklable_state, resolve_device, restored_state)
 from ._torch_utils import _linear
 
 _DT = torch.float64
@@ -297,7 +299,13 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
     natgrad_lr : float, default=0.3
         Natural-gradient step size for ``q(theta)`` (the SVI step ``rho``; the
         gradient is scaled by the number of sequences).
-    device : str, default="cpu"
+    callbacks : list of skorch callbacks, default=None
+        :class:`skorch.callbacks.Callback` instances (or ``(name, callback)``
+        pairs) added to the SVAE training net (``net_``; not to the
+        pretraining), e.g. ``LRScheduler``, ``Checkpoint``. They read
+        ``net.history[-1]`` (``epoch``, ``elbo``, ``dur`` and the inference
+        diagnostics); raising ``KeyboardInterrupt`` stops training.
+    device : str or torch.device, default="cpu"
     verbose : int, default=0
         Show a progress bar over epochs (tqdm), one for the pretraining.
     random_state : int, RandomState instance or None, default=None
@@ -384,7 +392,8 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "natgrad_lr": [Interval(Real, 0, 1, closed="right")],
-        "device": [str],
+        "callbacks": [None, list],
+        "device": [str, torch.device],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
@@ -392,8 +401,8 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
     def __init__(self, *, n_states=3, latent_dim=2, encoder_dims=(32,), decoder_dims=(32,),
                  gradient="implicit", inference_max_iter=20, inference_tol=1e-4,
                  natural_gradient=True, epochs=50, pretrain_epochs=20,
-                 batch_size=64, lr=1e-2, natgrad_lr=0.3, device="cpu", verbose=0,
-                 random_state=None):
+                 batch_size=64, lr=1e-2, natgrad_lr=0.3, callbacks=None, device="cpu",
+                 verbose=0, random_state=None):
         self.n_states = n_states
         self.latent_dim = latent_dim
         self.encoder_dims = encoder_dims
@@ -407,6 +416,7 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
         self.lr = lr
         self.natgrad_lr = natgrad_lr
+        self.callbacks = callbacks
         self.device = device
         self.verbose = verbose
         self.random_state = random_state
@@ -595,7 +605,8 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
 
         self.net_ = _SVAETrainer(self._nets, objective=objective, update_globals=update_globals,
                                  max_epochs=self.epochs,
-                                 callbacks=[("epoch_means", _EpochMeans(N * T))],
+                                 callbacks=[("epoch_means", _EpochMeans(N * T)),
+                                            *check_callbacks(self.callbacks, "SLDSVAE")],
                                  callbacks__progress__desc="SLDSVAE", **common)
         self.net_.initialize()
         if pretrain.initialized_ and self.pretrain_epochs:
@@ -631,10 +642,18 @@ class SLDSVAE(GeneratorMixin, TransformerMixin, BaseEstimator):
 
     # -------------------------------------------------------------- pickling
     def __getstate__(self):
-        return picklable_state(super().__getstate__())
+        # GPU-safe: the networks go as a CPU copy, the device by name
+        state = picklable_state(super().__getstate__())
+        if "_nets" in state:
+            state["_nets"] = copy.deepcopy(state["_nets"]).to("cpu")
+            state["_device"] = str(state["_device"])
+        return state
 
     def __setstate__(self, state):
         super().__setstate__(restored_state(state))
+        if "_nets" in state:
+            self._device = loaded_device(state["_device"], type(self).__name__)
+            self._nets.to(self._device)
 
     # --------------------------------------------------------- post-fit API
     def _post_fit(self, X):

@@ -3,10 +3,6 @@
 - devices and seeding: :func:`~._torch.resolve_device`, :func:`_generators`,
   :func:`_linear` (layers initialised from an explicit ``torch.Generator``,
   so fits never read or advance torch's global random state);
-- :func:`_train_epochs`: the epoch loop around a model's own step function,
-  with a tqdm progress bar (ETA), per-epoch callbacks, a history, and early
-  stopping on a held-out *quality* score (:func:`_fidelity`) with the best
-  weights restored;
 - :class:`_Layout`: where each block of the encoded table lies in the
   network's data vector, the vectorised index tensors the losses use, and
   the *conditional vector* built from the discrete columns (categories, the
@@ -22,7 +18,6 @@ when one of the two classes is first used.
 
 import copy
 import math
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -38,7 +33,7 @@ from ..base import (
     _small_groups,
 )
 from ._tabular import TabularEncoder, _CategoryCoder
-from ._torch import picklable_state, resolve_device, restored_state
+from ._torch import loaded_device, picklable_state, resolve_device, restored_state
 
 #: Name of the class-label block in a :class:`_Layout`.
 _TARGET = "__target__"
@@ -637,15 +632,7 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         super().__setstate__(restored_state(state))
         if "_device" not in state:
             return
-        device = torch.device(state["_device"])
-        if device.type == "cuda" and not torch.cuda.is_available():
-            warnings.warn(
-                f"{type(self).__name__} was fitted on {device} but CUDA is not available: it "
-                "is loaded on the CPU (set device='cpu' to silence this warning).",
-                UserWarning, stacklevel=2,
-            )
-            device = torch.device("cpu")
-        self._device = device
+        self._device = loaded_device(state["_device"], type(self).__name__)
         self._build_modules(states)
 
     _module_names = ()

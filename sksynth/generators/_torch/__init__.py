@@ -11,9 +11,10 @@ their own contract (``fit`` / ``sample`` / ``score``). See ``doc/design.rst``,
 """
 
 from ._callbacks import EpochProgress, HeldOutQuality, ValidationStopping, check_callbacks
-from ._net import (DrawnBatches, GeneratorNet, RowBatches, one_thread, picklable_state,
-                   resolve_device, restored_state)
+from ._net import (DrawnBatches, GeneratorNet, RowBatches, loaded_device, one_thread,
+                   picklable_state, resolve_device, restored_state)
 
 __all__ = ["DrawnBatches", "EpochProgress", "GeneratorNet", "HeldOutQuality", "RowBatches",
+           "loaded_device",
            "ValidationStopping", "check_callbacks", "one_thread", "picklable_state",
            "resolve_device", "restored_state"]

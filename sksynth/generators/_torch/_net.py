@@ -1,5 +1,7 @@
 """The skorch net of every neural generator, its batch iterators and its thread pin."""
 
+import warnings
+
 import numpy as np
 import torch
 from skorch import NeuralNet
@@ -46,6 +48,21 @@ def resolve_device(device):
     if resolved.type not in ("cpu", "cuda"):
         raise ValueError(f"device={device!r} is not supported; use 'cpu' or 'cuda'.")
     return resolved
+
+
+def loaded_device(device, owner):
+    """The device on which a generator pickled after a fit on ``device`` is loaded.
+
+    ``device`` itself, or the CPU with a warning when it is a CUDA device and
+    CUDA is not available here: a model fitted on a GPU loads on any machine.
+    """
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        warnings.warn(
+            f"{owner} was fitted on {device} but CUDA is not available: it is loaded on "
+            "the CPU (set device='cpu' to silence this warning).", UserWarning, stacklevel=3)
+        return torch.device("cpu")
+    return device
 
 
 class RowBatches:
