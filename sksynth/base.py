@@ -156,6 +156,11 @@ def check_n_samples(n_samples, name="n_samples", *, allow_zero=True):
     return n_samples
 
 
+def _has_methods(estimator, *names):
+    """Whether ``estimator`` has a callable attribute of each name (duck typing)."""
+    return all(callable(getattr(estimator, name, None)) for name in names)
+
+
 def is_generator(estimator):
     """Return True if ``estimator`` follows the generator contract (has ``sample``).
 
@@ -165,9 +170,7 @@ def is_generator(estimator):
     >>> is_generator(GaussianGenerator())
     True
     """
-    return callable(getattr(estimator, "sample", None)) and callable(
-        getattr(estimator, "fit", None)
-    )
+    return _has_methods(estimator, "sample", "fit")
 
 
 def is_pruner(estimator):
@@ -179,9 +182,7 @@ def is_pruner(estimator):
     >>> is_pruner(LabelVerifier())
     True
     """
-    return callable(getattr(estimator, "keep_mask", None)) and callable(
-        getattr(estimator, "fit", None)
-    )
+    return _has_methods(estimator, "keep_mask", "fit")
 
 
 def _seed_from(random_state):
