@@ -278,6 +278,11 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )
 
+    def _delegate(self, method, X):
+        """``estimator_``'s ``method`` on ``X``, once fitted and validated as in ``fit``."""
+        check_is_fitted(self)
+        return getattr(self.estimator_, method)(self._validate_predict_data(X))
+
     @available_if(_estimator_has("predict"))
     def predict(self, X):
         """Predict with the estimator fitted on real and synthetic rows.
@@ -290,9 +295,7 @@ class _BaseAugmented(AugmentationMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        X = self._validate_predict_data(X)
-        return self.estimator_.predict(X)
+        return self._delegate("predict", X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -459,9 +462,7 @@ class AugmentedClassifier(ClassifierMixin, _BaseAugmented):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X = self._validate_predict_data(X)
-        return self.estimator_.predict_proba(X)
+        return self._delegate("predict_proba", X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -475,9 +476,7 @@ class AugmentedClassifier(ClassifierMixin, _BaseAugmented):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X = self._validate_predict_data(X)
-        return self.estimator_.predict_log_proba(X)
+        return self._delegate("predict_log_proba", X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
@@ -491,9 +490,7 @@ class AugmentedClassifier(ClassifierMixin, _BaseAugmented):
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
         """
-        check_is_fitted(self)
-        X = self._validate_predict_data(X)
-        return self.estimator_.decision_function(X)
+        return self._delegate("decision_function", X)
 
 
 class AugmentedRegressor(RegressorMixin, _BaseAugmented):
