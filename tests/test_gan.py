@@ -237,8 +237,8 @@ def test_auto_epochs_reach_the_step_floor(monkeypatch):
     assert gan._n_epochs(3) == -(-_gan._AUTO_MIN_STEPS // 3)
     assert ConditionalTabularGAN(epochs=7)._n_epochs(1) == 7
     # the fit runs that budget: steps per epoch are max(n // batch_size, 1)
-    monkeypatch.setattr(_gan, "_AUTO_EPOCHS", 2)
-    monkeypatch.setattr(_gan, "_AUTO_MIN_STEPS", 9)
+    monkeypatch.setattr(ConditionalTabularGAN, "_auto_epochs", 2)
+    monkeypatch.setattr(ConditionalTabularGAN, "_auto_min_steps", 9)
     X = _two_clusters(100)  # 2 steps of 50 rows per epoch: ceil(9 / 2) = 5 epochs
     assert ConditionalTabularGAN(random_state=0, **TINY).fit(X).n_epochs_ == 5
     # 10 steps of 10 rows per epoch: the 2 epochs already exceed 9 steps

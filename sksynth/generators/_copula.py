@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, GeneratorMixin, _small_groups
+from ._docs import fill_doc
 from ._copula_conditional import (
     _as_rows,
     _condition_bounds,
@@ -36,6 +37,7 @@ from ._table_spec import _TableSpec
 _MARGINALS = ("empirical", "kde", "parametric")
 
 
+@fill_doc
 class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     """Gaussian copula over mixed columns, with exact conditional sampling.
 
@@ -70,13 +72,7 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         others are inferred from their dtype, and identifiers from their values
         (see :class:`TabularEncoder`). Identifiers and semantic types are never
         modelled: sampled rows get fresh values (see Notes).
-    constraints : list of constraints or None, default=None
-        Rules every sampled row satisfies by construction, e.g.
-        ``[Inequality("min_price", "max_price"), FixedCombinations(["species",
-        "island"])]`` (see :mod:`sksynth.constraints`): the constrained columns
-        are modelled through a reversible reparameterisation; training rows
-        that break a rule are an error unless the constraint says
-        ``on_violation="drop"``.
+    %(constraints)s
     min_group_size : int, default=5
         Privacy floor. A table with fewer rows is refused; a class with fewer
         rows is drawn from the copula of the whole table instead of its own

@@ -13,9 +13,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
+from ._docs import fill_doc
 from ._gan_nets import _TAU, _ConditionSampler, _Discriminator, _GANTrainer, _Generator
-from ._torch import DrawnBatches, HeldOutQuality, ValidationStopping, check_callbacks
+from ._torch import DrawnBatches
 from ._torch_utils import (
+    _TRAINING_CONSTRAINTS,
     _NeuralTabularGenerator,
     _check_layer_widths,
     _generators,
@@ -39,6 +41,7 @@ _AUTO_EPOCHS = 300
 _AUTO_MIN_STEPS = 12000
 
 
+@fill_doc
 class ConditionalTabularGAN(_NeuralTabularGenerator):
     """Conditional tabular GAN (CTGAN): conditional vector, PacGAN critic, WGAN-GP.
 
@@ -110,33 +113,12 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         ``train_loss`` of the generator, ``train_loss_d`` of the critic,
         ``dur``, and ``val_quality`` on validation epochs); raising
         ``KeyboardInterrupt`` stops training.
-    column_types : dict, default=None
-        Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`);
-        identifiers and semantic types are made afresh, never learnt.
-    constraints : list of constraints or None, default=None
-        Rules every sampled row satisfies by construction, e.g.
-        ``[Inequality("min_price", "max_price"), FixedCombinations(["species",
-        "island"])]`` (see :mod:`sksynth.constraints`): the constrained columns
-        are modelled through a reversible reparameterisation; training rows
-        that break a rule are an error unless the constraint says
-        ``on_violation="drop"``.
-    min_group_size : int, default=5
-        Privacy floor. A table with fewer rows is refused; rows of a class with
-        fewer training rows are generated as rows of the whole table (the
-        network is asked for another class, drawn by frequency, and the row
-        keeps its label; a :class:`~sksynth.base.PrivacyWarning` names the
-        class); ``conditions`` on a category held by fewer rows are refused.
-        ``1`` turns the floor off.
-    device : str, default="cpu"
-        Torch device to train and sample on: ``"cpu"`` or ``"cuda"``.
-    precision : {"float32", "bfloat16"}, default="float32"
-        Precision of the networks' matrix products during training.
-        ``"bfloat16"`` runs them under ``torch.autocast`` (the weights, the
-        losses and sampling stay float32): about twice as fast on CPUs with
-        native bfloat16 instructions (AVX512-BF16, AMX) and on GPUs, slower
-        on CPUs without them.
-    verbose : int, default=0
-        Show a progress bar over epochs (tqdm, with the time left).
+    %(neural_column_types)s
+    %(constraints)s
+    %(neural_min_group_size)s
+    %(neural_device)s
+    %(neural_precision)s
+    %(neural_verbose)s
     random_state : int, RandomState instance or None, default=None
         Seeds the encoder, the networks, the conditions, batches and noise
         (fits are reproducible on the CPU), and the sampling stream.
@@ -176,14 +158,14 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
 
     Notes
     -----
-    *Training* is a plain PyTorch loop rather than skorch: a step alternates
-    two optimisers (critic with gradient penalty, then generator with the
-    conditional cross-entropy), which is not skorch's one-loss step. It is
-    vectorised: conditions and matching rows are drawn with a few NumPy
-    calls per batch (no per-row Python), the Gumbel-softmax of every block is
-    one padded tensor operation, the critic scores real, fake and
-    interpolated packs in one forward pass, and the critic's step does not
-    backpropagate into the generator.
+    *Training* runs on the package's torch layer (a skorch net, see
+    ``doc/design.rst``, "The torch layer") whose ``train_step`` alternates two
+    optimisers: the critic with gradient penalty, then the generator with
+    the conditional cross-entropy. It is vectorised: conditions and matching
+    rows are drawn with a few NumPy calls per batch (no per-row Python), the
+    Gumbel-softmax of every block is one padded tensor operation, the critic
+    scores real, fake and interpolated packs in one forward pass, and the
+    critic's step does not backpropagate into the generator.
 
     *Training budget.* SDV's CTGAN trains 300 epochs of ``max(n // 500,
     1)`` steps: 300 steps on any table of fewer than 1,000 rows, 900 on
@@ -290,20 +272,11 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         "log_frequency": ["boolean"],
         "epochs": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "pac": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "validation_interval": [Interval(Integral, 1, None, closed="left")],
-        "callbacks": [None, list],
-        "column_types": [None, dict],
-        "constraints": [None, list],
-        "min_group_size": [Interval(Integral, 1, None, closed="left")],
-        "device": [str, torch.device],
-        "precision": [StrOptions({"float32", "bfloat16"})],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
+        **_TRAINING_CONSTRAINTS,
     }
 
+    _auto_epochs = _AUTO_EPOCHS
+    _auto_min_steps = _AUTO_MIN_STEPS
     _conditional_units = True
     _MAX_CONDITION_UNITS = 1
     _module_names = ("_generator",)
@@ -350,12 +323,6 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             )
         for name in ("generator_dims", "discriminator_dims"):
             _check_layer_widths(getattr(self, name), name)
-
-    def _n_epochs(self, steps_per_epoch):
-        """Epochs to run: ``epochs``, or the ``"auto"`` budget for ``steps_per_epoch``."""
-        if self.epochs != "auto":
-            return self.epochs
-        return max(_AUTO_EPOCHS, math.ceil(_AUTO_MIN_STEPS / steps_per_epoch))
 
     # ------------------------------------------------------------------ fit
     def _fit(self, frame, y_spec, X):
@@ -412,10 +379,9 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                 revealed.append((None, label))
             return C, revealed, rows
 
-        callbacks = check_callbacks(self.callbacks, type(self).__name__)
-        callbacks.append(("train_loss_d", PassthroughScoring(name="train_loss_d",
-                                                             on_train=True)))
-        if val_rows is not None:
+        if val_rows is None:
+            validate = None
+        else:
             quality = self._validation_quality(frame, val_rows, rng)
 
             def validate():
@@ -424,9 +390,9 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
                 generator.train()
                 return logs
 
-            callbacks += [("held_out", HeldOutQuality(validate, self.validation_interval)),
-                          ("early_stopping", ValidationStopping(patience=self.n_iter_no_change))]
-        self.net_ = _GANTrainer(
+        callbacks = self._training_callbacks(validate, extra=[(
+            "train_loss_d", PassthroughScoring(name="train_loss_d", on_train=True))])
+        net = _GANTrainer(
             generator, critic=critic, data=data, draw_conditions=conditions,
             activate=self._activate, condition_loss=self._condition_loss,
             permute=np_rng.permutation, width=L.d,
@@ -441,11 +407,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             callbacks=callbacks, callbacks__progress__desc=type(self).__name__,
             device=device, verbose=int(self.verbose),
         ).fit({"steps": torch.empty(steps, 0)})
-        self.history_ = self.net_.history
-        stopping = dict(self.net_.callbacks_).get("early_stopping")
-        self.best_epoch_ = (stopping.best_epoch_ if stopping is not None and stopping.best_epoch_
-                            else len(self.history_))
-        self.n_epochs_ = len(self.history_)
+        self._record_training(net)
         generator.eval()
         self._sampler.rows = None  # the training rows are not kept after fit
         self._calibrate_missing(np.random.RandomState(rng.randint(_MAX_SEED)))

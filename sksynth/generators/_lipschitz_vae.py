@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._accountant import gaussian_epsilon, gaussian_mu
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED, GeneratorMixin
+from ._docs import fill_doc
 from ._lipschitz_columns import _count_mu, _draw_categories, _split_mu
 from ._lipschitz_domain import _DeclaredDomainMixin
 from ._lipschitz_encoding import _BoundedColumnsMixin
@@ -44,6 +45,7 @@ _CHUNK = 8192
 _BIAS_LR = 0.05
 
 
+@fill_doc
 class LipschitzVAE(_DeclaredDomainMixin, _BoundedColumnsMixin, TransformerMixin,
                    GeneratorMixin, BaseEstimator):
     """Differentially private VAE with a Lipschitz decoder (Gross and Wunder, 2023).
@@ -122,13 +124,7 @@ class LipschitzVAE(_DeclaredDomainMixin, _BoundedColumnsMixin, TransformerMixin,
         inferred from dtypes. Identifier and semantic columns (see
         :class:`TabularEncoder`) are never modelled: sampled rows get fresh
         values.
-    constraints : list of constraints or None, default=None
-        Rules every sampled row satisfies by construction, e.g.
-        ``[Inequality("min_price", "max_price"), FixedCombinations(["species",
-        "island"])]`` (see :mod:`sksynth.constraints`): the constrained columns
-        are modelled through a reversible reparameterisation; training rows
-        that break a rule are an error unless the constraint says
-        ``on_violation="drop"``.
+    %(constraints)s
     nullable : None, "all" or list, default=None
         Which columns may hold missing values (names, or positions in ``X``),
         declared as public: ``"all"`` or a list; a missing value in fit in a

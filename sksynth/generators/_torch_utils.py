@@ -18,13 +18,14 @@ when one of the two classes is first used.
 
 import copy
 import math
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import (
     _MAX_SEED,
@@ -33,7 +34,8 @@ from ..base import (
     _small_groups,
 )
 from ._tabular import TabularEncoder, _CategoryCoder
-from ._torch import loaded_device, picklable_state, resolve_device, restored_state
+from ._torch import (HeldOutQuality, ValidationStopping, check_callbacks, loaded_device,
+                     one_thread, picklable_state, resolve_device, restored_state)
 
 #: Name of the class-label block in a :class:`_Layout`.
 _TARGET = "__target__"
@@ -355,6 +357,24 @@ def _block_softmax(logits, L):
 # ---------------------------------------------------------------------------
 # the estimator plumbing
 # ---------------------------------------------------------------------------
+#: Parameters of the training and the table that TabularVAE and ConditionalTabularGAN
+#: share, validated alike (each class adds its networks' own).
+_TRAINING_CONSTRAINTS = {
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "validation_interval": [Interval(Integral, 1, None, closed="left")],
+    "callbacks": [None, list],
+    "column_types": [None, dict],
+    "constraints": [None, list],
+    "min_group_size": [Interval(Integral, 1, None, closed="left")],
+    "device": [str, torch.device],
+    "precision": [StrOptions({"float32", "bfloat16"})],
+    "verbose": ["verbose"],
+    "random_state": ["random_state"],
+}
+
+
 class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     """Fit preamble, conditions, chunked sampling, decoding and pickling.
 
@@ -579,10 +599,11 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         generator = torch.Generator(device=self._device).manual_seed(
             int(rng.randint(_MAX_SEED)))
         out = np.empty((n, self._layout.d))
-        for start in range(0, n, _CHUNK):
-            stop = min(start + _CHUNK, n)
-            part = {u: slots[start:stop] for u, slots in requests.items()}
-            out[start:stop] = self._generate(stop - start, part, generator, rng)
+        with one_thread():
+            for start in range(0, n, _CHUNK):
+                stop = min(start + _CHUNK, n)
+                part = {u: slots[start:stop] for u, slots in requests.items()}
+                out[start:stop] = self._generate(stop - start, part, generator, rng)
         return out, labels
 
     def _pool_small_classes(self, requests, labels, rng):
@@ -634,6 +655,39 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             return
         self._device = loaded_device(state["_device"], type(self).__name__)
         self._build_modules(states)
+
+    #: ``epochs="auto"``: SDV's epochs, raised to at least ``_auto_min_steps`` steps.
+    _auto_epochs = 300
+    _auto_min_steps = 0
+
+    def _n_epochs(self, steps_per_epoch):
+        """Epochs to run: ``epochs``, or the ``"auto"`` budget for ``steps_per_epoch``."""
+        if self.epochs != "auto":
+            return self.epochs
+        return max(self._auto_epochs, math.ceil(self._auto_min_steps / steps_per_epoch))
+
+    def _training_callbacks(self, validate=None, extra=()):
+        """The user's callbacks, ``extra`` ones, and early stopping on ``validate()``.
+
+        ``validate`` returns the held-out scores (``{"val_quality": ...}``);
+        it runs every ``validation_interval`` epochs and training stops after
+        ``n_iter_no_change`` validations without improvement (best weights
+        restored). ``None``: no validation.
+        """
+        callbacks = check_callbacks(self.callbacks, type(self).__name__) + list(extra)
+        if validate is not None:
+            callbacks += [("held_out", HeldOutQuality(validate, self.validation_interval)),
+                          ("early_stopping", ValidationStopping(patience=self.n_iter_no_change))]
+        return callbacks
+
+    def _record_training(self, net):
+        """Keep the fitted ``net`` and its history; set ``n_epochs_`` and ``best_epoch_``."""
+        self.net_ = net
+        self.history_ = net.history
+        stopping = dict(net.callbacks_).get("early_stopping")
+        self.best_epoch_ = (stopping.best_epoch_ if stopping is not None and stopping.best_epoch_
+                            else len(self.history_))
+        self.n_epochs_ = len(self.history_)
 
     _module_names = ()
     _derived_names = ()

@@ -10,9 +10,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
-from ._torch import HeldOutQuality, ValidationStopping, check_callbacks
+from ._docs import fill_doc
 from ._torch_utils import (
     _CHUNK,
+    _TRAINING_CONSTRAINTS,
     _NeuralTabularGenerator,
     _check_layer_widths,
     _deepcopy_double,
@@ -32,6 +33,7 @@ _AUTO_EPOCHS = 300
 _AUTO_MIN_STEPS = 6000
 
 
+@fill_doc
 class TabularVAE(_NeuralTabularGenerator):
     """Variational autoencoder for mixed-type tables (TVAE), with exact discrete conditions.
 
@@ -99,35 +101,12 @@ class TabularVAE(_NeuralTabularGenerator):
         ``val_quality`` and ``val_elbo`` on validation epochs); raising
         ``KeyboardInterrupt`` stops training, as skorch's ``EarlyStopping``
         does.
-    column_types : dict, default=None
-        Type of some columns, ``{column: type}`` (see :class:`TabularEncoder`);
-        identifiers and semantic types are made afresh, never learnt.
-    constraints : list of constraints or None, default=None
-        Rules every sampled row satisfies by construction, e.g.
-        ``[Inequality("min_price", "max_price"), FixedCombinations(["species",
-        "island"])]`` (see :mod:`sksynth.constraints`): the constrained columns
-        are modelled through a reversible reparameterisation; training rows
-        that break a rule are an error unless the constraint says
-        ``on_violation="drop"``.
-    min_group_size : int, default=5
-        Privacy floor. A table with fewer rows is refused; rows of a class with
-        fewer training rows are generated as rows of the whole table (the
-        network is asked for another class, drawn by frequency, and the row
-        keeps its label; a :class:`~sksynth.base.PrivacyWarning` names the
-        class); ``conditions`` on a category held by fewer rows are refused.
-        ``1`` turns the floor off.
-    device : str, default="cpu"
-        Torch device to train and sample on: ``"cpu"`` or ``"cuda"``
-        (``"cuda:1"``...). Scoring and :meth:`transform` run on the CPU in
-        float64.
-    precision : {"float32", "bfloat16"}, default="float32"
-        Precision of the networks' matrix products during training.
-        ``"bfloat16"`` runs them under ``torch.autocast`` (the weights, the
-        loss and sampling stay float32): about 1.7 times faster on CPUs with
-        native bfloat16 instructions (AVX512-BF16, AMX) and on GPUs, slower
-        on CPUs without them.
-    verbose : int, default=0
-        Show a progress bar over epochs (tqdm, with the time left).
+    %(neural_column_types)s
+    %(constraints)s
+    %(neural_min_group_size)s
+    %(neural_device)s
+    %(neural_precision)s
+    %(neural_verbose)s
     random_state : int, RandomState instance or None, default=None
         Seeds the encoder, the network initialisation, the batches and the
         noise (fits are reproducible on the CPU), and the sampling stream.
@@ -164,14 +143,15 @@ class TabularVAE(_NeuralTabularGenerator):
 
     Notes
     -----
-    *Training* is a plain PyTorch loop rather than skorch: the loss mixes one
-    likelihood per block with a learned noise scale clamped to [0.01, 1]
-    after every step (as TVAE), the conditional vector is drawn per batch,
-    and skorch's per-batch bookkeeping (history rows, callback dispatch,
-    ``DataLoader`` collation) costs about as much as a step of these small
-    networks. Everything is vectorised: one softmax over all blocks padded
-    to a common width, the batch drawn by indexing a tensor that stays on
-    the device, fused Adam.
+    *Training* runs on the package's torch layer (a skorch net, see
+    ``doc/design.rst``, "The torch layer"): the net's ``infer`` reveals the
+    conditions, encodes and decodes a batch and ``get_loss`` is the negative
+    ELBO, one likelihood per block with a learned noise scale clamped to
+    [0.01, 1] after every step (as TVAE). Everything is vectorised: one
+    softmax over all blocks padded to a common width, the batch drawn by
+    indexing a tensor that stays on the device (no ``DataLoader``
+    collation), fused Adam; per-epoch time stayed within 5% of the
+    hand-written loop it replaced (``benchmarks/bench_torch_layer.py``).
 
     *Training budget.* SDV's TVAE trains 300 epochs of 500-row batches,
     which is 300 gradient steps on any table of up to 500 rows and 1,200 on
@@ -281,20 +261,11 @@ class TabularVAE(_NeuralTabularGenerator):
         "loss_factor": [Interval(Real, 0, None, closed="neither")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "conditional": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "validation_interval": [Interval(Integral, 1, None, closed="left")],
-        "callbacks": [None, list],
-        "column_types": [None, dict],
-        "constraints": [None, list],
-        "min_group_size": [Interval(Integral, 1, None, closed="left")],
-        "device": [str, torch.device],
-        "precision": [StrOptions({"float32", "bfloat16"})],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
+        **_TRAINING_CONSTRAINTS,
     }
 
+    _auto_epochs = _AUTO_EPOCHS
+    _auto_min_steps = _AUTO_MIN_STEPS
     _module_names = ("_net",)
     _derived_names = ("_net64", "_L", "_L_cpu", "_score_eps")
 
@@ -335,13 +306,6 @@ class TabularVAE(_NeuralTabularGenerator):
         for name in ("encoder_dims", "decoder_dims"):
             _check_layer_widths(getattr(self, name), name)
 
-    def _n_epochs(self, n_train, batch_size):
-        """Epochs to run: ``epochs``, or the ``"auto"`` budget for ``n_train`` rows."""
-        if self.epochs != "auto":
-            return self.epochs
-        steps_per_epoch = math.ceil(n_train / batch_size)
-        return max(_AUTO_EPOCHS, math.ceil(_AUTO_MIN_STEPS / steps_per_epoch))
-
     # ------------------------------------------------------------------ fit
     def _fit(self, frame, y_spec, X):
         """Fit the encoder and train the VAE on ``frame`` (and class labels)."""
@@ -364,8 +328,9 @@ class TabularVAE(_NeuralTabularGenerator):
                 "slots": torch.as_tensor(slots[train_rows], device=device)}
         n_train = train_rows.size
         batch_size = min(self.batch_size, n_train)
-        callbacks = check_callbacks(self.callbacks, type(self).__name__)
-        if val_rows is not None:
+        if val_rows is None:
+            validate = None
+        else:
             quality = self._validation_quality(frame, val_rows, rng)
             T_val = T[val_rows]
             y_val = None if labels is None else labels[val_rows]
@@ -376,27 +341,22 @@ class TabularVAE(_NeuralTabularGenerator):
                 logs["val_elbo"] = float(np.mean(self._elbo(T_val.astype(np.float64), y_val)))
                 return logs
 
-            callbacks += [("held_out", HeldOutQuality(validate, self.validation_interval)),
-                          ("early_stopping", ValidationStopping(patience=self.n_iter_no_change))]
+        callbacks = self._training_callbacks(validate)
         self._score_eps = torch.as_tensor(
             np.random.RandomState(0).standard_normal((_N_SCORE_DRAWS, self.latent_dim)))
-        self.net_ = _VAETrainer(
+        net = _VAETrainer(
             self._net, layout=L, layout_tensors=self._L,
             pieces=[slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])],
             loss_factor=float(self.loss_factor), precision=self.precision,
-            noise=gen_dev, max_epochs=self._n_epochs(n_train, batch_size),
+            noise=gen_dev, max_epochs=self._n_epochs(math.ceil(n_train / batch_size)),
             batch_size=batch_size, iterator_train__generator=gen_cpu,
             optimizer=torch.optim.Adam, lr=self.lr,
             optimizer__weight_decay=self.weight_decay, optimizer__fused=True,
             callbacks=callbacks, callbacks__progress__desc=type(self).__name__,
             device=device, verbose=int(self.verbose),
         ).fit(rows)
-        self.history_ = self.net_.history
-        stopping = dict(self.net_.callbacks_).get("early_stopping")
-        self.best_epoch_ = (stopping.best_epoch_ if stopping is not None and stopping.best_epoch_
-                            else len(self.history_))
+        self._record_training(net)
         net = self._net
-        self.n_epochs_ = len(self.history_)
         net.eval()
         self._net64 = _deepcopy_double(net)
         self._init_sampling_stream(rng)
