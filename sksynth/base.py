@@ -248,6 +248,16 @@ class GeneratorMixin:
     _accepts_conditions = False
     #: Extra keyword arguments ``sample`` passes on to ``_sample``.
     _sample_options = ()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self._input_kind == "mixed":
+            # mixed tables: strings, categories and missing values are modelled, and the
+            # augmentation meta-estimators pass such frames through unvalidated
+            tags.input_tags.allow_nan = True
+            tags.input_tags.categorical = True
+            tags.input_tags.string = True
+        return tags
     #: Whether a fit with ``y`` lets ``sample(y=...)`` draw ``X | y`` (False: y is ignored).
     _samples_given_y = True
 

@@ -523,11 +523,3 @@ class GaussianCopulaGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.latent_names_[self._x_latents]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        return tags

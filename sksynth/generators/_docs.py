@@ -47,6 +47,20 @@ precision : {"float32", "bfloat16"}, default="float32"
     per epoch on full Adult on a CPU with native bfloat16 instructions
     (AVX512-BF16, AMX; ``benchmarks/README.md``), and on GPUs; slower on
     CPUs without them.""",
+    "neural_validation": """\
+validation_fraction : float, default=0.1
+    Share of the rows held out for early stopping.
+n_iter_no_change : int, default=5
+    Validations without improvement before stopping.
+validation_interval : int, default=10
+    Epochs between validations.""",
+    "neural_net_attributes": """\
+net_ : skorch.NeuralNet
+    The net that trained the model (not kept by pickling or model files,
+    which keep the weights and ``history_``).
+n_epochs_ : int
+    Epochs run (the ``"auto"`` budget, or fewer with early stopping or a
+    callback that stops).""",
     "neural_verbose": """\
 verbose : int, default=0
     Show a progress bar over epochs (tqdm, with the time left).""",

@@ -100,12 +100,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         (``val_quality``: a quality score, not the GAN loss); stop when it has
         not improved for ``n_iter_no_change`` validations and keep the best
         generator.
-    validation_fraction : float, default=0.1
-        Share of the rows held out for early stopping.
-    n_iter_no_change : int, default=5
-        Validations without improvement before stopping.
-    validation_interval : int, default=10
-        Epochs between validations.
+    %(neural_validation)s
     callbacks : list of skorch callbacks, default=None
         :class:`skorch.callbacks.Callback` instances (or ``(name, callback)``
         pairs) added to the training net's (see ``net_``; ``net.module_`` is
@@ -132,12 +127,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
     history_ : skorch.history.History
         The training history, one dict per epoch (see ``callbacks``);
         ``history_[:, "train_loss"]`` is the generator's loss curve.
-    net_ : skorch.NeuralNet
-        The net that trained the model (not kept by pickling or model files,
-        which keep the weights and ``history_``).
-    n_epochs_ : int
-        Epochs run (the ``"auto"`` budget, or fewer with early stopping or a
-        callback that stops).
+    %(neural_net_attributes)s
     best_epoch_ : int
         Epoch whose generator the model keeps.
     bandwidth_ : dict

@@ -14,7 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -46,8 +46,8 @@ _BIAS_LR = 0.05
 
 
 @fill_doc
-class LipschitzVAE(_DeclaredDomainMixin, _BoundedColumnsMixin, TransformerMixin,
-                   GeneratorMixin, BaseEstimator):
+class LipschitzVAE(_DeclaredDomainMixin, _BoundedColumnsMixin, ClassNamePrefixFeaturesOutMixin,
+                   TransformerMixin, GeneratorMixin, BaseEstimator):
     """Differentially private VAE with a Lipschitz decoder (Gross and Wunder, 2023).
 
     A VAE on a mixed table whose Gaussian encoder has a *fixed* noise scale
@@ -477,6 +477,7 @@ class LipschitzVAE(_DeclaredDomainMixin, _BoundedColumnsMixin, TransformerMixin,
     # ------------------------------------------------------------- networks
     def _build(self, n_out, dims, rng):
         d = self.latent_dim
+        self._n_features_out = d  # transform: lipschitzvae0, lipschitzvae1, ...
         self._n_out = n_out
         encoder_dims, decoder_dims = dims
         self._encoder = _Encoder((n_out, *encoder_dims, d), self.clip, rng)
@@ -746,26 +747,3 @@ class LipschitzVAE(_DeclaredDomainMixin, _BoundedColumnsMixin, TransformerMixin,
             y_enc = np.argmax(self._forward_chunks(self._decoder.head, Z).numpy(), axis=1)
         scores = self._forward_chunks(self._decoder, Z, self._onehot(y_enc)).numpy()
         return self._model_output(self._decode(scores, y_enc, None)[0])
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the latent coordinates, ``lipschitzvae0``, ``lipschitzvae1``, ...
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Ignored.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self)
-        return np.asarray([f"lipschitzvae{k}" for k in range(self.latent_dim)], dtype=object)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        return tags

@@ -692,14 +692,6 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
     _module_names = ()
     _derived_names = ()
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
-        return tags
-
 
 def _get_indexer(index, values):
     try:

@@ -6,6 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from scipy.special import logsumexp, softmax
+from sklearn.base import ClassNamePrefixFeaturesOutMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -34,7 +35,7 @@ _AUTO_MIN_STEPS = 6000
 
 
 @fill_doc
-class TabularVAE(_NeuralTabularGenerator):
+class TabularVAE(ClassNamePrefixFeaturesOutMixin, _NeuralTabularGenerator):
     """Variational autoencoder for mixed-type tables (TVAE), with exact discrete conditions.
 
     The table is encoded by :class:`TabularEncoder` (mode-specific
@@ -87,12 +88,7 @@ class TabularVAE(_NeuralTabularGenerator):
         ``validation_interval`` epochs, score the model's samples against
         them (``val_quality``, see Notes); stop when it has not improved for
         ``n_iter_no_change`` validations and keep the best weights.
-    validation_fraction : float, default=0.1
-        Share of the rows held out for early stopping.
-    n_iter_no_change : int, default=5
-        Validations without improvement before stopping.
-    validation_interval : int, default=10
-        Epochs between validations.
+    %(neural_validation)s
     callbacks : list of skorch callbacks, default=None
         :class:`skorch.callbacks.Callback` instances (or ``(name, callback)``
         pairs) added to the training net's (see ``net_``): e.g.
@@ -120,12 +116,7 @@ class TabularVAE(_NeuralTabularGenerator):
     history_ : skorch.history.History
         The training history, one dict per epoch (see ``callbacks``), each with
         the ``batches`` it ran; ``history_[:, "train_loss"]`` is the loss curve.
-    net_ : skorch.NeuralNet
-        The net that trained the model (not kept by pickling or model files,
-        which keep the weights and ``history_``).
-    n_epochs_ : int
-        Epochs run (the ``"auto"`` budget, or fewer with early stopping or a
-        callback that stops).
+    %(neural_net_attributes)s
     best_epoch_ : int
         Epoch whose weights the model keeps (the last one without early stopping).
     classes_ : ndarray of shape (n_classes,)
@@ -356,6 +347,7 @@ class TabularVAE(_NeuralTabularGenerator):
             device=device, verbose=int(self.verbose),
         ).fit(rows)
         self._record_training(net)
+        self._n_features_out = self.latent_dim  # transform: tabularvae0, tabularvae1, ...
         net = self._net
         net.eval()
         self._net64 = _deepcopy_double(net)
@@ -584,21 +576,6 @@ class TabularVAE(_NeuralTabularGenerator):
         out[:, L.cont_idx] = np.tanh(out[:, L.cont_idx])
         out[:, L.ind_idx] = out[:, L.ind_idx] > 0
         return self.encoder_.inverse_transform(out)
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the latent dimensions, ``tabularvae0``, ``tabularvae1``, ...
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Ignored.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self)
-        return np.asarray([f"tabularvae{i}" for i in range(self.latent_dim)], dtype=object)
 
     # ------------------------------------------------------------ pickling
     def _build_modules(self, states):
