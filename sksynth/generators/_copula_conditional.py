@@ -19,7 +19,7 @@ from scipy.special import log_ndtr, logsumexp, ndtr, ndtri
 
 from ..base import _rare_condition_message
 from ._copula_marginals import _cholesky, _edge_scores, _represent
-from ._tabular import _scores
+from ._marginals import _scores
 
 #: Sweeps of the Gibbs sampler over two or more interval conditions in one row.
 _GIBBS_SWEEPS = 50

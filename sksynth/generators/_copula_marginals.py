@@ -16,7 +16,7 @@ from scipy.special import ndtr
 from sklearn.covariance import ledoit_wolf_shrinkage
 
 from ._table_spec import _to_datetime_ns
-from ._tabular import _CategoryCoder, _interval_mean_score, _NumericMarginal, _scores
+from ._marginals import _CategoryCoder, _interval_mean_score, _NumericMarginal, _scores
 
 #: Terms of the Hermite expansion that links observed and latent correlations.
 _HERMITE_TERMS = 100

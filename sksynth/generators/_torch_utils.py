@@ -33,7 +33,8 @@ from ..base import (
     _rare_condition_message,
     _small_groups,
 )
-from ._tabular import TabularEncoder, _CategoryCoder
+from ._marginals import _CategoryCoder
+from ._tabular import TabularEncoder
 from ._torch import (HeldOutQuality, ValidationStopping, check_callbacks, loaded_device,
                      one_thread, picklable_state, resolve_device, restored_state)
 

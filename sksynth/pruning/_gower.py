@@ -24,7 +24,7 @@ what a pruner of near-copies must not do.
 
 import numpy as np
 
-from ..generators._tabular import _CategoryCoder
+from ..generators._marginals import _CategoryCoder
 from ..generators._table_spec import _TableSpec
 
 __all__ = []
