@@ -66,6 +66,11 @@ verbose : int, default=0
     Show a progress bar over epochs (tqdm, with the time left).""",
 }
 
+#: The table and training parameters TabularVAE and ConditionalTabularGAN share, in order.
+_PARAMETERS["neural_table"] = "\n".join(_PARAMETERS[name] for name in (
+    "neural_column_types", "constraints", "neural_min_group_size", "neural_device",
+    "neural_precision", "neural_verbose"))
+
 _PLACEHOLDER = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)
 
 

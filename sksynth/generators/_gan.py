@@ -108,12 +108,7 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
         ``train_loss`` of the generator, ``train_loss_d`` of the critic,
         ``dur``, and ``val_quality`` on validation epochs); raising
         ``KeyboardInterrupt`` stops training.
-    %(neural_column_types)s
-    %(constraints)s
-    %(neural_min_group_size)s
-    %(neural_device)s
-    %(neural_precision)s
-    %(neural_verbose)s
+    %(neural_table)s
     random_state : int, RandomState instance or None, default=None
         Seeds the encoder, the networks, the conditions, batches and noise
         (fits are reproducible on the CPU), and the sampling stream.

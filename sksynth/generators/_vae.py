@@ -97,12 +97,7 @@ class TabularVAE(ClassNamePrefixFeaturesOutMixin, _NeuralTabularGenerator):
         ``val_quality`` and ``val_elbo`` on validation epochs); raising
         ``KeyboardInterrupt`` stops training, as skorch's ``EarlyStopping``
         does.
-    %(neural_column_types)s
-    %(constraints)s
-    %(neural_min_group_size)s
-    %(neural_device)s
-    %(neural_precision)s
-    %(neural_verbose)s
+    %(neural_table)s
     random_state : int, RandomState instance or None, default=None
         Seeds the encoder, the network initialisation, the batches and the
         noise (fits are reproducible on the CPU), and the sampling stream.
