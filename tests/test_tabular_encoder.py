@@ -187,3 +187,94 @@ def test_pickle_round_trip():
     encoder = TabularEncoder(random_state=0).fit(X)
     clone = pickle.loads(pickle.dumps(encoder))
     np.testing.assert_array_equal(clone.transform(X), encoder.transform(X))
+
+
+# -- declared-domain mode ------------------------------------------------------
+def _declared_frame(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "x": rng.uniform(-2, 6, n),
+        "k": pd.Series(rng.integers(0, 10, n)),
+        "c": pd.Series(rng.choice(["a", "b", "c"], n), dtype=object),
+        "when": pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 30, n), unit="D"),
+    })
+
+
+DOMAINS = {"x": {"bounds": (-2.0, 6.0), "nullable": True},
+           "k": {"bounds": (0, 9)},
+           "c": {"categories": ["a", "b", "c"], "nullable": True},
+           "when": {"bounds": ("2021-01-01", "2021-01-30")}}
+
+
+def test_declared_domains_round_trip_and_layout():
+    X = _declared_frame()
+    X.loc[[1, 5], "x"] = np.nan
+    X.loc[[2, 7], "c"] = None
+    enc = TabularEncoder(domains=DOMAINS).fit(X)
+    Xt = enc.transform(X)
+    assert [(s.column, s.kind, s.start, s.stop) for s in enc.output_info_] == [
+        ("x", "value", 0, 1), ("x", "missing", 1, 2), ("k", "value", 2, 3),
+        ("c", "categories", 3, 7), ("when", "value", 7, 8)]
+    assert enc.n_features_out_ == Xt.shape[1] == 8
+    assert list(enc.categories_["c"]) == ["a", "b", "c", "__missing__"]
+    assert list(enc.get_feature_names_out()) == [
+        "x__value", "x__missing", "k__value", "c=a", "c=b", "c=c", "c=__missing__",
+        "when__value"]
+    assert np.all(np.abs(Xt[:, [0, 2, 7]]) <= 1.0)
+    np.testing.assert_array_equal(Xt[:, 1], X["x"].isna())
+    back = enc.inverse_transform(Xt)
+    assert back["c"].equals(X["c"]) and back["k"].equals(X["k"])
+    assert back["when"].equals(X["when"])
+    np.testing.assert_allclose(back["x"], X["x"], rtol=1e-12)
+    # scores decode like encoded rows: clipped to the bounds, indicators at 0.5
+    scores = Xt.copy()
+    scores[:, 0], scores[:, 1] = 3.0, 0.4
+    assert np.all(enc.inverse_transform(scores)["x"] == 6.0)
+
+
+def test_declared_domain_is_never_read_from_the_data():
+    # values outside the bounds are clipped: the encoding is the same whatever they are
+    X = _declared_frame()[["x", "c", "k", "when"]]  # the declared columns' blocks first
+    domains = {"x": {"bounds": (0.0, 4.0)}, "c": {"categories": ["a", "b"]}}
+    outside = X["x"].gt(4.0)
+    assert outside.any() and X["c"].eq("c").any()
+    X_other = X.copy()
+    X_other.loc[outside, "x"] = 1e6
+    X_other.loc[X["x"].lt(0.0), "x"] = -3e5
+    encs = [TabularEncoder(domains=domains, handle_unknown="ignore").fit(F)
+            for F in (X, X_other, X.iloc[:3])]
+    outs = [enc.transform(X) for enc in encs]
+    for out in outs[1:]:
+        np.testing.assert_array_equal(out[:, :3], outs[0][:, :3])
+    np.testing.assert_array_equal(outs[0][:, 0], np.clip(X["x"], 0, 4) / 2.0 - 1.0)
+    np.testing.assert_array_equal(encs[0].transform(X)[:, 0], encs[1].transform(X_other)[:, 0])
+    # a category outside the declared set encodes as zeros (or raises by default)
+    unseen = X["c"].eq("c").to_numpy()
+    np.testing.assert_array_equal(outs[0][unseen, 1:3], 0.0)
+    np.testing.assert_array_equal(outs[0][~unseen, 1:3].sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="outside its declared categories"):
+        TabularEncoder(domains=domains).fit(X).transform(X)
+
+
+def test_declared_domain_missing_values_and_errors():
+    X = _declared_frame()
+    X.loc[3, "x"] = np.nan
+    X.loc[4, "c"] = None
+    with pytest.raises(ValueError, match="no missing slot"):
+        TabularEncoder(domains={"x": {"bounds": (-2, 6)}}).fit(X).transform(X)
+    enc = TabularEncoder(domains={"x": {"bounds": (-2, 6), "impute": True},
+                                  "c": {"categories": ["a", "b", "c"], "impute": True}}).fit(X)
+    Xt = enc.transform(X)
+    assert Xt[3, 0] == 0.0  # the middle of the range
+    span, = [s for s in enc.output_info_ if s.column == "c"]
+    assert span.stop - span.start == 3
+    np.testing.assert_array_equal(Xt[4, span.start:span.stop], 0.0)  # none of the categories
+    for bad, match in [({"x": {"bounds": (5, 1)}}, "low <= high"),
+                       ({"x": {"bounds": 3}}, "must be a pair"),
+                       ({"x": {"categories": ["a"]}}, "declares categories"),
+                       ({"c": {"bounds": (0, 1)}}, "declares bounds"),
+                       ({"c": {"categories": []}}, "no categories"),
+                       ({"x": {"bounds": (0, 1), "categories": ["a"]}}, "must be a dict"),
+                       ({"nope": {"bounds": (0, 1)}}, "does not have")]:
+        with pytest.raises(ValueError, match=match):
+            TabularEncoder(domains=bad).fit(X)

@@ -24,6 +24,8 @@ import pandas as pd
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from ._tabular import _check_bounds
+
 #: Share of the GDP budget ``mu**2`` spent on the missing counts.
 _MISSING_SHARE = 0.05
 #: A noisy count below this many noise standard deviations means "complete".
@@ -33,14 +35,16 @@ _LOGIT_CAP = 60.0
 
 
 class _Column:
-    """Encoding of one column on a domain that is either declared or read from the data.
+    """Domain of one column, either declared or read from the data.
 
     A *nullable* column gets a missing slot: the second output of a numeric
     column, the last category slot of a categorical one. Other columns have
     none, so they are never sampled missing; ``complete_reason`` says why a
     column is complete (shown when a row to score has a missing value there).
     ``imputed``: complete by its private missing count, so a missing value is
-    encoded as the imputed one (see :meth:`encode`) instead of refused.
+    encoded as the imputed one (the middle of the range, or none of the
+    categories) instead of refused. :class:`TabularEncoder` encodes and
+    decodes the column on this domain (:meth:`domain`).
     """
 
     def __init__(self, name, kind, *, low=None, high=None, categories=None, nullable=True):
@@ -60,37 +64,11 @@ class _Column:
             return np.isnan(np.asarray(values, dtype=np.float64))
         return np.asarray(pd.isna(pd.Series(values, dtype=object)))
 
-    def encode(self, values):
-        """Encoded block; a missing value in a complete column is imputed (numeric: the
-        middle of the range; categorical: "none of the categories")."""
-        n = len(values)
-        out = np.zeros((n, self.width))
-        missing = self.missing(values)
-        if self.categories is None:
-            values = np.asarray(values, dtype=np.float64)
-            span = self.high - self.low
-            x = np.clip(np.where(missing, 0.5 * (self.low + self.high), values),
-                        self.low, self.high)
-            out[:, 0] = 0.0 if span == 0 else 2.0 * (x - self.low) / span - 1.0
-        else:
-            # get_indexer gives -1 for a value outside the declared set (and for missing)
-            codes = pd.Index(self.categories, dtype=object).get_indexer(
-                pd.Series(values, dtype=object).where(~missing, None))
-            rows = np.flatnonzero(codes >= 0)
-            out[rows, codes[rows]] = 1.0  # values outside the declared set: all zeros
-        if self.nullable:
-            out[:, -1] = missing
-        return out
-
-    def decode(self, value, missing):
-        """``value``: scaled floats or category indices; ``missing``: boolean mask."""
-        if self.categories is None:
-            x = self.low + 0.5 * (np.clip(value, -1.0, 1.0) + 1.0) * (self.high - self.low)
-            return np.where(missing, np.nan, x)
-        out = np.asarray(self.categories, dtype=object)[np.minimum(value, len(self.categories)
-                                                                   - 1)]
-        out[missing] = None
-        return out
+    def domain(self):
+        """The declared domain :class:`TabularEncoder` encodes the column on (``_on_domains``)."""
+        part = ({"bounds": (self.low, self.high)} if self.categories is None
+                else {"categories": self.categories})
+        return {**part, "nullable": self.nullable, "impute": self.imputed}
 
 
 def _declared(mapping, name, j):
@@ -130,17 +108,7 @@ def _column_domain(spec, frame, j, bounds, categories, ledger):
         ledger.add(f"bounds of {name!r}", "not_private",
                    note="observed min/max; declare them in `bounds`")
     else:
-        try:
-            low, high = declared
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"bounds[{name!r}] must be a pair (low, high), got "
-                             f"{declared!r}.") from exc
-        if kind == "datetime":
-            low, high = (float(pd.Timestamp(v).value) for v in (low, high))
-        low, high = float(low), float(high)
-        if not (np.isfinite(low) and np.isfinite(high) and low <= high):
-            raise ValueError(f"bounds[{name!r}]=({low}, {high}) must be finite with "
-                             "low <= high.")
+        low, high = _check_bounds(declared, kind, f"bounds[{name!r}]")
         ledger.add(f"bounds of {name!r}", "public",
                    note="declared by the user; values outside are clipped")
     return _Column(name, kind, low=low, high=high, nullable=False)

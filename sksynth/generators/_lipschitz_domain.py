@@ -5,7 +5,10 @@ parts of the schema, the column domains, the columns that may be missing and
 the class labels are declared (public) or read from the data (recorded as
 ``not_private`` in the :class:`~sksynth.privacy.PrivacyLedger`), and releases the
 missing counts with the Gaussian mechanism (:mod:`._lipschitz_columns`). The
-estimator keeps the networks, training and sampling.
+decided domains then drive a :class:`~sksynth.generators.TabularEncoder` in
+its declared-domain mode (``_column_encoder``), which encodes the rows and
+decodes the values; no domain is read there. The estimator keeps the
+networks, training and sampling.
 """
 
 import numpy as np
@@ -22,6 +25,7 @@ from ._lipschitz_columns import (
     _values,
 )
 from ._table_spec import _TableSpec
+from ._tabular import TabularEncoder
 
 #: Name of the class label in ``categories`` and in the ledger.
 _TARGET = "__target__"
@@ -117,6 +121,7 @@ class _DeclaredDomainMixin:
         self._missing_release, self._counted = None, list(counted)
         self.missing_counts_ = {}
         if not counted:
+            self._fit_column_encoder()
             return None
         n = frame.shape[0]
         missing = np.column_stack([
@@ -139,7 +144,13 @@ class _DeclaredDomainMixin:
                    note=note)
         self._missing_release = release
         self.missing_counts_ = {name: float(c) for name, c in zip(names, release.noisy)}
+        self._fit_column_encoder()
         return release
+
+    def _fit_column_encoder(self):
+        """The :class:`TabularEncoder` of the decided domains (nullability included)."""
+        self._column_encoder = TabularEncoder._on_domains(
+            self._spec, [column.domain() for column in self._columns])
 
     def _label_column(self, ledger):
         declared = None if self.categories is None else self.categories.get(_TARGET)

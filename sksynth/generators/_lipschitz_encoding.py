@@ -6,9 +6,11 @@ missing), a categorical one becomes a one-hot block over its categories (a
 last slot for "missing"), the class label a one-hot block; the decoder's
 scores are read back as ``tanh`` values with Gaussian noise of the learnt
 scales, missing draws and category draws; ``_log_lik`` is the row
-log-likelihood of encoded rows under the decoder's scores. Everything here
-depends on the domains only (declared or recorded in the ledger), never on
-the rows' values beyond the row being encoded.
+log-likelihood of encoded rows under the decoder's scores. The columns'
+encoding and the decoding of their values are :class:`TabularEncoder`'s
+declared-domain mode (``_column_encoder``). Everything here depends on the
+domains only (declared or recorded in the ledger), never on the rows' values
+beyond the row being encoded.
 """
 
 import math
@@ -23,15 +25,18 @@ from ._lipschitz_nets import _DTYPE
 class _BoundedColumnsMixin:
     """Encoding, decoding and likelihood of rows on the declared column domains.
 
-    Needs the fitted ``_columns``, ``_spec``, ``_y_spec`` and, after
-    ``_build``, the block indices (``_value_index``, ``_missing_index``,
-    ``_value_missing_index``, ``_softmax_blocks``).
+    The columns' encoding and the deterministic part of decoding are the
+    fitted ``_column_encoder``'s (a :class:`TabularEncoder` on the declared
+    domains); here: the class label, the refusal of missing values, the
+    draws and the likelihood. Needs the fitted ``_columns``, ``_spec``,
+    ``_y_spec``, ``_column_encoder`` and, after ``_build``, the block indices
+    (``_value_index``, ``_missing_index``, ``_value_missing_index``,
+    ``_softmax_blocks``).
     """
 
     def _encode(self, frame, y_enc):
         """Encoded rows. A missing value in a complete column is an error, except in the
         columns found complete by their private count: imputed there (fit, score, transform)."""
-        parts = []
         for j, column in enumerate(self._columns):
             values = _values(self._spec, frame, j, column.categories is not None)
             if not (column.nullable or column.imputed) and column.missing(values).any():
@@ -39,7 +44,7 @@ class _BoundedColumnsMixin:
                     f"column {column.name!r} has missing values, but the model has no "
                     f"missing-value slot for it ({column.complete_reason}); impute it, or "
                     "refit with the column in `nullable`.")
-            parts.append(column.encode(values))
+        parts = [self._column_encoder._encode_frame(frame)]
         if self._y_spec is not None:
             onehot = np.zeros((frame.shape[0], len(self._y_spec.classes)))
             if y_enc is not None:
@@ -49,15 +54,9 @@ class _BoundedColumnsMixin:
 
     def _blocks(self):
         """(start, stop, kind) of each decoder output block."""
-        out, start = [], 0
-        for column in self._columns:
-            if column.categories is None:
-                out.append((start, start + 1, "value"))
-                if column.nullable:
-                    out.append((start + 1, start + 2, "missing"))
-            else:
-                out.append((start, start + column.width, "categories"))
-            start += column.width
+        encoder = self._column_encoder
+        out = [(span.start, span.stop, span.kind) for span in encoder.output_info_]
+        start = encoder.n_features_out_
         if self._y_spec is not None:
             out.append((start, start + len(self._y_spec.classes), "label"))
         return out
@@ -110,7 +109,7 @@ class _BoundedColumnsMixin:
         n = scores.shape[0]
         log_scale = self._log_scale.detach().numpy()
         columns, start, v = [], 0, 0
-        for column in self._columns:
+        for j, column in enumerate(self._columns):
             block = scores[:, start:start + column.width]
             start += column.width
             if column.categories is None:
@@ -125,10 +124,11 @@ class _BoundedColumnsMixin:
                     if column.nullable:
                         missing = rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-block[:, 1]))
                 v += 1
-                columns.append(column.decode(value, missing))
+                columns.append(self._column_encoder._decode_parts(j, value, missing))
             else:
                 slot = _draw_categories(block, rng)
-                columns.append(column.decode(slot, (slot == column.width - 1) & column.nullable))
+                columns.append(self._column_encoder._decode_parts(
+                    j, slot, (slot == column.width - 1) & column.nullable))
         X_new = self._spec.restore(columns, rng)
         if self._y_spec is None:
             return X_new, None

@@ -652,8 +652,8 @@ class LipschitzVAE(_DeclaredDomainMixin, _BoundedColumnsMixin, ClassNamePrefixFe
         for j, column in enumerate(self._columns):
             if column.categories is not None:
                 values = self._spec.objects(frame, j)
-                unseen |= ~column.missing(values) & (column.encode(values)[:, :len(
-                    column.categories)].sum(axis=1) == 0)
+                unseen |= ~column.missing(values) & (self._column_encoder._encode_column(
+                    frame, j)[:, :len(column.categories)].sum(axis=1) == 0)
         return data, y_enc, unseen
 
     def _score_samples(self, frame, y_enc):

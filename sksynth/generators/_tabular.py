@@ -46,6 +46,8 @@ _RARE = "__rare__"
 class _NumericBlock:
     """Encoding of one numeric (integer, datetime) column."""
 
+    discrete = False
+
     def __init__(self, values, method, max_modes, weight_threshold, seed, subsample=None):
         observed = ~np.isnan(values)
         self.has_missing = bool((~observed).any())
@@ -163,6 +165,8 @@ class _NumericBlock:
 class _CategoricalBlock:
     """One-hot encoding of a categorical or boolean column, rare categories grouped."""
 
+    discrete = True
+
     def __init__(self, values, min_frequency, order):
         self.coder = _CategoryCoder(values, order)
         counts = self.coder.counts[:-1]
@@ -222,6 +226,153 @@ class _CategoricalBlock:
         return [OutputSpan(column, "categories", start, start + self.n_out)]
 
 
+# ---------------------------------------------------------------------------
+# declared domains: blocks whose domain is given, never read from the data
+# ---------------------------------------------------------------------------
+_DOMAIN_KEYS = {"bounds", "categories", "nullable", "impute"}
+
+
+def _check_bounds(declared, kind, label):
+    """``(low, high)`` floats of declared bounds (datetimes as nanoseconds), checked."""
+    try:
+        low, high = declared
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{label} must be a pair (low, high), got {declared!r}.") from exc
+    if kind == "datetime":
+        low, high = (float(pd.Timestamp(v).value) for v in (low, high))
+    low, high = float(low), float(high)
+    if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+        raise ValueError(f"{label}=({low}, {high}) must be finite with low <= high.")
+    return low, high
+
+
+class _DeclaredBlock:
+    """What both declared blocks share: the missing slot (the last output) and its absence.
+
+    A column without a missing slot (``nullable=False``) encodes a missing
+    value as its imputed value when ``impute`` (numeric: the middle of the
+    range; categorical: none of the categories), and refuses it otherwise.
+    """
+
+    discrete = False
+
+    def _missing(self, missing, name):
+        if not (self.has_missing or self.impute) and missing.any():
+            raise ValueError(f"column {name!r} has missing values, but its declared domain has "
+                             "no missing slot; declare it with nullable=True (or impute=True).")
+
+
+class _DeclaredNumericBlock(_DeclaredBlock):
+    """A numeric column on declared bounds ``[low, high]``, scaled to ``[-1, 1]``."""
+
+    def __init__(self, low, high, nullable, impute):
+        self.low, self.high = low, high
+        self.has_missing, self.impute = bool(nullable), bool(impute)
+        self.n_out = 1 + self.has_missing
+
+    def encode(self, values, name, handle_unknown=None):
+        values = np.asarray(values, dtype=np.float64)
+        missing = np.isnan(values)
+        self._missing(missing, name)
+        out = np.zeros((values.shape[0], self.n_out))
+        span = self.high - self.low
+        # values outside the bounds are clipped: the bounds, not the data, set the scale
+        x = np.clip(np.where(missing, 0.5 * (self.low + self.high), values), self.low, self.high)
+        out[:, 0] = 0.0 if span == 0 else 2.0 * (x - self.low) / span - 1.0
+        if self.has_missing:
+            out[:, -1] = missing
+        return out
+
+    def from_parts(self, value, missing):
+        """Values from scaled floats ``value`` (clipped to [-1, 1]) and a missing mask."""
+        x = self.low + 0.5 * (np.clip(value, -1.0, 1.0) + 1.0) * (self.high - self.low)
+        return np.where(missing, np.nan, x)
+
+    def decode(self, block, rng=None):
+        missing = block[:, -1] >= 0.5 if self.has_missing else np.zeros(len(block), bool)
+        return self.from_parts(block[:, 0], missing)
+
+    def names(self, name):
+        return [f"{name}__value"] + ([f"{name}__missing"] if self.has_missing else [])
+
+    def spans(self, column, start):
+        out = [OutputSpan(column, "value", start, start + 1)]
+        if self.has_missing:
+            out.append(OutputSpan(column, "missing", start + 1, start + 2))
+        return out
+
+
+class _DeclaredCategoricalBlock(_DeclaredBlock):
+    """One-hot over declared categories, a last slot for "missing" where nullable."""
+
+    discrete = True
+
+    def __init__(self, categories, nullable, impute):
+        self.categories = list(categories)
+        self.has_missing, self.impute = bool(nullable), bool(impute)
+        self.n_out = len(self.categories) + self.has_missing
+
+    def encode(self, values, name, handle_unknown):
+        series = pd.Series(values, dtype=object)
+        missing = np.asarray(pd.isna(series))
+        self._missing(missing, name)
+        # get_indexer gives -1 for a value outside the declared set (and for missing)
+        codes = pd.Index(self.categories, dtype=object).get_indexer(series.where(~missing, None))
+        unseen = (codes < 0) & ~missing
+        if handle_unknown == "error" and unseen.any():
+            raise ValueError(
+                f"column {name!r} has values outside its declared categories, e.g. "
+                f"{series[unseen].iloc[0]!r}. Set handle_unknown='ignore' to encode them as "
+                "zeros.")
+        out = np.zeros((codes.shape[0], self.n_out))
+        rows = np.flatnonzero(codes >= 0)
+        out[rows, codes[rows]] = 1.0  # values outside the declared set: all zeros
+        if self.has_missing:
+            out[:, -1] = missing
+        return out
+
+    def from_parts(self, slot, missing):
+        """Categories of the slot indices ``slot`` (None where ``missing``)."""
+        out = np.asarray(self.categories, dtype=object)[np.minimum(slot, len(self.categories)
+                                                                   - 1)]
+        out[missing] = None
+        return out
+
+    def decode(self, block, rng=None):
+        slot = np.argmax(block, axis=1)
+        return self.from_parts(slot, (slot == self.n_out - 1) & self.has_missing)
+
+    def names(self, name):
+        return [f"{name}={c}" for c in self.categories] + (
+            [f"{name}=__missing__"] if self.has_missing else [])
+
+    def spans(self, column, start):
+        return [OutputSpan(column, "categories", start, start + self.n_out)]
+
+
+def _declared_block(domain, kind, name):
+    """The block of a column with a declared ``domain`` (a dict, see ``TabularEncoder``)."""
+    if not isinstance(domain, dict) or set(domain) - _DOMAIN_KEYS \
+            or ("bounds" in domain) == ("categories" in domain):
+        raise ValueError(
+            f"domains[{name!r}] must be a dict with 'bounds' (low, high) or 'categories' (a "
+            f"list), and optionally 'nullable' and 'impute' (booleans); got {domain!r}.")
+    nullable, impute = domain.get("nullable", False), domain.get("impute", False)
+    if "categories" in domain:
+        if kind not in ("categorical", "boolean"):
+            raise ValueError(f"domains[{name!r}] declares categories, but the column is "
+                             f"{kind}; declare bounds, or set its column_types entry.")
+        categories = list(dict.fromkeys(domain["categories"]))  # listed twice is one
+        if not categories:
+            raise ValueError(f"domains[{name!r}] has no categories; list them.")
+        return _DeclaredCategoricalBlock(categories, nullable, impute)
+    if kind in ("categorical", "boolean"):
+        raise ValueError(f"domains[{name!r}] declares bounds, but the column is {kind}; "
+                         "declare categories, or set its column_types entry.")
+    low, high = _check_bounds(domain["bounds"], kind, f"domains[{name!r}]['bounds']")
+    return _DeclaredNumericBlock(low, high, nullable, impute)
+
+
 class TabularEncoder(TransformerMixin, BaseEstimator):
     """Encode a mixed-type table as a float matrix, and decode it back.
 
@@ -240,7 +391,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     - missing values: numeric columns get a 0/1 indicator column (the value
       block holds the mean of the observed values there); categorical columns
       get a "missing" category slot. Decoding restores NaN (NaT, None) where
-      the indicator is set.
+      the indicator is set;
+    - columns with a declared domain (``domains``): a numeric column is
+      scaled from its bounds ``[low, high]`` to ``[-1, 1]`` (values outside
+      are clipped), a categorical one is one-hot over its declared categories
+      (values outside them encode as zeros with ``handle_unknown="ignore"``);
+      nothing about such a column is read from the data in ``fit``, so its
+      encoding depends on the declaration and on the row being encoded only.
 
     Parameters
     ----------
@@ -273,6 +430,18 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         ``None`` fits on all values.
     random_state : int, RandomState instance or None, default=None
         Seeds the mixtures' initialisation (and the ``subsample`` draw).
+    domains : dict, default=None
+        Declared domains of some columns, ``{column: domain}`` (keys as in
+        ``column_types``), each a dict with ``"bounds": (low, high)`` for a
+        numeric, integer or datetime column or ``"categories": list`` for a
+        categorical or boolean one, and optionally ``"nullable"`` (bool,
+        default False: a missing indicator, or a last ``"__missing__"``
+        category slot) and ``"impute"`` (bool, default False: a missing value
+        of a column that is not nullable encodes as the middle of the range,
+        or as none of the categories, instead of raising). Their output
+        blocks are ``"value"`` (+ ``"missing"``) and ``"categories"`` spans;
+        decoding maps ``[-1, 1]`` back to ``[low, high]`` and ignores
+        ``clip``. Other columns are encoded as above.
 
     Attributes
     ----------
@@ -337,11 +506,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         "clip": ["boolean"],
         "subsample": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "domains": [None, dict],
     }
 
     def __init__(self, *, column_types=None, numeric_method="mode_specific", max_modes=10,
                  weight_threshold=0.005, min_frequency=None, handle_unknown="error", clip=True,
-                 subsample=None, random_state=None):
+                 subsample=None, random_state=None, domains=None):
         self.column_types = column_types
         self.numeric_method = numeric_method
         self.max_modes = max_modes
@@ -351,6 +521,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.clip = clip
         self.subsample = subsample
         self.random_state = random_state
+        self.domains = domains
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -370,12 +541,23 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             The fitted encoder.
         """
         frame = _validate_table(self, X, reset=True)
-        self._spec = _TableSpec(frame, X, self.column_types)
+        domains = self.domains or {}
+        bounded = {key for key, domain in domains.items()
+                   if isinstance(domain, dict) and "bounds" in domain}
+        self._spec = _TableSpec(frame, X, self.column_types, numbers=bounded)
+        unknown = set(domains) - set(self._spec.columns)
+        if unknown:
+            raise ValueError(
+                f"domains names columns that X does not have (or that are not modelled): "
+                f"{sorted(map(str, unknown))}; the columns are {list(self._spec.columns)}.")
         rng = check_random_state(self.random_state)
         self._blocks = []
         for j, kind in enumerate(self._spec.types):
             seed = rng.randint(np.iinfo(np.int32).max)
-            if kind in ("categorical", "boolean"):
+            name = self._spec.columns[j]
+            if name in domains:
+                block = _declared_block(domains[name], kind, name)
+            elif kind in ("categorical", "boolean"):
                 dtype = self._spec.dtypes[j]
                 order = list(dtype.categories) if isinstance(dtype, pd.CategoricalDtype) else None
                 if kind == "boolean":
@@ -389,18 +571,46 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 block = _NumericBlock(values, self.numeric_method, self.max_modes,
                                       self.weight_threshold, seed, self.subsample)
             self._blocks.append(block)
-        names = list(self._spec.columns)
         self.column_types_ = self._spec.column_types
+        self._describe()
+        return self
+
+    @classmethod
+    def _on_domains(cls, spec, domains):
+        """An encoder fitted on declared ``domains`` alone (one dict per column of ``spec``).
+
+        For a generator that types its table itself (``spec``, a
+        ``_TableSpec``) and decides the domains (:class:`LipschitzVAE`): no
+        row is read. It encodes validated frames with :meth:`_encode_frame`
+        (values outside the categories as zeros).
+        """
+        encoder = cls(handle_unknown="ignore")
+        encoder._spec = spec
+        # the generator checked its domains (bounds of datetimes already in nanoseconds)
+        encoder._blocks = [
+            _DeclaredCategoricalBlock(d["categories"], d["nullable"], d["impute"])
+            if "categories" in d else _DeclaredNumericBlock(*d["bounds"], d["nullable"],
+                                                             d["impute"])
+            for d in domains]
+        encoder.column_types_ = spec.column_types
+        encoder._describe()
+        return encoder
+
+    def _describe(self):
+        """``output_info_``, ``categories_`` and ``n_features_out_`` of the fitted blocks."""
         self.output_info_, self.categories_, start = [], {}, 0
-        for name, block in zip(names, self._blocks):
+        for name, block in zip(self._spec.columns, self._blocks):
             self.output_info_.extend(block.spans(name, start))
             start += block.n_out
             if isinstance(block, _CategoricalBlock):
                 self.categories_[name] = np.array(
                     [*block.coder.categories[block.kept], *([_RARE] if block.has_rare else []),
                      *(["__missing__"] if block.has_missing else [])], dtype=object)
+            elif block.discrete:
+                self.categories_[name] = np.array(
+                    [*block.categories, *(["__missing__"] if block.has_missing else [])],
+                    dtype=object)
         self.n_features_out_ = start
-        return self
 
     def transform(self, X):
         """Encode ``X`` as floats.
@@ -414,14 +624,28 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Xt : ndarray of shape (n_samples, `n_features_out_`)
         """
         check_is_fitted(self)
-        frame = _validate_table(self, X, reset=False)
-        parts = []
-        for j, (name, block) in enumerate(zip(self._spec.columns, self._blocks)):
-            if isinstance(block, _CategoricalBlock):
-                parts.append(block.encode(self._spec.objects(frame, j), name, self.handle_unknown))
-            else:
-                parts.append(block.encode(self._spec.floats(frame, j)))
-        return np.hstack(parts)
+        return self._encode_frame(_validate_table(self, X, reset=False))
+
+    def _encode_frame(self, frame):
+        """Encoded rows of a validated frame (the columns of ``_spec``)."""
+        return np.hstack([self._encode_column(frame, j) for j in range(len(self._blocks))])
+
+    def _encode_column(self, frame, j):
+        """The output block of column ``j`` of a validated frame."""
+        block, name = self._blocks[j], self._spec.columns[j]
+        if isinstance(block, _NumericBlock):
+            return block.encode(self._spec.floats(frame, j))
+        if block.discrete:
+            return block.encode(self._spec.objects(frame, j), name, self.handle_unknown)
+        return block.encode(self._spec.floats(frame, j), name)
+
+    def _decode_parts(self, j, value, missing):
+        """Column ``j`` (declared domain) from its value part and missing mask.
+
+        ``value``: scaled floats, or category slot indices; the values before
+        ``_spec.restore``. For a generator that draws these parts itself.
+        """
+        return self._blocks[j].from_parts(value, missing)
 
     def inverse_transform(self, X, *, random_state=None):
         """Decode encoded rows into a table like the one seen in ``fit``.
@@ -452,10 +676,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         for block in self._blocks:
             part = X[:, start:start + block.n_out]
             start += block.n_out
-            if isinstance(block, _CategoricalBlock):
-                columns.append(block.decode(part, rng))
-            else:
+            if isinstance(block, _NumericBlock):
                 columns.append(block.decode(part, self.clip))
+            else:
+                columns.append(block.decode(part, rng))
         return self._spec.restore(columns, rng)
 
     def get_feature_names_out(self, input_features=None):
