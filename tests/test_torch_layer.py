@@ -1,7 +1,7 @@
 """The torch layer: every neural generator trains through one skorch net, alike.
 
-Each of the five neural generators (TabularVAE, ConditionalTabularGAN,
-LipschitzVAE, DPSGDVAE, SLDSVAE) is fitted at the shared fast settings
+Each of the six neural generators (TabularVAE, ConditionalTabularGAN,
+LipschitzVAE, DPSGDVAE, SLDSVAE, TabularDiffusion) is fitted at the shared fast settings
 (``tests/_fast_params.py``) and must show the same skorch history, honour
 skorch callbacks (an early stop by ``KeyboardInterrupt``), train on one torch
 thread and restore the caller's setting, reject unusable devices with the same
@@ -27,9 +27,13 @@ from sksynth.datasets import make_slds
 
 from _fast_params import FAST_PARAMS
 
-NEURAL = ["TabularVAE", "ConditionalTabularGAN", "LipschitzVAE", "DPSGDVAE", "SLDSVAE"]
+NEURAL = ["TabularVAE", "ConditionalTabularGAN", "LipschitzVAE", "DPSGDVAE", "SLDSVAE",
+          "TabularDiffusion"]
 #: The first key of every history row after ``epoch``: the epoch's training loss.
 LOSS_KEY = {"SLDSVAE": "elbo"}
+#: The second parameter of the grid search: the latent size, or the sampler's steps of the
+#: diffusion (which has no latent space).
+GRID_PARAM = {"TabularDiffusion": ("n_steps", [2, 4])}
 
 
 def _data(name):
@@ -117,11 +121,12 @@ def test_devices_are_checked_alike(name, device, message):
 @pytest.mark.parametrize("name", [n for n in NEURAL if n != "SLDSVAE"])
 def test_grid_search_over_the_shared_vocabulary(name):
     model = _generator(name)
-    search = GridSearchCV(model, {"lr": [1e-3, 1e-2], "latent_dim": [2, 4]}, cv=2)
+    param, values = GRID_PARAM.get(name, ("latent_dim", [2, 4]))
+    search = GridSearchCV(model, {"lr": [1e-3, 1e-2], param: values}, cv=2)
     search.fit(_data(name))
     assert len(search.cv_results_["params"]) == 4
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
-    assert search.best_estimator_.latent_dim in (2, 4)
+    assert getattr(search.best_estimator_, param) in values
     assert clone(model).get_params()["lr"] == model.lr
 
 

@@ -4,9 +4,9 @@ Every generator is a scikit-learn transformer with ``fit``, ``sample``,
 ``iter_sample``, ``transform`` and ``score`` (mean log-likelihood).
 
 The PyTorch models (:class:`TabularVAE`, :class:`ConditionalTabularGAN`,
-:class:`LipschitzVAE`, :class:`DPSGDVAE`, :class:`SLDSVAE`) are imported on
-first access, so ``import sksynth.generators`` does not import torch
-(:class:`DPSGDVAE` needs Opacus, the ``privacy`` extra, to fit).
+:class:`TabularDiffusion`, :class:`LipschitzVAE`, :class:`DPSGDVAE`,
+:class:`SLDSVAE`) are imported on first access, so ``import sksynth.generators``
+does not import torch (:class:`DPSGDVAE` needs Opacus, the ``privacy`` extra, to fit).
 """
 
 import importlib
@@ -18,7 +18,8 @@ from ._tabular import TabularEncoder
 
 # public name -> private module, imported on first access (they import torch)
 _LAZY = {"TabularVAE": "._vae", "ConditionalTabularGAN": "._gan",
-         "LipschitzVAE": "._lipschitz_vae", "DPSGDVAE": "._dpsgd", "SLDSVAE": "._svae"}
+         "LipschitzVAE": "._lipschitz_vae", "DPSGDVAE": "._dpsgd", "SLDSVAE": "._svae",
+         "TabularDiffusion": "._diffusion"}
 
 __all__ = [
     "ConditionalTabularGAN",
@@ -29,6 +30,7 @@ __all__ = [
     "LabelNoise",
     "LipschitzVAE",
     "SLDSVAE",
+    "TabularDiffusion",
     "TabularEncoder",
     "TabularVAE",
 ]
