@@ -54,11 +54,10 @@ class TabularDiffusion(_NeuralTabularGenerator):
         Denoising steps of :meth:`sample`: an evenly spaced subsequence of
         the 1,000 training timesteps (DDIM [5]_ for the numeric part, see
         Notes). Sampling time is proportional to it; fewer steps cost
-        fidelity: on a two-cluster table (``tests/test_diffusion.py``) 10
-        steps instead of 50 pull a cluster mean from -1.89 to -1.57 (data:
-        -1.98) and weaken a category's dependence on the cluster (``p(x |
-        a)`` 0.857 -> 0.849; data 0.903), since tokens unmasked at the same
-        step are drawn independently.
+        fidelity: cluster means are pulled together and a category's
+        dependence on the other columns weakens (``tests/test_diffusion.py``
+        checks 10 and 1 steps), since tokens unmasked at the same step are
+        drawn independently.
     weight_decay : float, default=1e-5
         Weight decay of the Adam optimiser.
     batch_size : int, default=512
