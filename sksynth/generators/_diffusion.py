@@ -126,7 +126,7 @@ class TabularDiffusion(_NeuralTabularGenerator):
     rate decays linearly from ``lr`` to 0 over the planned steps (as
     TabDDPM's trainer): with a constant rate the last weights are noisy
     enough that the cluster masses of the samples drift by several points
-    between epochs (``p(c = a)`` 0.26-0.36 for 0.30 on the test table). This
+    between epochs on the test table of ``tests/test_diffusion.py``. This
     schedule sets the optimiser's rate at every step, so an ``LRScheduler``
     among ``callbacks`` has no effect.
 
