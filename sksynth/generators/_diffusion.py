@@ -8,7 +8,6 @@ import numpy as np
 import torch
 from scipy.special import logsumexp
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
 from ._diffusion_nets import _T, _Denoiser, _DiffusionTrainer, _diffusion_loss, _noisy, _Tokens
@@ -16,6 +15,7 @@ from ._docs import fill_doc
 from ._torch_utils import (
     _CHUNK,
     _TRAINING_CONSTRAINTS,
+    _EncodedSpaceMixin,
     _NeuralTabularGenerator,
     _check_layer_widths,
     _deepcopy_double,
@@ -31,7 +31,7 @@ _AUTO_MIN_STEPS = 3000
 
 
 @fill_doc
-class TabularDiffusion(_NeuralTabularGenerator):
+class TabularDiffusion(_EncodedSpaceMixin, _NeuralTabularGenerator):
     """Diffusion model for mixed-type tables (TabDDPM-like), with exact discrete conditions.
 
     The table is encoded by :class:`TabularEncoder` (mode-specific
@@ -406,51 +406,6 @@ class TabularDiffusion(_NeuralTabularGenerator):
             log_prior[k] + self._proxy(T, np.full(T.shape[0], k), known)
             for k in range(len(self.classes_))])
         return logsumexp(per_class, axis=1) + penalty
-
-    # ------------------------------------------------------ encoded space
-    def transform(self, X):
-        """The :class:`TabularEncoder` encoding the model diffuses (deterministic).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
-
-        Returns
-        -------
-        Xt : ndarray of shape (n_samples, n_encoded)
-            Categories never seen in ``fit`` are encoded as zeros.
-        """
-        check_is_fitted(self)
-        return self.encoder_.transform(self._model_rows(X))
-
-    def inverse_transform(self, Xt):
-        """Decode encoded rows (see :meth:`TabularEncoder.inverse_transform`).
-
-        Parameters
-        ----------
-        Xt : array-like of shape (n_samples, n_encoded)
-
-        Returns
-        -------
-        X : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
-        """
-        check_is_fitted(self)
-        return self._model_output(self.encoder_.inverse_transform(Xt))
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the encoded columns (see :meth:`TabularEncoder.get_feature_names_out`).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Ignored.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self)
-        return self.encoder_.get_feature_names_out()
 
     # ------------------------------------------------------------ pickling
     def _build_modules(self, states):

@@ -10,7 +10,6 @@ from skorch.callbacks import PassthroughScoring
 from scipy.special import logsumexp
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from ..base import DEFAULT_MIN_GROUP_SIZE, _MAX_SEED
 from ._docs import fill_doc
@@ -18,6 +17,7 @@ from ._gan_nets import _TAU, _ConditionSampler, _Discriminator, _GANTrainer, _Ge
 from ._torch import DrawnBatches
 from ._torch_utils import (
     _TRAINING_CONSTRAINTS,
+    _EncodedSpaceMixin,
     _NeuralTabularGenerator,
     _check_layer_widths,
     _generators,
@@ -42,7 +42,7 @@ _AUTO_MIN_STEPS = 12000
 
 
 @fill_doc
-class ConditionalTabularGAN(_NeuralTabularGenerator):
+class ConditionalTabularGAN(_EncodedSpaceMixin, _NeuralTabularGenerator):
     """Conditional tabular GAN (CTGAN): conditional vector, PacGAN critic, WGAN-GP.
 
     The table is encoded by :class:`TabularEncoder` (mode-specific
@@ -598,51 +598,6 @@ class ConditionalTabularGAN(_NeuralTabularGenerator):
             out[(cat[:, i] < 0)
                 | ((cat[:, i] == coder.n_categories) & (not coder.has_missing))] = -np.inf
         return out
-
-    # ------------------------------------------------------ encoded space
-    def transform(self, X):
-        """The :class:`TabularEncoder` encoding the generator works in (deterministic).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
-
-        Returns
-        -------
-        Xt : ndarray of shape (n_samples, n_encoded)
-            Categories never seen in ``fit`` are encoded as zeros.
-        """
-        check_is_fitted(self)
-        return self.encoder_.transform(self._model_rows(X))
-
-    def inverse_transform(self, Xt):
-        """Decode encoded rows (see :meth:`TabularEncoder.inverse_transform`).
-
-        Parameters
-        ----------
-        Xt : array-like of shape (n_samples, n_encoded)
-
-        Returns
-        -------
-        X : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
-        """
-        check_is_fitted(self)
-        return self._model_output(self.encoder_.inverse_transform(Xt))
-
-    def get_feature_names_out(self, input_features=None):
-        """Names of the encoded columns (see :meth:`TabularEncoder.get_feature_names_out`).
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Ignored.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str objects
-        """
-        check_is_fitted(self)
-        return self.encoder_.get_feature_names_out()
 
     # ------------------------------------------------------------ pickling
     def _build_modules(self, states):

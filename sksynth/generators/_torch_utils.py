@@ -26,6 +26,7 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ..base import (
     _MAX_SEED,
@@ -692,6 +693,58 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
 
     _module_names = ()
     _derived_names = ()
+
+
+class _EncodedSpaceMixin:
+    """``transform`` / ``inverse_transform`` in the :class:`TabularEncoder` encoding.
+
+    For the tabular nets without a latent space of their own (the GAN, the
+    diffusion model): the encoded space is the one the model works in.
+    """
+
+    def transform(self, X):
+        """The :class:`TabularEncoder` encoding the model works in (deterministic).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, `n_features_in_`)
+
+        Returns
+        -------
+        Xt : ndarray of shape (n_samples, n_encoded)
+            Categories never seen in ``fit`` are encoded as zeros.
+        """
+        check_is_fitted(self)
+        return self.encoder_.transform(self._model_rows(X))
+
+    def inverse_transform(self, Xt):
+        """Decode encoded rows (see :meth:`TabularEncoder.inverse_transform`).
+
+        Parameters
+        ----------
+        Xt : array-like of shape (n_samples, n_encoded)
+
+        Returns
+        -------
+        X : ndarray or DataFrame of shape (n_samples, `n_features_in_`)
+        """
+        check_is_fitted(self)
+        return self._model_output(self.encoder_.inverse_transform(Xt))
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the encoded columns (see :meth:`TabularEncoder.get_feature_names_out`).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        return self.encoder_.get_feature_names_out()
 
 
 def _get_indexer(index, values):
