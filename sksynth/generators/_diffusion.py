@@ -21,7 +21,6 @@ from ._torch_utils import (
     _deepcopy_double,
     _generators,
 )
-from ._vae import TabularVAE
 
 #: Timesteps (and fixed noise and masks) of the ``score_samples`` proxy.
 _N_SCORE_STEPS = 8
@@ -386,9 +385,6 @@ class TabularDiffusion(_EncodedSpaceMixin, _NeuralTabularGenerator):
                     loss = _diffusion_loss(eps_hat, logits, eps_t, c, mask, kn, t_vec, _T)
                     out[rows] -= loss.numpy() / len(t_all)
         return out
-
-    # a row's encoding and its unscorable values are found as TabularVAE finds them
-    _encode_rows = TabularVAE._encode_rows
 
     def _score_samples(self, frame, y_enc):
         """The denoising-loss proxy of each row (see Notes); ``-inf`` for a category never

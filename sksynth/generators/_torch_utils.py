@@ -551,6 +551,46 @@ class _NeuralTabularGenerator(GeneratorMixin, TransformerMixin, BaseEstimator):
             )
         return requests
 
+    def _encode_rows(self, X):
+        """Encoded rows of ``X`` for scoring, masks of the values that cannot be scored, floors.
+
+        Returns ``(T, {"cont": ok, "soft": ok}, penalty)``: a category never
+        seen in fit makes the row's score ``-inf`` (probability zero); a NaN in
+        a numeric column without missing values in fit is left out of the
+        likelihood and costs ``log(1 / (n_train + 1))``. Shared by the
+        likelihood-type scores (TabularVAE's ELBO, TabularDiffusion's proxy).
+        """
+        frame = X
+        T = self.encoder_.transform(frame)
+        L = self._layout
+        n = T.shape[0]
+        floor = np.log(1.0 / (self._n_train + 1))
+        penalty = np.zeros(n)
+        cont_ok = np.ones((n, L.cont_idx.size))
+        soft_ok = np.ones((n, L.n_soft))
+        # categories never seen: their one-hot block is all zeros
+        blocks = T[:, L.soft_idx.reshape(-1)].reshape(n, *L.soft_idx.shape)
+        empty = (np.where(L.soft_valid, blocks, 0.0).sum(axis=2) == 0) & L.soft_is_category
+        soft_ok[empty] = 0.0
+        # probability zero (the copula's transform refuses the same rows): the score of a row
+        # must not rise because one of its values is unknown to the model
+        penalty[empty.any(axis=1)] = -np.inf
+        # NaN in a numeric column without missing values in fit
+        spans = self.encoder_.output_info_
+        with_indicator = {s.column for s in spans if s.kind == "missing"}
+        cont_columns = [s.column for s in spans if s.kind in ("offset", "value")]
+        soft_columns = [s.column for s in spans if s.kind in ("modes", "categories")]
+        for j, kind in enumerate(self._spec.types):
+            name = self._columns[j]
+            if kind in ("categorical", "boolean") or name in with_indicator:
+                continue
+            nan = np.isnan(self._spec.floats(frame, j))
+            if nan.any():
+                penalty += floor * nan
+                cont_ok[:, [i for i, c in enumerate(cont_columns) if c == name]] *= ~nan[:, None]
+                soft_ok[:, [i for i, c in enumerate(soft_columns) if c == name]] *= ~nan[:, None]
+        return T, {"cont": cont_ok, "soft": soft_ok}, penalty
+
     def _check_group_sizes(self, j, column, values):
         """Refuse conditions on categories held by fewer than ``min_group_size`` rows."""
         coder = self._arrays.coders[j]

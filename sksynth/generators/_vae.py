@@ -460,39 +460,6 @@ class TabularVAE(ClassNamePrefixFeaturesOutMixin, _NeuralTabularGenerator):
         jac = (blocks * log_scale).sum(axis=2) * soft_obs.numpy()
         return elbo - jac.sum(axis=1)
 
-    def _encode_rows(self, X):
-        """Encoded rows of ``X``, masks of values that cannot be scored, and their floors."""
-        frame = X
-        T = self.encoder_.transform(frame)
-        L = self._layout
-        n = T.shape[0]
-        floor = np.log(1.0 / (self._n_train + 1))
-        penalty = np.zeros(n)
-        cont_ok = np.ones((n, L.cont_idx.size))
-        soft_ok = np.ones((n, L.n_soft))
-        # categories never seen: their one-hot block is all zeros
-        blocks = T[:, L.soft_idx.reshape(-1)].reshape(n, *L.soft_idx.shape)
-        empty = (np.where(L.soft_valid, blocks, 0.0).sum(axis=2) == 0) & L.soft_is_category
-        soft_ok[empty] = 0.0
-        # probability zero (the copula's transform refuses the same rows): the score of a row
-        # must not rise because one of its values is unknown to the model
-        penalty[empty.any(axis=1)] = -np.inf
-        # NaN in a numeric column without missing values in fit
-        spans = self.encoder_.output_info_
-        with_indicator = {s.column for s in spans if s.kind == "missing"}
-        cont_columns = [s.column for s in spans if s.kind in ("offset", "value")]
-        soft_columns = [s.column for s in spans if s.kind in ("modes", "categories")]
-        for j, kind in enumerate(self._spec.types):
-            name = self._columns[j]
-            if kind in ("categorical", "boolean") or name in with_indicator:
-                continue
-            nan = np.isnan(self._spec.floats(frame, j))
-            if nan.any():
-                penalty += floor * nan
-                cont_ok[:, [i for i, c in enumerate(cont_columns) if c == name]] *= ~nan[:, None]
-                soft_ok[:, [i for i, c in enumerate(soft_columns) if c == name]] *= ~nan[:, None]
-        return T, {"cont": cont_ok, "soft": soft_ok}, penalty
-
     def _class_elbos(self, T, extra):
         """``log p(k) + ELBO(x | k)`` for every class k: (n, n_classes)."""
         log_prior = np.log(self._label_counts / self._label_counts.sum())
